@@ -1,0 +1,39 @@
+/** The payload oidc-provider hands its adapters: a JSON-serialisable object. */
+export interface AdapterPayload {
+  [key: string]: unknown;
+  jti?: string;
+  grantId?: string;
+  uid?: string;
+  userCode?: string;
+  consumed?: number | boolean;
+}
+
+/**
+ * oidc-provider's adapter interface (one instance per model name), plus `list` for the
+ * models that live without expiry (Client, Account) so the admin CLI can enumerate them.
+ */
+export interface Adapter {
+  upsert(id: string, payload: AdapterPayload, expiresIn?: number): Promise<void>;
+  find(id: string): Promise<AdapterPayload | undefined>;
+  findByUid(uid: string): Promise<AdapterPayload | undefined>;
+  findByUserCode(userCode: string): Promise<AdapterPayload | undefined>;
+  /** Atomic: the first call marks the object consumed; a later one throws oidc-provider's InvalidGrant and revokes the grant. */
+  consume(id: string): Promise<void>;
+  destroy(id: string): Promise<void>;
+  revokeByGrantId(grantId: string): Promise<void>;
+  list(): Promise<AdapterPayload[]>;
+}
+
+export type AdapterFactory = (name: string) => Adapter;
+
+/** What the server needs from a storage backend. */
+export interface Store {
+  readonly kind: 'redis' | 'memory';
+  /** Handed to oidc-provider's `adapter` setting, and used for clients and accounts too. */
+  readonly adapter: AdapterFactory;
+  /** The raw ioredis client (for rate limiters and health checks); undefined for memory. */
+  readonly redis: import('ioredis').Redis | import('ioredis').Cluster | undefined;
+  /** Resolves when the store answers; rejects otherwise. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

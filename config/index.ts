@@ -1,0 +1,186 @@
+import { randomBytes, hkdfSync } from 'node:crypto';
+
+import { z } from 'zod';
+
+import { sampleApis, type ApiDefinition } from './apis.ts';
+
+export type { ApiDefinition, ApiScope, SecurityLevel } from './apis.ts';
+
+export interface Jwk {
+  kty: string;
+  kid?: string;
+  alg?: string;
+  use?: string;
+  [key: string]: unknown;
+}
+
+export interface Config {
+  readonly env: 'development' | 'production' | 'test';
+  readonly port: number;
+  readonly issuer: string;
+  /** undefined means the embedded in-memory sandbox */
+  readonly redisUrl: string | undefined;
+  readonly redisKeyPrefix: string;
+  readonly webConcurrency: number;
+  readonly cookieKeys: readonly string[];
+  readonly jwks: { readonly keys: readonly Jwk[] };
+  /** 32 bytes shared by every process, for DPoP nonces */
+  readonly dpopNonceSecret: Buffer;
+  readonly logLevel: string;
+  readonly apis: readonly ApiDefinition[];
+  /** which settings were generated because they were missing (development only) */
+  readonly ephemeral: readonly string[];
+  readonly lockout: { readonly maxFailures: number; readonly lockSeconds: number };
+}
+
+export class ConfigError extends Error {
+  readonly code = 'ERR_VALTUUS_CONFIG';
+  readonly problems: readonly string[];
+
+  constructor(problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+const jwkSetSchema = z.object({
+  keys: z
+    .array(
+      z
+        .looseObject({ kty: z.enum(['RSA', 'EC', 'OKP']), d: z.string().min(1) })
+        .refine((k) => k.kty !== 'RSA' || (typeof k.n === 'string' && k.n.length >= 340), 'RSA keys must be 2048 bits or more'),
+    )
+    .min(1, 'at least one private signing key is needed'),
+});
+
+const MIN_COOKIE_KEY_LENGTH = 32;
+
+function intVar(value: string | undefined, name: string, fallback: number, problems: string[], min = 1, max = 65535): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    problems.push(`${name} must be an integer from ${min} to ${max} (got "${value}")`);
+    return fallback;
+  }
+  return n;
+}
+
+function parseJwks(raw: string, problems: string[]): Config['jwks'] | undefined {
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    problems.push('JWKS must be a JSON Web Key Set (JSON with a "keys" array); it is not valid JSON');
+    return undefined;
+  }
+  const parsed = jwkSetSchema.safeParse(json);
+  if (!parsed.success) {
+    problems.push(
+      `JWKS must be a JSON Web Key Set of private keys: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'keys'}: ${i.message}`).join('; ')}`,
+    );
+    return undefined;
+  }
+  return parsed.data as Config['jwks'];
+}
+
+export interface LoadOptions {
+  /** a generator of development keys, called only when JWKS is missing outside production */
+  generateJwks?: () => Config['jwks'];
+  apis?: readonly ApiDefinition[];
+}
+
+/** Reads the environment once, collects every problem, and returns a frozen settings object. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOptions = {}): Config {
+  const problems: string[] = [];
+  const ephemeral: string[] = [];
+
+  const nodeEnv = env.NODE_ENV === 'production' || env.NODE_ENV === 'test' ? env.NODE_ENV : 'development';
+  if (env.NODE_ENV && !['production', 'development', 'test'].includes(env.NODE_ENV)) {
+    problems.push(`NODE_ENV must be production, development or test (got "${env.NODE_ENV}")`);
+  }
+  const production = nodeEnv === 'production';
+
+  const port = intVar(env.PORT, 'PORT', 3000, problems, 0); // Heroku's router sets PORT
+
+  let issuer = env.ISSUER || `http://localhost:${port}`;
+  try {
+    const url = new URL(issuer);
+    if (!['http:', 'https:'].includes(url.protocol) || url.search || url.hash) throw new Error();
+    if (production && url.protocol !== 'https:') problems.push('ISSUER must be an https:// URL in production');
+    issuer = url.href.replace(/\/$/, '');
+  } catch {
+    problems.push(`ISSUER must be an absolute http(s) URL without query or fragment (got "${issuer}")`);
+  }
+
+  let redisUrl: string | undefined = env.REDIS_URL || undefined;
+  if (redisUrl) {
+    try {
+      const url = new URL(redisUrl);
+      if (!['redis:', 'rediss:'].includes(url.protocol)) throw new Error();
+    } catch {
+      problems.push('REDIS_URL must be a redis:// or rediss:// URL');
+      redisUrl = undefined;
+    }
+  } else if (production) {
+    problems.push('REDIS_URL is required in production (the in-memory sandbox store loses everything on restart)');
+  }
+
+  // one worker per CPU is Heroku's convention; computed by the caller when 0
+  const webConcurrency = intVar(env.WEB_CONCURRENCY, 'WEB_CONCURRENCY', 0, problems, 1, 64);
+
+  let cookieKeys: string[] = [];
+  if (env.COOKIE_KEYS) {
+    cookieKeys = env.COOKIE_KEYS.split(',')
+      .map((k) => k.trim())
+      .filter(Boolean);
+    if (cookieKeys.some((k) => k.length < MIN_COOKIE_KEY_LENGTH)) {
+      problems.push(`COOKIE_KEYS must be a comma-separated list of secrets of at least ${MIN_COOKIE_KEY_LENGTH} characters each`);
+    }
+  } else if (production) {
+    problems.push('COOKIE_KEYS is required in production (comma-separated secrets, newest first)');
+  } else {
+    cookieKeys = [randomBytes(32).toString('base64url')];
+    ephemeral.push('COOKIE_KEYS');
+  }
+
+  let jwks: Config['jwks'] | undefined;
+  if (env.JWKS) {
+    jwks = parseJwks(env.JWKS, problems);
+  } else if (production) {
+    problems.push('JWKS is required in production (private signing keys; `npm run --silent admin -- keys generate` makes one)');
+  } else if (options.generateJwks) {
+    jwks = options.generateJwks();
+    ephemeral.push('JWKS');
+  }
+
+  const logLevel = env.LOG_LEVEL || (nodeEnv === 'test' ? 'silent' : 'info'); // tests stay quiet unless asked
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
+    problems.push(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "${logLevel}")`);
+  }
+
+  const redisKeyPrefix = env.REDIS_KEY_PREFIX ?? 'valtuus:'; // lets several deployments share one Redis
+  const maxFailures = intVar(env.LOCKOUT_MAX_FAILURES, 'LOCKOUT_MAX_FAILURES', 5, problems, 1, 1000);
+  const lockSeconds = intVar(env.LOCKOUT_SECONDS, 'LOCKOUT_SECONDS', 900, problems, 1, 31_536_000);
+
+  if (problems.length) throw new ConfigError(problems);
+
+  // Derived, never stored: every process with the same COOKIE_KEYS agrees on it.
+  const dpopNonceSecret = Buffer.from(hkdfSync('sha256', cookieKeys[0]!, 'valtuus', 'dpop-nonce', 32));
+
+  return Object.freeze({
+    env: nodeEnv,
+    port,
+    issuer,
+    redisUrl,
+    redisKeyPrefix,
+    webConcurrency,
+    cookieKeys: Object.freeze(cookieKeys),
+    jwks: jwks ?? { keys: [] },
+    dpopNonceSecret,
+    logLevel,
+    apis: options.apis ?? sampleApis,
+    ephemeral: Object.freeze(ephemeral),
+    lockout: Object.freeze({ maxFailures, lockSeconds }),
+  });
+}

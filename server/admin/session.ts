@@ -1,0 +1,27 @@
+import type { Config } from '../../config/index.ts';
+import { createRedisStore } from '../../adapters/redis.ts';
+import { createApp } from '../app.ts';
+import { ClientManager } from '../clients/manage.ts';
+import { createLogger } from '../logger.ts';
+
+export interface AdminSession {
+  clients: ClientManager;
+  config: Config;
+}
+
+/** Opens the store named by REDIS_URL, runs one admin action, and always closes the store. */
+export async function withAdminSession<T>(config: Config, action: (session: AdminSession) => Promise<T>): Promise<T> {
+  if (!config.redisUrl) {
+    throw new Error(
+      'REDIS_URL is not set: the admin CLI works on the store named by REDIS_URL (the sandbox store lives only inside `npm start`)',
+    );
+  }
+  const store = createRedisStore({ url: config.redisUrl, keyPrefix: config.redisKeyPrefix });
+  try {
+    await store.ping();
+    const { provider } = createApp({ config, store, logger: createLogger('silent') });
+    return await action({ clients: new ClientManager(provider, store), config });
+  } finally {
+    await store.close();
+  }
+}

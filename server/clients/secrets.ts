@@ -1,0 +1,41 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+
+import type { Provider } from 'oidc-provider';
+
+const PREFIX = 'sha256:';
+
+/** 256 bits from the CSPRNG; a secret this strong needs no slow hash, only a digest. */
+export function generateClientSecret(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+export function digestClientSecret(secret: string): string {
+  return PREFIX + createHash('sha256').update(secret, 'utf8').digest('base64url');
+}
+
+export function isSecretDigest(value: unknown): boolean {
+  return typeof value === 'string' && value.startsWith(PREFIX) && value.length === PREFIX.length + 43;
+}
+
+/** Constant-time comparison of a presented secret with a stored digest. */
+export function secretMatches(storedDigest: string | undefined, presented: string | undefined): boolean {
+  if (!storedDigest || typeof presented !== 'string' || !isSecretDigest(storedDigest)) return false;
+  const expected = Buffer.from(storedDigest, 'utf8');
+  const actual = Buffer.from(digestClientSecret(presented), 'utf8');
+  return expected.length === actual.length && timingSafeEqual(expected, actual);
+}
+
+/**
+ * Clients store only a digest in `client_secret`, so oidc-provider's comparison is replaced
+ * with one that digests the presented secret first. Symmetric uses of the secret
+ * (client_secret_jwt, HS* signing) are switched off in the provider configuration.
+ */
+export function installSecretDigests(provider: Provider): void {
+  const proto = provider.Client.prototype as unknown as {
+    clientSecret?: string;
+    compareClientSecret(this: { clientSecret?: string }, actual: string): Promise<boolean>;
+  };
+  proto.compareClientSecret = async function compareClientSecretDigest(actual) {
+    return secretMatches(this.clientSecret, actual);
+  };
+}

@@ -1,0 +1,141 @@
+import { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+
+import type { Config } from '../../config/index.ts';
+import type { Store } from '../../adapters/types.ts';
+import type { ApiRegistry } from './registry.ts';
+import { OIDC_SCOPES, resourceIndicatorsFeature } from './resources.ts';
+import { renderErrorPage } from './error_page.ts';
+
+export interface ProviderHooks {
+  findAccount?: Configuration['findAccount'];
+  loadExistingGrant?: Configuration['loadExistingGrant'];
+}
+
+// Asymmetric only: a stored client secret is a digest, so nothing may be keyed by it.
+const SIGNING_ALGS = ['PS256', 'ES256', 'RS256', 'EdDSA'];
+const FALLBACK_REFRESH_TTL = 14 * 24 * 3600; // refresh tokens outside any API (OpenID-only grants)
+
+interface TokenLike {
+  resourceServer?: { accessTokenTTL?: number };
+  resource?: string | string[];
+  iiat?: number;
+  isSenderConstrained?: () => boolean;
+}
+
+function firstResource(token: TokenLike): string | undefined {
+  return Array.isArray(token.resource) ? token.resource[0] : token.resource;
+}
+
+function nowSeconds(): number {
+  return Math.floor(Date.now() / 1000);
+}
+
+export function buildProviderConfiguration(config: Config, store: Store, registry: ApiRegistry, hooks: ProviderHooks = {}): Configuration {
+  const longestRefresh = Math.max(...registry.apis.map((a) => a.refreshTokenTtl), FALLBACK_REFRESH_TTL);
+
+  // Refresh tokens keep the lifetime of the consent: a chain ends refreshTokenTtl after it began.
+  function refreshTokenTtl(_ctx: KoaContextWithOIDC, token: TokenLike): number {
+    const resource = firstResource(token);
+    const ttl = (resource && registry.byResource(resource)?.refreshTokenTtl) || FALLBACK_REFRESH_TTL;
+    const start = token.iiat ?? nowSeconds();
+    return Math.max(1, start + ttl - nowSeconds());
+  }
+
+  return {
+    adapter: store.adapter as unknown as Configuration['adapter'],
+    clients: [],
+    clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
+    clientDefaults: {
+      grant_types: ['authorization_code'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'client_secret_basic',
+      id_token_signed_response_alg: 'RS256',
+    },
+    cookies: {
+      keys: [...config.cookieKeys],
+      long: { signed: true, httpOnly: true, sameSite: 'lax' },
+      short: { signed: true, httpOnly: true, sameSite: 'lax' },
+    },
+    jwks: { keys: config.jwks.keys.map((k) => ({ ...k })) } as Configuration['jwks'],
+    scopes: [...OIDC_SCOPES],
+    claims: { openid: ['sub'] },
+    pkce: { required: () => true },
+    responseTypes: ['code'],
+    allowOmittingSingleRegisteredRedirectUri: false,
+    conformIdTokenClaims: true,
+    enabledJWA: {
+      clientAuthSigningAlgValues: SIGNING_ALGS,
+      idTokenSigningAlgValues: SIGNING_ALGS,
+      requestObjectSigningAlgValues: SIGNING_ALGS,
+      userinfoSigningAlgValues: SIGNING_ALGS,
+      introspectionSigningAlgValues: SIGNING_ALGS,
+      authorizationSigningAlgValues: SIGNING_ALGS,
+      dPoPSigningAlgValues: ['ES256', 'PS256', 'EdDSA'],
+    } as Configuration['enabledJWA'],
+    features: {
+      devInteractions: { enabled: false },
+      clientCredentials: { enabled: true },
+      introspection: {
+        enabled: true,
+        // a client sees its own tokens; an API's own client sees the tokens meant for it
+        async allowedPolicy(_ctx, client, token) {
+          if (token.clientId === client.clientId) return true;
+          const apiId = (client as unknown as { resource_server_api?: string })['resource_server_api'];
+          const api = apiId ? registry.byId(apiId) : undefined;
+          return Boolean(api && (token as unknown as { aud?: string }).aud === api.resource);
+        },
+      },
+      revocation: {
+        enabled: true,
+        async allowedPolicy(_ctx, client, token) {
+          if (token.clientId !== client.clientId) {
+            throw new errors.InvalidRequest('client is not authorized to revoke the presented token');
+          }
+          return true;
+        },
+      },
+      resourceIndicators: resourceIndicatorsFeature(registry) as unknown as NonNullable<Configuration['features']>['resourceIndicators'],
+      userinfo: { enabled: true },
+      rpInitiatedLogout: { enabled: false },
+      dPoP: { enabled: true, nonceSecret: config.dpopNonceSecret },
+      pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: false },
+    },
+    extraClientMetadata: {
+      properties: ['resource_server_api'],
+      validator(_ctx, key, value) {
+        if (key === 'resource_server_api' && value !== undefined && !registry.byId(String(value))) {
+          throw new errors.InvalidClientMetadata(`resource_server_api must name an API of the registry (got "${String(value)}")`);
+        }
+      },
+    },
+    ttl: {
+      AccessToken: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? 600,
+      ClientCredentials: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? 600,
+      AuthorizationCode: 60, // RFC 9700 §4.2.1 and FAPI 2.0: short-lived, single use
+      IdToken: 300,
+      Interaction: 900,
+      Session: 3600,
+      Grant: longestRefresh,
+      RefreshToken: refreshTokenTtl as unknown as NonNullable<Configuration['ttl']>['RefreshToken'],
+    },
+    // refresh tokens go to every client allowed the grant; offline_access is not required
+    async issueRefreshToken(_ctx, client) {
+      return client.grantTypeAllowed('refresh_token');
+    },
+    // sender-constrained (DPoP) refresh tokens are not rotated (FAPI 2.0 §5.3.2.1)
+    rotateRefreshToken(ctx) {
+      const token = ctx.oidc.entities.RefreshToken as unknown as TokenLike | undefined;
+      return !token?.isSenderConstrained?.();
+    },
+    // tokens outlive the browser session that led to them
+    async expiresWithSession() {
+      return false;
+    },
+    interactions: {
+      url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
+    },
+    ...(hooks.findAccount ? { findAccount: hooks.findAccount } : { findAccount: async () => undefined }),
+    ...(hooks.loadExistingGrant ? { loadExistingGrant: hooks.loadExistingGrant } : {}),
+    renderError: renderErrorPage,
+  };
+}

@@ -1,0 +1,122 @@
+import { errors, type KoaContextWithOIDC, type ResourceServer } from 'oidc-provider';
+
+import type { ApiDefinition } from '../../config/index.ts';
+import type { ApiRegistry } from './registry.ts';
+
+type Ctx = KoaContextWithOIDC;
+interface ClientLike {
+  clientId: string;
+  scope?: string | undefined;
+}
+
+/** The scopes that belong to OpenID Connect itself rather than to an API. */
+export const OIDC_SCOPES = ['openid', 'offline_access'] as const;
+const oidcScopes = new Set<string>(OIDC_SCOPES);
+
+function requestedScopes(ctx: Ctx): string[] {
+  const { scope } = ctx.oidc.params as { scope?: unknown };
+  return typeof scope === 'string' ? scope.split(' ').filter(Boolean) : [];
+}
+
+function assertKnownScopes(registry: ApiRegistry, scopes: string[]): void {
+  const unknown = scopes.filter((s) => !oidcScopes.has(s) && !registry.byScope(s));
+  if (unknown.length) {
+    throw new errors.InvalidScope(`unknown scope${unknown.length > 1 ? 's' : ''}: ${unknown.join(' ')}`, unknown.join(' '));
+  }
+}
+
+function assertClientMayRequest(client: ClientLike, scopes: string[]): void {
+  const allowed = new Set(client.scope?.split(' ') ?? []);
+  const refused = scopes.filter((s) => !oidcScopes.has(s) && !allowed.has(s));
+  if (refused.length) {
+    throw new errors.InvalidScope(
+      `this client is not registered for scope${refused.length > 1 ? 's' : ''}: ${refused.join(' ')}`,
+      refused.join(' '),
+    );
+  }
+}
+
+/** A client sending no scope with client credentials gets its registered scopes, when they name one API. */
+function defaultClientCredentialsScope(ctx: Ctx, registry: ApiRegistry, client: ClientLike): string[] {
+  const registered = (client.scope?.split(' ') ?? []).filter((s) => registry.byScope(s)?.level === 'low');
+  const apis = registry.apisOf(registered);
+  if (apis.size !== 1) {
+    throw new errors.InvalidScope('scope is required: name the scopes of one API', '');
+  }
+  (ctx.oidc.params as Record<string, unknown>).scope = registered.join(' ');
+  return registered;
+}
+
+function singleApi(registry: ApiRegistry, scopes: string[]): ApiDefinition | undefined {
+  const apis = [...registry.apisOf(scopes)];
+  if (apis.length > 1) {
+    throw new errors.InvalidScope(
+      `scopes of more than one API were requested (${apis.map((a) => a.id).join(', ')}); request one API at a time`,
+      scopes.join(' '),
+    );
+  }
+  return apis[0];
+}
+
+function checkScopesAgainst(registry: ApiRegistry, api: ApiDefinition, scopes: string[]): void {
+  const foreign = scopes.filter((s) => !oidcScopes.has(s) && registry.byScope(s) !== api);
+  if (foreign.length) {
+    throw new errors.InvalidScope(
+      `scope${foreign.length > 1 ? 's' : ''} ${foreign.join(' ')} not offered by ${registry.describe(api)}`,
+      foreign.join(' '),
+    );
+  }
+}
+
+function isClientCredentials(ctx: Ctx): boolean {
+  return ctx.oidc.route === 'token' && (ctx.oidc.params as { grant_type?: unknown }).grant_type === 'client_credentials';
+}
+
+/**
+ * oidc-provider's resource indicator hooks (RFC 8707), driven by the API registry. Out of the
+ * box unknown scopes are silently dropped; here they are refused, and a request that names
+ * only scopes is resolved to the one API those scopes belong to.
+ */
+export function resourceIndicatorsFeature(registry: ApiRegistry) {
+  return {
+    enabled: true,
+
+    async defaultResource(ctx: Ctx, client: ClientLike, oneOf?: string[]): Promise<string | string[] | undefined> {
+      let scopes = requestedScopes(ctx);
+      if (!scopes.length && isClientCredentials(ctx)) scopes = defaultClientCredentialsScope(ctx, registry, client);
+      assertKnownScopes(registry, scopes);
+      assertClientMayRequest(client, scopes);
+      const api = singleApi(registry, scopes);
+      if (api) return api.resource;
+      return oneOf;
+    },
+
+    async getResourceServerInfo(ctx: Ctx, resourceIndicator: string, client: ClientLike): Promise<ResourceServer> {
+      const api = registry.byResource(resourceIndicator);
+      if (!api) throw new errors.InvalidTarget(`unknown resource indicator: ${resourceIndicator}`);
+      if (['token', 'authorization', 'pushed_authorization_request'].includes(ctx.oidc.route)) {
+        const scopes = requestedScopes(ctx);
+        assertKnownScopes(registry, scopes);
+        assertClientMayRequest(client, scopes);
+        checkScopesAgainst(registry, api, scopes);
+      }
+      if (isClientCredentials(ctx) && api.level !== 'low') {
+        throw new errors.UnauthorizedClient(
+          `${registry.describe(api)} does not accept the client_credentials grant; its level requires the authorization_code grant with the customer's consent`,
+        );
+      }
+      return {
+        scope: api.scopes.map((s) => s.name).join(' '),
+        audience: api.resource,
+        accessTokenTTL: api.accessTokenTtl,
+        accessTokenFormat: api.tokenFormat,
+        ...(api.tokenFormat === 'jwt' ? { jwt: { sign: { alg: 'PS256' } } } : {}),
+      };
+    },
+
+    // A grant that names an API keeps giving tokens for that API, even with `openid` in scope.
+    async useGrantedResource(_ctx: Ctx, model: { resource?: string | string[] }): Promise<boolean> {
+      return Boolean(model.resource);
+    },
+  };
+}

@@ -1,0 +1,40 @@
+import type { KoaContextWithOIDC } from 'oidc-provider';
+
+interface RefreshTokenEntity {
+  iat?: number;
+  exp?: number;
+  rotations?: number;
+  remainingTTL?: number;
+}
+
+function epochNow(): number {
+  return Math.floor(Date.now() / 1000);
+}
+
+function isIssuedTokenBody(body: unknown): body is Record<string, unknown> {
+  return typeof body === 'object' && body !== null && typeof (body as { access_token?: unknown }).access_token === 'string';
+}
+
+/** How many refreshes the chain has seen: 0 for a fresh grant. */
+function refreshCount(ctx: KoaContextWithOIDC, refreshToken: RefreshTokenEntity | undefined): number {
+  if ((ctx.oidc.params as { grant_type?: unknown }).grant_type !== 'refresh_token') return 0;
+  return refreshToken?.rotations ?? 0;
+}
+
+/**
+ * The fields the bank's API documentation promises on every successful token response
+ * (DESIGN.md "Token response"), added after whichever grant handled the request.
+ */
+export async function addPromisedTokenFields(ctx: KoaContextWithOIDC, next: () => Promise<void>): Promise<void> {
+  await next();
+  if (ctx.oidc?.route !== 'token' || ctx.status !== 200 || !isIssuedTokenBody(ctx.body)) return;
+
+  const refreshToken = ctx.oidc.entities.RefreshToken as RefreshTokenEntity | undefined;
+  const body = ctx.body;
+  body.status = 'approved';
+  body.refresh_count = refreshCount(ctx, refreshToken);
+  if (typeof body.refresh_token === 'string' && refreshToken?.exp !== undefined && refreshToken.iat !== undefined) {
+    body.refresh_token_expires_in = Math.max(0, refreshToken.exp - epochNow());
+    body.refresh_token_issued_at = refreshToken.iat;
+  }
+}
