@@ -51,10 +51,10 @@ async function main(): Promise<void> {
     logger.warn(`development mode: generated ephemeral ${config.ephemeral.join(' and ')}; sessions and tokens do not survive a restart`);
   }
   const store = openStore(config);
-  const { provider, deps } = createApp({ config, store, logger });
+  const { provider, deps, registry } = createApp({ config, store, logger });
 
   if (store.kind === 'memory') {
-    const creds = await seedSandbox(new ClientManager(provider, store));
+    const creds = await seedSandbox(new ClientManager(provider, store, registry));
     const customer = await seedSandboxCustomer(deps);
     process.stdout.write(`${sandboxBanner(config, creds, customer)}\n`);
   }

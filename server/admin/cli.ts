@@ -55,7 +55,7 @@ async function run(argv: string[]): Promise<number> {
     throw new UsageError(`${(err as Error).message}\n\n${commandHelp(name, command)}`);
   }
   const ctx: CommandContext = {
-    values: parsed.values as Record<string, string | undefined>,
+    values: parsed.values as Record<string, string | boolean | undefined>,
     positionals: parsed.positionals,
     loadConfig: () => loadConfig({ ...process.env, LOG_LEVEL: 'silent' }, { generateJwks: generateSigningJwks }),
     readStdin,

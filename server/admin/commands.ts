@@ -7,7 +7,7 @@ import { userCommands } from './user_commands.ts';
 type OptionSpec = { type: 'string' | 'boolean'; short?: string };
 
 export interface CommandContext {
-  values: Record<string, string | undefined>;
+  values: Record<string, string | boolean | undefined>;
   positionals: string[];
   loadConfig: () => Config;
   readStdin: () => Promise<string>;
@@ -55,9 +55,10 @@ export const commands: Record<string, Command> = {
       'auth-method': { type: 'string' },
       'jwks-uri': { type: 'string' },
       'resource-server-api': { type: 'string' },
+      'allow-legacy-grants': { type: 'boolean' },
     },
     async run(ctx) {
-      const { values: v } = ctx;
+      const v = ctx.values as Record<string, string | undefined>;
       if (!v.name) throw new Error('--name is required');
       const grantTypes = list(v['grant-types']);
       if (!grantTypes.length) throw new Error('--grant-types is required (for example client_credentials)');
@@ -71,6 +72,7 @@ export const commands: Record<string, Command> = {
           ...(method ? { authMethod: method } : {}),
           ...(v['jwks-uri'] ? { jwksUri: v['jwks-uri'] } : {}),
           ...(v['resource-server-api'] ? { extra: { resource_server_api: v['resource-server-api'] } } : {}),
+          allowLegacyGrants: ctx.values['allow-legacy-grants'] === true,
         }),
       );
     },

@@ -19,8 +19,8 @@ export async function withAdminSession<T>(config: Config, action: (session: Admi
   const store = createRedisStore({ url: config.redisUrl, keyPrefix: config.redisKeyPrefix });
   try {
     await store.ping();
-    const { provider } = createApp({ config, store, logger: createLogger('silent') });
-    return await action({ clients: new ClientManager(provider, store), config });
+    const { provider, registry } = createApp({ config, store, logger: createLogger('silent') });
+    return await action({ clients: new ClientManager(provider, store, registry), config });
   } finally {
     await store.close();
   }

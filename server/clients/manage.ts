@@ -3,6 +3,8 @@ import { randomBytes } from 'node:crypto';
 import type { Provider } from 'oidc-provider';
 
 import type { AdapterPayload, Store } from '../../adapters/types.ts';
+import type { ApiRegistry } from '../provider/registry.ts';
+import { applyLevelPolicy } from './policy.ts';
 import { digestClientSecret, generateClientSecret } from './secrets.ts';
 
 export const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'] as const;
@@ -17,6 +19,8 @@ export interface ClientInput {
   jwksUri?: string;
   jwks?: { keys: object[] };
   extra?: Record<string, unknown>;
+  /** implicit and password are off unless a client is registered with this flag */
+  allowLegacyGrants?: boolean;
   /** fixed ids for the sandbox's demo client; otherwise generated */
   clientId?: string;
   clientSecret?: string;
@@ -37,17 +41,19 @@ export function publicView(metadata: AdapterPayload): Record<string, unknown> {
 }
 
 function responseTypesFor(grantTypes: string[]): string[] {
-  return grantTypes.includes('authorization_code') ? ['code'] : [];
+  return [...(grantTypes.includes('authorization_code') ? ['code'] : []), ...(grantTypes.includes('implicit') ? ['id_token token'] : [])];
 }
 
 /** Client registrations through the store oidc-provider reads clients from. */
 export class ClientManager {
   readonly #provider: Provider;
   readonly #store: Store;
+  readonly #registry: ApiRegistry;
 
-  constructor(provider: Provider, store: Store) {
+  constructor(provider: Provider, store: Store, registry: ApiRegistry) {
     this.#provider = provider;
     this.#store = store;
+    this.#registry = registry;
   }
 
   get #adapter() {
@@ -70,8 +76,12 @@ export class ClientManager {
       ...(input.jwksUri ? { jwks_uri: input.jwksUri } : {}),
       ...(input.jwks ? { jwks: input.jwks } : {}),
       ...(secret ? { client_secret: digestClientSecret(secret), client_secret_expires_at: 0 } : {}),
+      ...(input.allowLegacyGrants ? { legacy_grants: true } : {}),
       ...input.extra,
     };
+    const { problems, implied } = applyLevelPolicy(this.#registry, metadata, input.allowLegacyGrants ?? false);
+    if (problems.length) throw new ClientError(`client refused by the API security levels:\n  - ${problems.join('\n  - ')}`);
+    Object.assign(metadata, implied);
     await this.#validate(metadata);
     if (await this.#adapter.find(clientId)) throw new ClientError(`a client with id ${clientId} exists already`);
     await this.#adapter.upsert(clientId, metadata);

@@ -26,6 +26,15 @@ function firstResource(token: TokenLike): string | undefined {
   return Array.isArray(token.resource) ? token.resource[0] : token.resource;
 }
 
+/** JWT access tokens are signed with the first key of JWKS, in the algorithm its type suits. */
+function jwtSigningAlg(config: Config): string {
+  const first = config.jwks.keys[0];
+  if (first?.alg) return first.alg;
+  if (first?.kty === 'EC') return 'ES256';
+  if (first?.kty === 'OKP') return 'EdDSA';
+  return 'PS256';
+}
+
 function nowSeconds(): number {
   return Math.floor(Date.now() / 1000);
 }
@@ -57,7 +66,8 @@ export function buildProviderConfiguration(config: Config, store: Store, registr
       short: { signed: true, httpOnly: true, sameSite: 'lax' },
     },
     jwks: { keys: config.jwks.keys.map((k) => ({ ...k })) } as Configuration['jwks'],
-    scopes: [...OIDC_SCOPES],
+    // API scopes are listed too: client metadata may only name scopes the server knows
+    scopes: [...OIDC_SCOPES, ...registry.apis.flatMap((api) => api.scopes.map((s) => s.name))],
     claims: { openid: ['sub'] },
     pkce: { required: () => true },
     responseTypes: ['code'],
@@ -94,14 +104,23 @@ export function buildProviderConfiguration(config: Config, store: Store, registr
           return true;
         },
       },
-      resourceIndicators: resourceIndicatorsFeature(registry) as unknown as NonNullable<Configuration['features']>['resourceIndicators'],
+      resourceIndicators: resourceIndicatorsFeature(registry, jwtSigningAlg(config)) as unknown as NonNullable<
+        Configuration['features']
+      >['resourceIndicators'],
       userinfo: { enabled: true },
       rpInitiatedLogout: { enabled: false },
       dPoP: { enabled: true, nonceSecret: config.dpopNonceSecret },
       pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: false },
+      // clients of high APIs follow the FAPI 2.0 Security Profile; the rest plain OAuth 2.0
+      fapi: {
+        enabled: true,
+        profile: (_ctx: KoaContextWithOIDC, client?: { scope?: string }) =>
+          client && registry.isHighClient(client.scope) ? '2.0' : undefined,
+      },
+      requestObjects: { enabled: true, requireSignedRequestObject: false },
     },
     extraClientMetadata: {
-      properties: ['resource_server_api'],
+      properties: ['resource_server_api', 'legacy_grants'],
       validator(_ctx, key, value) {
         if (key === 'resource_server_api' && value !== undefined && !registry.byId(String(value))) {
           throw new errors.InvalidClientMetadata(`resource_server_api must name an API of the registry (got "${String(value)}")`);

@@ -36,6 +36,11 @@ export class ApiRegistry {
     return found;
   }
 
+  /** Whether a client's registered scopes include one of a high API (FAPI 2.0 applies). */
+  isHighClient(scope: string | undefined): boolean {
+    return [...this.apisOf(scope?.split(' ') ?? [])].some((api) => api.level === 'high');
+  }
+
   describe(api: ApiDefinition): string {
     return `the ${api.name} API (${api.resource}, level ${api.level})`;
   }

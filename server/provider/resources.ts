@@ -1,12 +1,14 @@
 import { errors, type KoaContextWithOIDC, type ResourceServer } from 'oidc-provider';
 
 import type { ApiDefinition } from '../../config/index.ts';
+import { LEVELS, describeLevel } from './levels.ts';
 import type { ApiRegistry } from './registry.ts';
 
 type Ctx = KoaContextWithOIDC;
 interface ClientLike {
   clientId: string;
   scope?: string | undefined;
+  clientAuthMethod?: string;
 }
 
 /** The scopes that belong to OpenID Connect itself rather than to an API. */
@@ -72,12 +74,36 @@ function isClientCredentials(ctx: Ctx): boolean {
   return ctx.oidc.route === 'token' && (ctx.oidc.params as { grant_type?: unknown }).grant_type === 'client_credentials';
 }
 
+/** The level table of DESIGN.md, enforced for every grant at the authorization, PAR and token endpoints. */
+function enforceLevel(ctx: Ctx, api: ApiDefinition, client: ClientLike): void {
+  const rule = LEVELS[api.level];
+  const { route } = ctx.oidc;
+  const params = ctx.oidc.params as { grant_type?: string; response_type?: string };
+  const grant = route === 'token' ? params.grant_type : undefined;
+  if (grant && grant !== 'refresh_token' && !rule.grants.includes(grant) && !(grant === 'password' && rule.legacyAllowed)) {
+    throw new errors.UnauthorizedClient(`grant ${grant} refused: ${describeLevel(api)}`);
+  }
+  const implicit =
+    (route === 'authorization' || route === 'pushed_authorization_request') && params.response_type?.split(' ').includes('token');
+  if (implicit && !rule.legacyAllowed) throw new errors.UnauthorizedClient(`the implicit grant is refused: ${describeLevel(api)}`);
+  if (client.clientAuthMethod && !rule.authMethods.includes(client.clientAuthMethod)) {
+    throw new errors.UnauthorizedClient(`client authentication ${client.clientAuthMethod} refused: ${describeLevel(api)}`);
+  }
+  if (!rule.fapi2) return;
+  if (route === 'authorization' && !ctx.oidc.entities.PushedAuthorizationRequest) {
+    throw new errors.InvalidRequest(`a pushed authorization request (PAR) is required: ${describeLevel(api)}`);
+  }
+  if (route === 'token' && !ctx.get('dpop')) {
+    throw new errors.InvalidRequest(`a DPoP proof is required: ${describeLevel(api)}`);
+  }
+}
+
 /**
  * oidc-provider's resource indicator hooks (RFC 8707), driven by the API registry. Out of the
  * box unknown scopes are silently dropped; here they are refused, and a request that names
  * only scopes is resolved to the one API those scopes belong to.
  */
-export function resourceIndicatorsFeature(registry: ApiRegistry) {
+export function resourceIndicatorsFeature(registry: ApiRegistry, jwtAlg: string) {
   return {
     enabled: true,
 
@@ -100,17 +126,13 @@ export function resourceIndicatorsFeature(registry: ApiRegistry) {
         assertClientMayRequest(client, scopes);
         checkScopesAgainst(registry, api, scopes);
       }
-      if (isClientCredentials(ctx) && api.level !== 'low') {
-        throw new errors.UnauthorizedClient(
-          `${registry.describe(api)} does not accept the client_credentials grant; its level requires the authorization_code grant with the customer's consent`,
-        );
-      }
+      enforceLevel(ctx, api, client);
       return {
         scope: api.scopes.map((s) => s.name).join(' '),
         audience: api.resource,
         accessTokenTTL: api.accessTokenTtl,
         accessTokenFormat: api.tokenFormat,
-        ...(api.tokenFormat === 'jwt' ? { jwt: { sign: { alg: 'PS256' } } } : {}),
+        ...(api.tokenFormat === 'jwt' ? { jwt: { sign: { alg: jwtAlg as 'PS256' } } } : {}),
       };
     },
 

@@ -7,6 +7,7 @@ import { loadConfig, type Config } from '../../config/index.ts';
 import type { Store } from '../../adapters/types.ts';
 import { createApp, type App } from '../../server/app.ts';
 import { ClientManager, type ClientInput } from '../../server/clients/manage.ts';
+import { digestClientSecret, generateClientSecret } from '../../server/clients/secrets.ts';
 import { generateSigningJwks } from '../../server/keys.ts';
 import { createLogger } from '../../server/logger.ts';
 
@@ -34,6 +35,7 @@ export async function startTestServer(store: Store, env: Record<string, string> 
     {
       NODE_ENV: 'test',
       PORT: String(port),
+      ISSUER: `http://127.0.0.1:${port}`,
       COOKIE_KEYS: 'test-cookie-key-0123456789abcdef0123456789',
       JWKS: JSON.stringify(testJwks()),
       ...env,
@@ -47,7 +49,7 @@ export async function startTestServer(store: Store, env: Record<string, string> 
     url: `http://127.0.0.1:${port}`,
     config,
     store,
-    clients: new ClientManager(app.provider, store),
+    clients: new ClientManager(app.provider, store, app.registry),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -71,6 +73,22 @@ export async function registerClient(srv: TestServer, input: Partial<ClientInput
   })) as RegisteredClient;
 }
 
+/** Stores a client as-is, past the registration policy: for checks that the server enforces the levels on its own. */
+export async function storeClientUnchecked(srv: TestServer, metadata: Record<string, unknown>): Promise<RegisteredClient> {
+  const clientId = `unchecked-${Math.random().toString(36).slice(2)}`;
+  const secret = generateClientSecret();
+  await srv.store.adapter('Client').upsert(clientId, {
+    client_id: clientId,
+    client_name: 'Unchecked',
+    token_endpoint_auth_method: 'client_secret_basic',
+    client_secret: digestClientSecret(secret),
+    redirect_uris: [],
+    response_types: [],
+    ...metadata,
+  });
+  return { client_id: clientId, client_secret: secret };
+}
+
 export function basic(clientId: string, secret: string): string {
   return `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(secret)}`).toString('base64')}`;
 }
@@ -81,6 +99,13 @@ export async function postForm(url: string, form: Record<string, string>, header
     headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
     body: new URLSearchParams(form),
   });
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are checked field by field
+export type Json = Record<string, any>;
+
+export async function json(res: Response): Promise<Json> {
+  return (await res.json()) as Json;
 }
 
 /** Asserts an RFC 6749 §5.2 error response and returns its body. */

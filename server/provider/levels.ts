@@ -1,0 +1,53 @@
+import type { ApiDefinition, SecurityLevel } from '../../config/index.ts';
+
+/** What each API security level requires (DESIGN.md "API security levels"). */
+export interface LevelRule {
+  grants: readonly string[];
+  authMethods: readonly string[];
+  /** DPoP-bound tokens and pushed authorization requests (FAPI 2.0 Security Profile) */
+  fapi2: boolean;
+  /** implicit and password may be switched on per client */
+  legacyAllowed: boolean;
+  summary: string;
+}
+
+const SECRET_OR_KEY = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'];
+
+export const LEVELS: Record<SecurityLevel, LevelRule> = {
+  low: {
+    grants: ['client_credentials', 'authorization_code', 'refresh_token'],
+    authMethods: SECRET_OR_KEY,
+    fapi2: false,
+    legacyAllowed: true,
+    summary: 'client_credentials or authorization_code, with client_secret_basic, client_secret_post or private_key_jwt',
+  },
+  substantial: {
+    grants: ['authorization_code', 'refresh_token'],
+    authMethods: SECRET_OR_KEY,
+    fapi2: false,
+    legacyAllowed: true,
+    summary: "the authorization_code grant with the customer's consent, and client_secret_basic, client_secret_post or private_key_jwt",
+  },
+  high: {
+    grants: ['authorization_code', 'refresh_token'],
+    authMethods: ['private_key_jwt'],
+    fapi2: true,
+    legacyAllowed: false,
+    summary:
+      'the FAPI 2.0 Security Profile: the authorization_code grant through pushed authorization requests (PAR), private_key_jwt and DPoP-bound tokens',
+  },
+};
+
+export const LEGACY_GRANTS = ['implicit', 'password'] as const;
+
+const ORDER: SecurityLevel[] = ['low', 'substantial', 'high'];
+
+export function highestLevel(apis: Iterable<ApiDefinition>): SecurityLevel | undefined {
+  let best: SecurityLevel | undefined;
+  for (const api of apis) if (!best || ORDER.indexOf(api.level) > ORDER.indexOf(best)) best = api.level;
+  return best;
+}
+
+export function describeLevel(api: ApiDefinition): string {
+  return `the ${api.name} API (level ${api.level}) requires ${LEVELS[api.level].summary}`;
+}

@@ -1,0 +1,65 @@
+import { expect } from 'chai';
+
+import { createMemoryStore } from '../../adapters/memory.ts';
+import { json, startTestServer, type TestServer } from '../support/server.ts';
+
+describe('discovery (RFC 8414, OpenID Connect Discovery 1.0) and health', () => {
+  let srv: TestServer;
+
+  before(async () => {
+    srv = await startTestServer(createMemoryStore());
+  });
+
+  after(async () => {
+    await srv?.close();
+  });
+
+  for (const path of ['/.well-known/openid-configuration', '/.well-known/oauth-authorization-server']) {
+    it(`serves ${path} with what is enabled and nothing that is not`, async () => {
+      const res = await fetch(`${srv.url}${path}`);
+      expect(res.status).to.equal(200);
+      const meta = await json(res);
+      expect(meta.issuer).to.equal(srv.config.issuer);
+      expect(meta.grant_types_supported).to.include.members(['authorization_code', 'client_credentials', 'refresh_token']);
+      expect(meta.token_endpoint_auth_methods_supported).to.have.members([
+        'client_secret_basic',
+        'client_secret_post',
+        'private_key_jwt',
+        'none',
+      ]);
+      expect(meta.code_challenge_methods_supported).to.deep.equal(['S256']);
+      expect(meta.introspection_endpoint).to.equal(`${srv.url}/token/introspection`);
+      expect(meta.revocation_endpoint).to.equal(`${srv.url}/token/revocation`);
+      expect(meta.scopes_supported).to.include.members(['openid', 'public:read', 'accounts:read', 'accounts:write', 'payments:write']);
+      expect(meta.authorization_response_iss_parameter_supported).to.equal(true);
+      for (const algs of [meta.id_token_signing_alg_values_supported, meta.token_endpoint_auth_signing_alg_values_supported]) {
+        expect(algs.some((a: string) => a.startsWith('HS'))).to.equal(false);
+      }
+    });
+  }
+
+  it('shows https endpoints behind a TLS-terminating proxy (X-Forwarded-Proto)', async () => {
+    const res = await fetch(`${srv.url}/.well-known/openid-configuration`, {
+      headers: { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'auth.bank.example' },
+    });
+    const meta = await json(res);
+    expect(meta.token_endpoint).to.equal('https://auth.bank.example/token');
+  });
+
+  it('answers /healthz and /readyz', async () => {
+    expect(await json(await fetch(`${srv.url}/healthz`))).to.deep.equal({ status: 'ok' });
+    const ready = await fetch(`${srv.url}/readyz`);
+    expect(ready.status).to.equal(200);
+  });
+
+  it('answers /readyz with 503 while /healthz stays 200 when the store does not answer', async () => {
+    const down = await startTestServer({ ...createMemoryStore(), ping: () => Promise.reject(new Error('down')) });
+    try {
+      expect((await fetch(`${down.url}/healthz`)).status).to.equal(200);
+      const res = await fetch(`${down.url}/readyz`);
+      expect(res.status).to.equal(503);
+    } finally {
+      await down.close();
+    }
+  });
+});

@@ -1,0 +1,28 @@
+import type { Store } from '../../adapters/types.ts';
+import { createRedisStore } from '../../adapters/redis.ts';
+import { openTestRedis, type TestRedis } from './redis.ts';
+
+export interface TestRedisStore extends Store {
+  /** this run's key prefix */
+  readonly prefix: string;
+  /** a separate connection for looking at what was stored */
+  readonly probe: TestRedis['client'];
+}
+
+/** A Redis store on a key prefix of its own; close() also deletes this run's keys. */
+export async function openTestRedisStore(): Promise<TestRedisStore> {
+  const testRedis = await openTestRedis();
+  const store = createRedisStore({ url: testRedis.url, keyPrefix: testRedis.prefix });
+  return {
+    kind: store.kind,
+    adapter: store.adapter,
+    redis: store.redis,
+    ping: () => store.ping(),
+    prefix: testRedis.prefix,
+    probe: testRedis.client,
+    async close() {
+      await store.close();
+      await testRedis.cleanup();
+    },
+  };
+}
