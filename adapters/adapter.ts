@@ -1,0 +1,119 @@
+import { errors } from 'oidc-provider';
+
+import { decodePayload, encodePayload } from './codec.ts';
+import type { KeyLayout } from './keys.ts';
+import type { Keyspace } from './keyspace.ts';
+import type { Adapter, AdapterFactory, AdapterPayload } from './types.ts';
+
+/** The models oidc-provider revokes by grant (lib/helpers/revoke.js). */
+const GRANTABLE = new Set([
+  'AccessToken',
+  'AuthorizationCode',
+  'RefreshToken',
+  'DeviceCode',
+  'BackchannelAuthenticationRequest',
+  'PreAuthorizedCode',
+]);
+
+export interface AdapterContext {
+  keyspace: Keyspace;
+  keys: KeyLayout;
+  /** Clock for `consumed` timestamps (ms). */
+  now: () => number;
+}
+
+/** Redis wants a positive whole number of seconds; a lifetime already over keeps the object for one second. */
+function ttlSeconds(expiresIn: number | undefined): number | undefined {
+  return expiresIn === undefined ? undefined : Math.max(1, Math.ceil(expiresIn));
+}
+
+function secondaryIndexWrites(
+  model: string,
+  id: string,
+  payload: AdapterPayload,
+  ttl: number | undefined,
+  { keyspace, keys }: AdapterContext,
+): Promise<void>[] {
+  const writes: Promise<void>[] = [];
+  if (typeof payload.grantId === 'string' && GRANTABLE.has(model)) {
+    writes.push(keyspace.indexGrant(keys.grant(payload.grantId), keys.member(model, id), ttl));
+  }
+  // Only sessions are looked up by uid (interactions carry a uid of their own).
+  if (model === 'Session' && typeof payload.uid === 'string') writes.push(keyspace.set(keys.uid(model, payload.uid), id, ttl));
+  if (typeof payload.userCode === 'string') writes.push(keyspace.set(keys.userCode(model, payload.userCode), id, ttl));
+  if (ttl === undefined) writes.push(keyspace.addToSet(keys.list(model), id));
+  return writes;
+}
+
+export function createAdapter(model: string, context: AdapterContext): Adapter {
+  const { keyspace, keys, now } = context;
+
+  async function find(id: string): Promise<AdapterPayload | undefined> {
+    const stored = await keyspace.get(keys.object(model, id));
+    return stored === null ? undefined : decodePayload(stored);
+  }
+
+  async function findByIndex(indexKey: string): Promise<AdapterPayload | undefined> {
+    const id = await keyspace.get(indexKey);
+    return id === null ? undefined : find(id);
+  }
+
+  async function upsert(id: string, payload: AdapterPayload, expiresIn?: number): Promise<void> {
+    const ttl = ttlSeconds(expiresIn);
+    // Indexes first: if the object write then fails, nothing is issued and a dangling index entry is harmless.
+    const indexWrites = secondaryIndexWrites(model, id, payload, ttl, context);
+    if (indexWrites.length > 0) await Promise.all(indexWrites);
+    await keyspace.set(keys.object(model, id), encodePayload(payload), ttl);
+  }
+
+  async function destroy(id: string): Promise<void> {
+    await keyspace.del(keys.object(model, id));
+    await keyspace.removeFromSet(keys.list(model), id);
+  }
+
+  async function revokeByGrantId(grantId: string): Promise<void> {
+    const indexKey = keys.grant(grantId);
+    const members = await keyspace.grantMembers(indexKey);
+    if (members.length === 0) return;
+    // One DEL per member: on a Cluster the members live in different slots.
+    await Promise.all(members.map((member) => keyspace.del(keys.memberKey(member))));
+    // Only the members seen above, so a token indexed meanwhile stays revocable.
+    await keyspace.unindexGrant(indexKey, members);
+  }
+
+  /** RFC 6749 §4.1.2, RFC 9700 §4.14.2: a second redemption revokes everything issued on the grant. */
+  async function consume(id: string): Promise<void> {
+    const outcome = await keyspace.consume(keys.object(model, id), Math.floor(now() / 1000));
+    if (outcome.status === 'consumed') return;
+    if (outcome.status === 'missing') throw new errors.InvalidGrant(`${model} was revoked or has expired`);
+    const { grantId } = decodePayload(outcome.stored);
+    if (typeof grantId === 'string') await revokeByGrantId(grantId);
+    throw new errors.InvalidGrant(`${model} already used`);
+  }
+
+  async function list(): Promise<AdapterPayload[]> {
+    const ids = await keyspace.setMembers(keys.list(model));
+    const found = await Promise.all(ids.map(find));
+    return found.filter((payload) => payload !== undefined);
+  }
+
+  return {
+    upsert,
+    find,
+    findByUid: (uid) => findByIndex(keys.uid(model, uid)),
+    findByUserCode: (userCode) => findByIndex(keys.userCode(model, userCode)),
+    consume,
+    destroy,
+    revokeByGrantId,
+    list,
+  };
+}
+
+export function createAdapterFactory(context: AdapterContext): AdapterFactory {
+  const adapters = new Map<string, Adapter>();
+  return function adapter(model: string): Adapter {
+    let existing = adapters.get(model);
+    if (!existing) adapters.set(model, (existing = createAdapter(model, context)));
+    return existing;
+  };
+}

@@ -1,0 +1,39 @@
+import { errors } from 'oidc-provider';
+
+/** Replies that mean "Redis cannot serve this right now", as opposed to a bug in what we sent. */
+const TRANSIENT_REPLY = /^(LOADING|BUSY|TRYAGAIN|CLUSTERDOWN|MASTERDOWN|READONLY|OOM|NOREPLICAS)\b/;
+
+/**
+ * The store did not answer in time or is unreachable. An oidc-provider error, so its own
+ * error handler answers `503 {"error":"temporarily_unavailable"}` (RFC 6749 §4.1.2.1).
+ */
+export class StoreUnavailableError extends errors.TemporarilyUnavailable {
+  readonly code = 'ERR_VALTUUS_STORE_UNAVAILABLE';
+
+  constructor(options?: { cause?: unknown }) {
+    super('the service is temporarily unavailable, try again shortly', options);
+    this.status = 503;
+    this.statusCode = 503;
+    this.expose = true;
+  }
+}
+
+export function isStoreUnavailable(err: unknown): err is StoreUnavailableError {
+  return err instanceof StoreUnavailableError;
+}
+
+/** Connection trouble becomes StoreUnavailableError; protocol errors and genuine bugs pass through. */
+export function asStoreError(err: unknown): unknown {
+  if (err instanceof errors.OIDCProviderError) return err;
+  if (err instanceof Error && err.name === 'ReplyError' && !TRANSIENT_REPLY.test(err.message)) return err;
+  return new StoreUnavailableError({ cause: err });
+}
+
+/** Rejects with `onTimeout()` unless the promise settles within ms. */
+export function withDeadline<T>(promise: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(onTimeout()), ms);
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+}

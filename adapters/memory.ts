@@ -1,0 +1,28 @@
+import { createAdapterFactory } from './adapter.ts';
+import { keyLayout } from './keys.ts';
+import { MemoryKeyspace } from './memory_keyspace.ts';
+import type { Store } from './types.ts';
+
+export interface MemoryStoreOptions {
+  /** Clock in ms (default Date.now); tests pass their own to move time. */
+  now?: () => number;
+}
+
+/** The sandbox store; `keyspace` lets tests and diagnostics look at keys and TTLs. */
+export interface MemoryStore extends Store {
+  readonly kind: 'memory';
+  readonly keyspace: MemoryKeyspace;
+}
+
+export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore {
+  const now = options.now ?? Date.now;
+  const keyspace = new MemoryKeyspace(now);
+  return {
+    kind: 'memory',
+    adapter: createAdapterFactory({ keyspace, keys: keyLayout(''), now }),
+    redis: undefined,
+    keyspace,
+    ping: () => keyspace.ping(),
+    close: () => keyspace.close(),
+  };
+}

@@ -1,0 +1,267 @@
+import { randomBytes } from 'node:crypto';
+
+import { expect } from 'chai';
+import { errors } from 'oidc-provider';
+
+import type { KeyLayout } from '../../adapters/keys.ts';
+import type { AdapterPayload, Store } from '../../adapters/types.ts';
+
+/** One backend under test, opened fresh for every test case. */
+export interface StoreHarness {
+  store: Store;
+  keys: KeyLayout;
+  /** Redis PTTL semantics: ms left, -1 without expiry, -2 when missing. */
+  pttl(key: string): Promise<number>;
+  /** Every key this store holds. */
+  keyNames(): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+export const newId = (): string => randomBytes(24).toString('base64url');
+const epoch = (): number => Math.floor(Date.now() / 1000);
+
+export function token(kind: string, extra: AdapterPayload = {}): AdapterPayload {
+  return { iat: epoch(), exp: epoch() + 3600, jti: newId(), kind, clientId: 'client-1', ...extra };
+}
+
+/** Within 2 s below `seconds`: the time a few round trips can take, never a sleep. */
+function expectTtl(ms: number, seconds: number): void {
+  expect(ms, `PTTL ${ms} for ${seconds} s`).to.be.within(seconds * 1000 - 2000, seconds * 1000);
+}
+
+async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => expect.fail('expected a rejection'),
+    (err: unknown) => err,
+  );
+}
+
+function expectInvalidGrant(err: unknown): void {
+  expect(err).to.be.instanceOf(errors.InvalidGrant);
+  expect((err as errors.OIDCProviderError).error).to.equal('invalid_grant');
+}
+
+/**
+ * The storage contract every backend must meet (after Ory Hydra's manager_test_helpers):
+ * call once per backend with a function that opens a fresh store.
+ */
+export function describeStoreContract(backend: string, open: () => Promise<StoreHarness>): void {
+  describe(`${backend} store: oidc-provider adapter contract`, () => {
+    let h: StoreHarness;
+    let store: Store;
+    beforeEach(async () => {
+      h = await open();
+      store = h.store;
+    });
+    afterEach(() => h.close());
+
+    describe('upsert, find, destroy', () => {
+      it('finds what upsert stored, and nothing for an unknown id', async () => {
+        const payload = token('AccessToken', { scope: 'openid', amr: [], claims: {} });
+        await store.adapter('AccessToken').upsert(payload.jti!, payload, 60);
+        expect(await store.adapter('AccessToken').find(payload.jti!)).to.deep.equal(payload);
+        expect(await store.adapter('AccessToken').find(newId())).to.equal(undefined);
+        expect(await store.adapter('RefreshToken').find(payload.jti!), 'models are separate').to.equal(undefined);
+      });
+
+      it('stores one key per object, expiring after expiresIn seconds', async () => {
+        const payload = token('ClientCredentials');
+        await store.adapter('ClientCredentials').upsert(payload.jti!, payload, 300);
+        const key = h.keys.object('ClientCredentials', payload.jti!);
+        expect(await h.keyNames()).to.deep.equal([key]);
+        expectTtl(await h.pttl(key), 300);
+      });
+
+      it('replaces the object and its TTL on a second upsert', async () => {
+        const payload = token('AccessToken');
+        const adapter = store.adapter('AccessToken');
+        await adapter.upsert(payload.jti!, payload, 60);
+        await adapter.upsert(payload.jti!, { ...payload, scope: 'more' }, 600);
+        expect(await adapter.find(payload.jti!)).to.include({ scope: 'more' });
+        expectTtl(await h.pttl(h.keys.object('AccessToken', payload.jti!)), 600);
+      });
+
+      it('destroys an object', async () => {
+        const payload = token('Interaction');
+        await store.adapter('Interaction').upsert(payload.jti!, payload, 60);
+        await store.adapter('Interaction').destroy(payload.jti!);
+        expect(await store.adapter('Interaction').find(payload.jti!)).to.equal(undefined);
+        expect(await h.keyNames()).to.deep.equal([]);
+      });
+
+      it('keeps ids with braces and colons apart', async () => {
+        const adapter = store.adapter('Session');
+        await adapter.upsert('a:{b}', { v: 1 }, 60);
+        await adapter.upsert('a:{b}c', { v: 2 }, 60);
+        expect(await adapter.find('a:{b}')).to.deep.equal({ v: 1 });
+        expect(await adapter.find('a:{b}c')).to.deep.equal({ v: 2 });
+      });
+    });
+
+    describe('models without expiry (Client, Account)', () => {
+      it('stores them without a TTL and lists them per model', async () => {
+        await store.adapter('Client').upsert('c1', { client_id: 'c1' });
+        await store.adapter('Client').upsert('c2', { client_id: 'c2' });
+        await store.adapter('Account').upsert('a1', { sub: 'a1' });
+        expect(await h.pttl(h.keys.object('Client', 'c1'))).to.equal(-1);
+        const clients = await store.adapter('Client').list();
+        expect(clients.map((c) => c.client_id).sort()).to.deep.equal(['c1', 'c2']);
+        expect(await store.adapter('Account').list()).to.deep.equal([{ sub: 'a1' }]);
+      });
+
+      it('drops a destroyed object from the list', async () => {
+        await store.adapter('Client').upsert('c1', { client_id: 'c1' });
+        await store.adapter('Client').upsert('c2', { client_id: 'c2' });
+        await store.adapter('Client').destroy('c1');
+        expect(await store.adapter('Client').find('c1')).to.equal(undefined);
+        expect(await store.adapter('Client').list()).to.deep.equal([{ client_id: 'c2' }]);
+      });
+
+      it('lists nothing for models stored with a TTL', async () => {
+        const payload = token('AccessToken');
+        await store.adapter('AccessToken').upsert(payload.jti!, payload, 60);
+        expect(await store.adapter('AccessToken').list()).to.deep.equal([]);
+      });
+    });
+
+    describe('grant index', () => {
+      it('expires with its longest-lived member and is never shortened', async () => {
+        const grantId = newId();
+        const at = token('AccessToken', { grantId });
+        const rt = token('RefreshToken', { grantId });
+        const code = token('AuthorizationCode', { grantId });
+        await store.adapter('AccessToken').upsert(at.jti!, at, 60);
+        expectTtl(await h.pttl(h.keys.grant(grantId)), 60);
+        await store.adapter('RefreshToken').upsert(rt.jti!, rt, 3600);
+        await store.adapter('AuthorizationCode').upsert(code.jti!, code, 600);
+        expectTtl(await h.pttl(h.keys.grant(grantId)), 3600);
+      });
+
+      it('revokeByGrantId removes every object of the grant, across models, and the index', async () => {
+        const grantId = newId();
+        const others = token('AccessToken', { grantId: newId() });
+        const members = ['AccessToken', 'RefreshToken', 'AuthorizationCode', 'DeviceCode'].map((kind) => token(kind, { grantId }));
+        for (const payload of members) await store.adapter(payload.kind as string).upsert(payload.jti!, payload, 600);
+        await store.adapter('AccessToken').upsert(others.jti!, others, 600);
+
+        await store.adapter('RefreshToken').revokeByGrantId(grantId);
+
+        for (const payload of members)
+          expect(await store.adapter(payload.kind as string).find(payload.jti!), payload.kind as string).to.equal(undefined);
+        expect(await h.pttl(h.keys.grant(grantId))).to.equal(-2);
+        expect(await store.adapter('AccessToken').find(others.jti!), 'another grant').to.deep.equal(others);
+      });
+
+      it('revokeByGrantId of an unknown grant does nothing', async () => {
+        await store.adapter('AccessToken').revokeByGrantId(newId());
+        expect(await h.keyNames()).to.deep.equal([]);
+      });
+    });
+
+    describe('findByUid (Session) and findByUserCode (DeviceCode)', () => {
+      it('finds a session by uid, with an index expiring with it', async () => {
+        const session = { jti: newId(), uid: newId(), kind: 'Session', accountId: 'a1' };
+        await store.adapter('Session').upsert(session.jti, session, 1200);
+        expect(await store.adapter('Session').findByUid(session.uid)).to.deep.equal(session);
+        expect(await store.adapter('Session').findByUid(newId())).to.equal(undefined);
+        expectTtl(await h.pttl(h.keys.uid('Session', session.uid)), 1200);
+      });
+
+      it('follows a session to its new id and forgets it once destroyed', async () => {
+        const uid = newId();
+        const [before, after] = [
+          { jti: newId(), uid, n: 1 },
+          { jti: newId(), uid, n: 2 },
+        ];
+        await store.adapter('Session').upsert(before.jti, before, 600);
+        await store.adapter('Session').upsert(after.jti, after, 600);
+        await store.adapter('Session').destroy(before.jti);
+        expect(await store.adapter('Session').findByUid(uid)).to.deep.equal(after);
+        await store.adapter('Session').destroy(after.jti);
+        expect(await store.adapter('Session').findByUid(uid)).to.equal(undefined);
+      });
+
+      it('finds a device code by user code, with an index expiring with it', async () => {
+        const deviceCode = token('DeviceCode', { userCode: 'WDJB-MJHT' });
+        await store.adapter('DeviceCode').upsert(deviceCode.jti!, deviceCode, 600);
+        expect(await store.adapter('DeviceCode').findByUserCode('WDJB-MJHT')).to.deep.equal(deviceCode);
+        expect(await store.adapter('DeviceCode').findByUserCode('XXXX-XXXX')).to.equal(undefined);
+        expectTtl(await h.pttl(h.keys.userCode('DeviceCode', 'WDJB-MJHT')), 600);
+      });
+    });
+
+    describe('consume (RFC 6749 §4.1.2, RFC 9700 §4.14.2)', () => {
+      async function grantWithCode() {
+        const grantId = newId();
+        const code = token('AuthorizationCode', { grantId, amr: [], claims: {}, 'x5t#S256': 'a"b\\c' });
+        const at = token('AccessToken', { grantId });
+        const rt = token('RefreshToken', { grantId });
+        await store.adapter('AuthorizationCode').upsert(code.jti!, code, 60);
+        await store.adapter('AccessToken').upsert(at.jti!, at, 600);
+        await store.adapter('RefreshToken').upsert(rt.jti!, rt, 3600);
+        return { grantId, code, at, rt };
+      }
+
+      it('marks the object consumed (epoch seconds), keeps the rest and the TTL', async () => {
+        const { code } = await grantWithCode();
+        const before = epoch();
+        await store.adapter('AuthorizationCode').consume(code.jti!);
+        const found = await store.adapter('AuthorizationCode').find(code.jti!);
+        const { consumed, ...rest } = found!;
+        expect(consumed)
+          .to.be.a('number')
+          .within(before - 1, epoch() + 1);
+        expect(rest).to.deep.equal(code);
+        expectTtl(await h.pttl(h.keys.object('AuthorizationCode', code.jti!)), 60);
+      });
+
+      it('rejects a second consume with invalid_grant and revokes the grant', async () => {
+        const { grantId, code, at, rt } = await grantWithCode();
+        await store.adapter('AuthorizationCode').consume(code.jti!);
+        expectInvalidGrant(await rejection(store.adapter('AuthorizationCode').consume(code.jti!)));
+        expect(await store.adapter('AccessToken').find(at.jti!)).to.equal(undefined);
+        expect(await store.adapter('RefreshToken').find(rt.jti!)).to.equal(undefined);
+        expect(await h.pttl(h.keys.grant(grantId))).to.equal(-2);
+      });
+
+      it('lets exactly one of 20 concurrent consumes win; the others get invalid_grant and the grant is revoked', async () => {
+        const { code, at, rt } = await grantWithCode();
+        const adapter = store.adapter('AuthorizationCode');
+        const results = await Promise.allSettled(Array.from({ length: 20 }, () => adapter.consume(code.jti!)));
+        const rejected = results.filter((r) => r.status === 'rejected');
+        expect(results.filter((r) => r.status === 'fulfilled')).to.have.length(1);
+        expect(rejected).to.have.length(19);
+        for (const r of rejected) expectInvalidGrant(r.reason);
+        expect(await store.adapter('AccessToken').find(at.jti!)).to.equal(undefined);
+        expect(await store.adapter('RefreshToken').find(rt.jti!)).to.equal(undefined);
+      });
+
+      it('rejects a second consume of a token without a grant, touching nothing else', async () => {
+        const par = token('PushedAuthorizationRequest');
+        const other = token('PushedAuthorizationRequest');
+        await store.adapter('PushedAuthorizationRequest').upsert(par.jti!, par, 60);
+        await store.adapter('PushedAuthorizationRequest').upsert(other.jti!, other, 60);
+        await store.adapter('PushedAuthorizationRequest').consume(par.jti!);
+        expectInvalidGrant(await rejection(store.adapter('PushedAuthorizationRequest').consume(par.jti!)));
+        expect(await store.adapter('PushedAuthorizationRequest').find(par.jti!)).to.have.property('consumed');
+        expect(await store.adapter('PushedAuthorizationRequest').find(other.jti!)).to.deep.equal(other);
+      });
+
+      it('rejects consuming what is not there with invalid_grant', async () => {
+        expectInvalidGrant(await rejection(store.adapter('RefreshToken').consume(newId())));
+      });
+
+      it('consumes an empty payload', async () => {
+        await store.adapter('RefreshToken').upsert('empty', {}, 60);
+        await store.adapter('RefreshToken').consume('empty');
+        expect(Object.keys((await store.adapter('RefreshToken').find('empty'))!)).to.deep.equal(['consumed']);
+      });
+    });
+
+    describe('ping and close', () => {
+      it('answers ping', async () => {
+        await store.ping();
+      });
+    });
+  });
+}
