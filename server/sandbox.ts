@@ -5,7 +5,12 @@ import type { ClientManager } from './clients/manage.ts';
 export interface SandboxCredentials {
   clientId: string;
   clientSecret: string;
+  /** the demo web application (authorization code + refresh token for a customer) */
+  web?: { clientId: string; clientSecret: string; redirectUri: string; scope: string };
 }
+
+export const SANDBOX_WEB_REDIRECT_URI = 'http://localhost:8080/callback';
+const SANDBOX_WEB_SCOPE = 'openid accounts:read accounts:write';
 
 /** Seeds the demo TPP that the sandbox banner tells a newcomer to try. */
 export async function seedSandbox(clients: ClientManager): Promise<SandboxCredentials> {
@@ -16,7 +21,38 @@ export async function seedSandbox(clients: ClientManager): Promise<SandboxCreden
     scope: 'public:read',
     authMethod: 'client_secret_basic',
   });
-  return { clientId: String(created.client_id), clientSecret: String(created.client_secret) };
+  const web = await clients.create({
+    clientId: 'demo-web',
+    name: 'Demo Budget App',
+    grantTypes: ['authorization_code', 'refresh_token'],
+    redirectUris: [SANDBOX_WEB_REDIRECT_URI],
+    scope: SANDBOX_WEB_SCOPE,
+    authMethod: 'client_secret_basic',
+  });
+  return {
+    clientId: String(created.client_id),
+    clientSecret: String(created.client_secret),
+    web: {
+      clientId: String(web.client_id),
+      clientSecret: String(web.client_secret),
+      redirectUri: SANDBOX_WEB_REDIRECT_URI,
+      scope: SANDBOX_WEB_SCOPE,
+    },
+  };
+}
+
+/** The authorization request a newcomer can open in a browser (PKCE with the RFC 7636 appendix B example verifier). */
+function sandboxAuthorizationUrl(config: Config, web: NonNullable<SandboxCredentials['web']>): string {
+  const params = new URLSearchParams({
+    client_id: web.clientId,
+    response_type: 'code',
+    redirect_uri: web.redirectUri,
+    scope: web.scope,
+    state: 'demo',
+    code_challenge: 'E9Melhoofvu_gFjvzK8aNbQ9r1Rm7LtY1GNDu4WMGjY',
+    code_challenge_method: 'S256',
+  });
+  return `${config.issuer}/auth?${params}`;
 }
 
 export function sandboxBanner(config: Config, creds: SandboxCredentials, customer?: SandboxCustomer): string {
@@ -25,6 +61,16 @@ export function sandboxBanner(config: Config, creds: SandboxCredentials, custome
         `  demo customer: username=${customer.username}`,
         `                 password=${customer.password}`,
         `                 TOTP secret=${customer.totpSecret} (add it to an authenticator app)`,
+      ]
+    : [];
+  const webLines = creds.web
+    ? [
+        `  demo web app:  client_id=${creds.web.clientId}`,
+        `                 client_secret=${creds.web.clientSecret}`,
+        `                 redirect_uri=${creds.web.redirectUri}`,
+        '  log in as the demo customer (open in a browser; the code arrives at the redirect URI):',
+        `    ${sandboxAuthorizationUrl(config, creds.web)}`,
+        `  then: curl -s -u '${creds.web.clientId}:${creds.web.clientSecret}' -d grant_type=authorization_code -d code=CODE -d redirect_uri=${creds.web.redirectUri} -d code_verifier=dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk ${config.issuer}/token`,
       ]
     : [];
   return [
@@ -37,6 +83,7 @@ export function sandboxBanner(config: Config, creds: SandboxCredentials, custome
     ...customerLines,
     '  try:',
     `    curl -s -u '${creds.clientId}:${creds.clientSecret}' -d grant_type=client_credentials -d scope=public:read ${config.issuer}/token`,
+    ...webLines,
     '',
   ].join('\n');
 }

@@ -1,7 +1,56 @@
-import type { AppDeps } from '../deps.ts';
-import type { ProviderHooks } from '../provider/configuration.ts';
+import type { Account as ProviderAccount, KoaContextWithOIDC } from 'oidc-provider';
 
-/** The provider's account and grant hooks (findAccount, loadExistingGrant). */
-export function accountProviderHooks(_deps: AppDeps): ProviderHooks {
-  return {};
+import type { AppDeps } from '../deps.ts';
+import { SCA_ACR, scaInteractionPolicy } from '../interactions/policy.ts';
+import type { ProviderHooks } from '../provider/configuration.ts';
+import { accountServices } from './services.ts';
+import type { ConsentMemory } from './consents.ts';
+import type { AccountManager } from './accounts.ts';
+
+type Grant = InstanceType<KoaContextWithOIDC['oidc']['provider']['Grant']>;
+
+function findAccount(accounts: AccountManager) {
+  return async function findCustomer(_ctx: KoaContextWithOIDC, sub: string): Promise<ProviderAccount | undefined> {
+    const account = await accounts.findBySub(sub);
+    if (!account) return undefined;
+    // only `sub`: userinfo and ID tokens tell a TPP who, never a customer's personal data
+    return { accountId: account.sub, claims: () => ({ sub: account.sub }) };
+  };
+}
+
+/**
+ * The grant to build on: the one this interaction just consented to, the one in this
+ * browser's session, or the one remembered for this customer and client. A candidate that is
+ * gone (revoked, expired) or belongs to someone else is skipped.
+ */
+function loadExistingGrant(consents: ConsentMemory) {
+  return async function loadRememberedGrant(ctx: KoaContextWithOIDC): Promise<Grant | undefined> {
+    const { oidc } = ctx;
+    const accountId = oidc.session?.accountId;
+    const clientId = oidc.client?.clientId;
+    if (!accountId || !clientId) return undefined;
+    const candidates = [
+      (oidc.result as { consent?: { grantId?: string } } | undefined)?.consent?.grantId,
+      oidc.session?.grantIdFor(clientId),
+      () => consents.recall(accountId, clientId),
+    ];
+    for (const candidate of candidates) {
+      const grantId = typeof candidate === 'function' ? await candidate() : candidate;
+      if (!grantId) continue;
+      const grant = await oidc.provider.Grant.find(grantId);
+      if (grant && grant.accountId === accountId && grant.clientId === clientId) return grant;
+    }
+    return undefined;
+  };
+}
+
+/** The provider's account and grant hooks (findAccount, loadExistingGrant) and the SCA login policy. */
+export function accountProviderHooks(deps: AppDeps): ProviderHooks {
+  const { accounts, consents } = accountServices(deps);
+  return {
+    findAccount: findAccount(accounts),
+    loadExistingGrant: loadExistingGrant(consents),
+    interactionPolicy: scaInteractionPolicy(),
+    acrValues: [SCA_ACR],
+  };
 }

@@ -1,12 +1,25 @@
+import { randomBytes } from 'node:crypto';
+
 import type { AppDeps } from '../deps.ts';
+import { accountServices } from './services.ts';
 
 export interface SandboxCustomer {
   username: string;
   password: string;
   totpSecret: string;
+  totpUri: string;
 }
 
-/** Seeds the sandbox's demo customer; undefined until customers exist. */
-export async function seedSandboxCustomer(_deps: AppDeps): Promise<SandboxCustomer | undefined> {
-  return undefined;
+export const SANDBOX_USERNAME = 'demo.customer';
+
+/** Seeds the sandbox's demo customer, with a fresh password and authenticator secret at every start. */
+export async function seedSandboxCustomer(deps: Pick<AppDeps, 'config' | 'store'>): Promise<SandboxCustomer> {
+  const password = randomBytes(12).toString('base64url');
+  const enrolment = await accountServices(deps).accounts.create({ username: SANDBOX_USERNAME, password });
+  return {
+    username: enrolment.username,
+    password,
+    totpSecret: new URL(enrolment.totp_uri).searchParams.get('secret') ?? '',
+    totpUri: enrolment.totp_uri,
+  };
 }

@@ -1,11 +1,14 @@
 import type { Config } from '../../config/index.ts';
 import { createRedisStore } from '../../adapters/redis.ts';
 import { createApp } from '../app.ts';
+import { accountServices } from '../accounts/services.ts';
+import type { AccountManager } from '../accounts/accounts.ts';
 import { ClientManager } from '../clients/manage.ts';
 import { createLogger } from '../logger.ts';
 
 export interface AdminSession {
   clients: ClientManager;
+  accounts: AccountManager;
   config: Config;
 }
 
@@ -19,8 +22,8 @@ export async function withAdminSession<T>(config: Config, action: (session: Admi
   const store = createRedisStore({ url: config.redisUrl, keyPrefix: config.redisKeyPrefix });
   try {
     await store.ping();
-    const { provider, registry } = createApp({ config, store, logger: createLogger('silent') });
-    return await action({ clients: new ClientManager(provider, store, registry), config });
+    const { provider, registry, deps } = createApp({ config, store, logger: createLogger('silent') });
+    return await action({ clients: new ClientManager(provider, store, registry), accounts: accountServices(deps).accounts, config });
   } finally {
     await store.close();
   }

@@ -9,6 +9,8 @@ import { renderErrorPage } from './error_page.ts';
 export interface ProviderHooks {
   findAccount?: Configuration['findAccount'];
   loadExistingGrant?: Configuration['loadExistingGrant'];
+  interactionPolicy?: NonNullable<Configuration['interactions']>['policy'];
+  acrValues?: Configuration['acrValues'];
 }
 
 // Asymmetric only: a stored client secret is a digest, so nothing may be keyed by it.
@@ -68,7 +70,8 @@ export function buildProviderConfiguration(config: Config, store: Store, registr
     jwks: { keys: config.jwks.keys.map((k) => ({ ...k })) } as Configuration['jwks'],
     // API scopes are listed too: client metadata may only name scopes the server knows
     scopes: [...OIDC_SCOPES, ...registry.apis.flatMap((api) => api.scopes.map((s) => s.name))],
-    claims: { openid: ['sub'] },
+    // acr, amr and auth_time say how and when the customer authenticated (OIDC Core §2)
+    claims: { openid: ['sub', 'auth_time', 'acr', 'amr'] },
     pkce: { required: () => true },
     responseTypes: ['code'],
     allowOmittingSingleRegisteredRedirectUri: false,
@@ -151,8 +154,10 @@ export function buildProviderConfiguration(config: Config, store: Store, registr
       return false;
     },
     interactions: {
+      ...(hooks.interactionPolicy ? { policy: hooks.interactionPolicy } : {}),
       url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
     },
+    ...(hooks.acrValues ? { acrValues: hooks.acrValues } : {}),
     ...(hooks.findAccount ? { findAccount: hooks.findAccount } : { findAccount: async () => undefined }),
     ...(hooks.loadExistingGrant ? { loadExistingGrant: hooks.loadExistingGrant } : {}),
     renderError: renderErrorPage,

@@ -1,0 +1,118 @@
+import { randomBytes } from 'node:crypto';
+
+import type { AdapterPayload, Store } from '../../adapters/types.ts';
+import type { LoginGuard } from './guard.ts';
+import { assertPasswordPolicy, hashPassword } from './password.ts';
+import { generateTotpSecret, totpUri } from './totp.ts';
+
+/** A bank customer (the resource owner), keyed by an opaque `sub` that never changes. */
+export interface Account {
+  sub: string;
+  username: string;
+  passwordHash: string;
+  totpSecret: string;
+  createdAt: number;
+}
+
+export interface Enrolment {
+  sub: string;
+  username: string;
+  totp_uri: string;
+}
+
+export class AccountError extends Error {
+  readonly code = 'ERR_VALTUUS_ACCOUNT';
+  readonly status = 400;
+  readonly expose = true;
+}
+
+const USERNAME = /^[a-z0-9][a-z0-9._@-]{2,63}$/;
+
+/** Usernames compare case-insensitively and after Unicode compatibility folding. */
+export function normalizeUsername(input: string): string {
+  return input.normalize('NFKC').trim().toLowerCase();
+}
+
+function isAccount(payload: AdapterPayload | undefined): payload is AdapterPayload & Account {
+  return typeof payload?.sub === 'string' && typeof payload.passwordHash === 'string' && typeof payload.totpSecret === 'string';
+}
+
+/** Customers in the store: `Account` by sub, and `AccountUsername` from username to sub. Both live without expiry. */
+export class AccountManager {
+  readonly #store: Store;
+  readonly #guard: LoginGuard;
+
+  constructor(store: Store, guard: LoginGuard) {
+    this.#store = store;
+    this.#guard = guard;
+  }
+
+  get #accounts() {
+    return this.#store.adapter('Account');
+  }
+
+  get #usernames() {
+    return this.#store.adapter('AccountUsername');
+  }
+
+  async create(input: { username: string; password: string }): Promise<Enrolment> {
+    const username = normalizeUsername(input.username);
+    if (!USERNAME.test(username)) {
+      throw new AccountError('a username has 3 to 64 characters: letters, digits and . _ @ - (starting with a letter or digit)');
+    }
+    assertPasswordPolicy(input.password);
+    if (await this.#usernames.find(username)) throw new AccountError(`the username ${username} is taken`);
+    const account: Account = {
+      sub: randomBytes(16).toString('base64url'),
+      username,
+      passwordHash: await hashPassword(input.password),
+      totpSecret: generateTotpSecret(),
+      createdAt: Math.floor(Date.now() / 1000),
+    };
+    await this.#accounts.upsert(account.sub, { ...account });
+    await this.#usernames.upsert(username, { sub: account.sub });
+    return { sub: account.sub, username, totp_uri: totpUri(account.totpSecret, username) };
+  }
+
+  async findBySub(sub: string): Promise<Account | undefined> {
+    const payload = await this.#accounts.find(sub);
+    return isAccount(payload) ? payload : undefined;
+  }
+
+  async findByUsername(input: string): Promise<Account | undefined> {
+    const entry = await this.#usernames.find(normalizeUsername(input));
+    return typeof entry?.sub === 'string' ? this.findBySub(entry.sub) : undefined;
+  }
+
+  async delete(username: string): Promise<{ sub: string; username: string; deleted: true }> {
+    const account = await this.#mustFind(username);
+    await this.#usernames.destroy(account.username);
+    await this.#accounts.destroy(account.sub);
+    await this.#guard.reset(account.sub);
+    return { sub: account.sub, username: account.username, deleted: true };
+  }
+
+  async unlock(username: string): Promise<{ sub: string; username: string; status: 'active' }> {
+    const account = await this.#mustFind(username);
+    await this.#guard.reset(account.sub);
+    return { sub: account.sub, username: account.username, status: 'active' };
+  }
+
+  /** A new authenticator secret: the old app entry stops working at once. */
+  async resetTotp(username: string): Promise<Enrolment> {
+    const account = await this.#mustFind(username);
+    const totpSecret = generateTotpSecret();
+    await this.#accounts.upsert(account.sub, { ...account, totpSecret });
+    return { sub: account.sub, username: account.username, totp_uri: totpUri(totpSecret, account.username) };
+  }
+
+  async status(sub: string): Promise<'active' | 'locked'> {
+    return (await this.#guard.isLocked(sub)) ? 'locked' : 'active';
+  }
+
+  async #mustFind(username: string): Promise<Account> {
+    const account = await this.findByUsername(username);
+    if (!account) throw new AccountError(`no customer with username ${normalizeUsername(username)}`);
+    return account;
+  }
+}

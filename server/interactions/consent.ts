@@ -1,0 +1,129 @@
+import type { Context } from 'koa';
+import { errors, type Interaction } from 'oidc-provider';
+
+import type { ApiRegistry } from '../provider/registry.ts';
+import { readForm } from './form.ts';
+import { assertCsrf, seeOther, type InteractionDeps, type Step } from './context.ts';
+import { renderPage } from './render.ts';
+
+interface ConsentDetails {
+  missingOIDCScope?: string[];
+  missingOIDCClaims?: string[];
+  missingResourceScopes?: Record<string, string[]>;
+}
+
+interface PermissionGroup {
+  id: string;
+  name: string;
+  scopes: { name: string; description: string }[];
+}
+
+// OpenID Connect's own scopes, described for customers
+const IDENTITY_SCOPES: Record<string, string> = {
+  openid: 'Confirm who you are, using an identifier that is the same each time you connect',
+  offline_access: 'Keep this access while you are not using the application',
+};
+
+function consentDetails(interaction: Interaction): ConsentDetails {
+  return interaction.prompt.details as ConsentDetails;
+}
+
+/** Only what is new: the scopes this authorization asks for that no earlier consent covered, by API. */
+export function permissionGroups(registry: ApiRegistry, details: ConsentDetails): PermissionGroup[] {
+  const asked = new Set([...(details.missingOIDCScope ?? []), ...Object.values(details.missingResourceScopes ?? {}).flat()]);
+  const groups = new Map<string, PermissionGroup>();
+  const groupFor = (id: string, name: string) => {
+    let group = groups.get(id);
+    if (!group) groups.set(id, (group = { id: `perm-${id}`, name, scopes: [] }));
+    return group;
+  };
+  for (const scope of asked) {
+    const api = registry.byScope(scope);
+    const description = api ? api.scopes.find((s) => s.name === scope)?.description : IDENTITY_SCOPES[scope];
+    if (!description) continue;
+    groupFor(api ? api.id : 'identity', api ? api.name : 'Your identity').scopes.push({ name: scope, description });
+  }
+  return [...groups.values()];
+}
+
+function customerOf(step: Step): string {
+  const accountId = step.interaction.session?.accountId;
+  if (!accountId) throw new errors.SessionNotFound('the sign-in has ended; start again from the application');
+  return accountId;
+}
+
+export async function showConsent(ctx: Context, deps: InteractionDeps, step: Step): Promise<void> {
+  const account = await deps.accounts.findBySub(customerOf(step));
+  if (!account) throw new errors.SessionNotFound('the sign-in has ended; start again from the application');
+  await renderPage(ctx, {
+    view: 'consent',
+    title: `Allow ${step.clientName} access?`,
+    formTargets: step.formTargets,
+    locals: {
+      clientName: step.clientName,
+      username: account.username,
+      groups: permissionGroups(deps.registry, consentDetails(step.interaction)),
+      action: step.paths.consent,
+      csrf: step.state.csrf,
+    },
+  });
+}
+
+/** Adds what the customer allowed to their grant for this client, and remembers that grant for next time. */
+async function grantConsent(deps: InteractionDeps, step: Step): Promise<string> {
+  const { provider, consents } = deps;
+  const accountId = customerOf(step);
+  const clientId = String(step.interaction.params.client_id);
+  const existing = step.interaction.grantId ? await provider.Grant.find(step.interaction.grantId) : undefined;
+  const grant = existing ?? new provider.Grant({ accountId, clientId });
+  const details = consentDetails(step.interaction);
+  if (details.missingOIDCScope?.length) grant.addOIDCScope(details.missingOIDCScope.join(' '));
+  if (details.missingOIDCClaims?.length) grant.addOIDCClaims(details.missingOIDCClaims);
+  for (const [indicator, scopes] of Object.entries(details.missingResourceScopes ?? {})) {
+    grant.addResourceScope(indicator, scopes.join(' '));
+  }
+  const grantId = await grant.save();
+  await consents.remember(accountId, clientId, grantId, (grant.exp ?? 0) - Math.floor(Date.now() / 1000));
+  const added = [...new Set([...(details.missingOIDCScope ?? []), ...Object.values(details.missingResourceScopes ?? {}).flat()])];
+  deps.audit('consent.granted', { sub: accountId, client_id: clientId, grant_id: grantId, scope: added.join(' ') });
+  return grantId;
+}
+
+export async function submitConsent(ctx: Context, deps: InteractionDeps, step: Step): Promise<void> {
+  const form = await readForm(ctx);
+  assertCsrf(step, form.get('csrf'));
+  if (step.interaction.prompt.name !== 'consent') return seeOther(ctx, step.paths.page);
+
+  const decision = form.get('decision');
+  if (decision === 'deny') {
+    return endWithAccessDenied(ctx, deps, step, 'the customer did not allow the access');
+  }
+  if (decision !== 'allow') throw new errors.InvalidRequest('choose Allow or Deny');
+  const grantId = await grantConsent(deps, step);
+  const returnTo = await deps.provider.interactionResult(ctx.req, ctx.res, { consent: { grantId } }, { mergeWithLastSubmission: true });
+  await deps.states.destroy(step.uid);
+  return seeOther(ctx, returnTo);
+}
+
+/** Ends the authorization at the client with `access_denied` (with `state` and `iss`, as every response). */
+export async function endWithAccessDenied(ctx: Context, deps: InteractionDeps, step: Step, description: string): Promise<void> {
+  deps.audit('consent.denied', {
+    sub: step.interaction.session?.accountId ?? step.state.accountId,
+    client_id: String(step.interaction.params.client_id),
+    reason: description,
+  });
+  const returnTo = await deps.provider.interactionResult(
+    ctx.req,
+    ctx.res,
+    { error: 'access_denied', error_description: description },
+    { mergeWithLastSubmission: false },
+  );
+  await deps.states.destroy(step.uid);
+  return seeOther(ctx, returnTo);
+}
+
+/** The cancel link (a GET, so it carries the form token in its query). */
+export async function cancel(ctx: Context, deps: InteractionDeps, step: Step): Promise<void> {
+  assertCsrf(step, ctx.query.csrf);
+  return endWithAccessDenied(ctx, deps, step, 'the customer cancelled the sign-in');
+}

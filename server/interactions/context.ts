@@ -1,0 +1,93 @@
+import type { Context } from 'koa';
+import { errors, type default as Provider, type Interaction } from 'oidc-provider';
+
+import type { AccountServices } from '../accounts/services.ts';
+import type { Audit } from '../audit.ts';
+import type { Logger } from '../logger.ts';
+import type { ApiRegistry } from '../provider/registry.ts';
+import { formActionSource, setPageHeaders } from './headers.ts';
+import { csrfMatches, type StepState, type StepStates } from './state.ts';
+
+export interface InteractionDeps extends AccountServices {
+  provider: Provider;
+  registry: ApiRegistry;
+  states: StepStates;
+  logger: Logger;
+  audit: Audit;
+}
+
+/** One request's view of an interaction: what oidc-provider holds, our own step state, and the page's links. */
+export interface Step {
+  uid: string;
+  interaction: Interaction;
+  state: StepState;
+  /** seconds until the interaction (and its step state) expires */
+  ttl: number;
+  clientName: string;
+  formTargets: string[];
+  paths: { page: string; login: string; otp: string; consent: string; cancel: string };
+}
+
+function pathsFor(uid: string, csrf: string): Step['paths'] {
+  const page = `/interaction/${uid}`;
+  return {
+    page,
+    login: `${page}/login`,
+    otp: `${page}/otp`,
+    consent: `${page}/consent`,
+    cancel: `${page}/cancel?${new URLSearchParams({ csrf })}`,
+  };
+}
+
+/**
+ * The interaction named by the cookie oidc-provider set (SameSite=Lax, path-scoped), which
+ * must also be the one in the URL: a page of one sign-in never acts on another.
+ */
+export async function loadStep(ctx: Context, deps: InteractionDeps, uid: string): Promise<Step> {
+  const interaction = await deps.provider.interactionDetails(ctx.req, ctx.res);
+  if (interaction.uid !== uid) throw new errors.SessionNotFound('this page belongs to another sign-in; start again from the application');
+  const ttl = interaction.exp - Math.floor(Date.now() / 1000);
+  const state = await deps.states.load(uid, ttl);
+  const client = await deps.provider.Client.find(String(interaction.params.client_id));
+  if (!client) throw new errors.InvalidRequest('the application is no longer registered');
+  const redirectTarget = formActionSource(
+    typeof interaction.params.redirect_uri === 'string' ? interaction.params.redirect_uri : undefined,
+  );
+  return {
+    uid,
+    interaction,
+    state,
+    ttl,
+    clientName: client.clientName ?? client.clientId,
+    formTargets: redirectTarget ? [redirectTarget] : [],
+    paths: pathsFor(uid, state.csrf),
+  };
+}
+
+export function assertCsrf(step: Step, presented: unknown): void {
+  if (!csrfMatches(step.state, presented)) {
+    const err = new errors.InvalidRequest('the form has expired; start again from the application');
+    err.status = 403;
+    err.statusCode = 403;
+    throw err;
+  }
+}
+
+/** Every form POST answers 303, so reloading the next page never resubmits the form. */
+export function seeOther(ctx: Context, location: string): void {
+  setPageHeaders(ctx);
+  ctx.status = 303;
+  ctx.redirect(location);
+  ctx.body = '';
+}
+
+export async function saveState(deps: InteractionDeps, step: Step, state: StepState): Promise<void> {
+  await deps.states.save(step.uid, state, step.ttl);
+}
+
+/** The message to show once, cleared as it is shown. */
+export async function takeFlash(deps: InteractionDeps, step: Step): Promise<{ flash: string; username: string }> {
+  const { flash = '', username = '', ...rest } = step.state;
+  if (flash || username) await saveState(deps, step, rest);
+  return { flash, username };
+}

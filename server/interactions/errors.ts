@@ -1,0 +1,36 @@
+import type { Context } from 'koa';
+
+import { renderPage } from './render.ts';
+
+interface ExposedError {
+  status?: number;
+  expose?: boolean;
+  error?: string;
+  error_description?: string;
+  message?: string;
+}
+
+/**
+ * Failures on the interaction pages end on the error page: exposed errors (oidc-provider's,
+ * a missing cookie, a stale form, the store being down) with their own status and message;
+ * anything else as a generic server_error, logged with the request id.
+ */
+export async function withErrorPage(ctx: Context, action: () => Promise<void>): Promise<void> {
+  try {
+    await action();
+  } catch (caught) {
+    const err = caught as ExposedError;
+    const exposed = Boolean(err?.expose) && typeof err.status === 'number';
+    if (!exposed) ctx.state.log?.error({ err: caught }, 'interaction failed');
+    await renderPage(ctx, {
+      view: 'error',
+      title: 'Something went wrong',
+      status: exposed ? err.status : 500,
+      locals: {
+        heading: 'Something went wrong',
+        description: exposed ? (err.error_description ?? err.message) : 'The request could not be completed.',
+        code: exposed ? (err.error ?? 'invalid_request') : 'server_error',
+      },
+    });
+  }
+}

@@ -1,0 +1,26 @@
+import type { Context } from 'koa';
+
+const MAX_FORM_BYTES = 8 * 1024; // the largest form here holds a username, a password and a token
+
+export class FormError extends Error {
+  readonly status: number;
+  readonly expose = true;
+
+  constructor(status: number, message: string) {
+    super(message);
+    this.status = status;
+  }
+}
+
+/** Reads an application/x-www-form-urlencoded body; anything else, or anything large, is refused. */
+export async function readForm(ctx: Context): Promise<URLSearchParams> {
+  if (!ctx.is('application/x-www-form-urlencoded')) throw new FormError(415, 'The form could not be read.');
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of ctx.req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_FORM_BYTES) throw new FormError(413, 'The form is too large.');
+    chunks.push(chunk as Buffer);
+  }
+  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+}

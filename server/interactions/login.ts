@@ -1,0 +1,39 @@
+import type { Context } from 'koa';
+
+import { readForm } from './form.ts';
+import { assertCsrf, saveState, seeOther, takeFlash, type InteractionDeps, type Step } from './context.ts';
+import { renderPage } from './render.ts';
+
+/** The one message for an unknown username, a wrong password and a locked account alike. */
+export const LOGIN_FAILED =
+  'The username or password is not right, or the account is locked for a while. Check them and try again, or call us if you are locked out.';
+
+export async function showLogin(ctx: Context, deps: InteractionDeps, step: Step): Promise<void> {
+  const { flash, username } = await takeFlash(deps, step);
+  await renderPage(ctx, {
+    view: 'login',
+    title: 'Log in',
+    formTargets: step.formTargets,
+    locals: {
+      clientName: step.clientName,
+      action: step.paths.login,
+      csrf: step.state.csrf,
+      username,
+      error: flash,
+      cancelHref: step.paths.cancel,
+    },
+  });
+}
+
+/** First factor: on success the step state names the customer, and the next page asks for the code. */
+export async function submitPassword(ctx: Context, deps: InteractionDeps, step: Step): Promise<void> {
+  const form = await readForm(ctx);
+  assertCsrf(step, form.get('csrf'));
+  if (step.interaction.prompt.name !== 'login') return seeOther(ctx, step.paths.page);
+
+  const username = (form.get('username') ?? '').slice(0, 128);
+  const outcome = await deps.authenticator.checkPassword(username, form.get('password') ?? '');
+  const { csrf } = step.state;
+  await saveState(deps, step, outcome.ok ? { csrf, accountId: outcome.sub } : { csrf, flash: LOGIN_FAILED, username });
+  return seeOther(ctx, step.paths.page);
+}

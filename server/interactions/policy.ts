@@ -1,0 +1,29 @@
+import { interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
+
+/** What the ID token's `acr` says after password and one-time code (RFC 8176 `pwd` + `otp` in `amr`). */
+export const SCA_ACR = 'urn:valtuus:acr:sca';
+export const SCA_AMR: readonly string[] = Object.freeze(['pwd', 'otp']);
+
+function loggedInDuringThisRequest(ctx: KoaContextWithOIDC): boolean {
+  return Boolean((ctx.oidc.result as { login?: unknown } | undefined)?.login);
+}
+
+/**
+ * oidc-provider's prompts, with one more login check: every authorization request is
+ * authenticated with both factors afresh (PSD2 RTS art. 4), so a browser session left behind
+ * by an earlier login never stands in for the customer. Consent is still remembered.
+ */
+export function scaInteractionPolicy(): interactionPolicy.DefaultPolicy {
+  const policy = interactionPolicy.base();
+  policy
+    .get('login')!
+    .checks.add(
+      new interactionPolicy.Check(
+        'sca_per_authorization',
+        'strong customer authentication is required for every authorization',
+        'login_required',
+        (ctx) => (loggedInDuringThisRequest(ctx) ? interactionPolicy.Check.NO_NEED_TO_PROMPT : interactionPolicy.Check.REQUEST_PROMPT),
+      ),
+    );
+  return policy;
+}

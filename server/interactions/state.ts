@@ -1,0 +1,54 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+
+import type { Store } from '../../adapters/types.ts';
+
+/**
+ * What the pages of one interaction remember between requests, kept server-side under the
+ * interaction's uid and expiring with it: the CSRF token of its forms, the customer whose
+ * password was right (so the code step knows whom to check), and a message for the next page.
+ */
+export interface StepState {
+  csrf: string;
+  accountId?: string;
+  flash?: string;
+  username?: string;
+}
+
+function isStepState(value: unknown): value is StepState {
+  return typeof (value as StepState | undefined)?.csrf === 'string';
+}
+
+export class StepStates {
+  readonly #store: Store;
+
+  constructor(store: Store) {
+    this.#store = store;
+  }
+
+  get #adapter() {
+    return this.#store.adapter('InteractionStep');
+  }
+
+  async load(uid: string, ttlSeconds: number): Promise<StepState> {
+    const found = await this.#adapter.find(uid);
+    if (isStepState(found)) return found;
+    const fresh: StepState = { csrf: randomBytes(32).toString('base64url') };
+    await this.save(uid, fresh, ttlSeconds);
+    return fresh;
+  }
+
+  async save(uid: string, state: StepState, ttlSeconds: number): Promise<void> {
+    await this.#adapter.upsert(uid, { ...state }, Math.max(1, ttlSeconds));
+  }
+
+  async destroy(uid: string): Promise<void> {
+    await this.#adapter.destroy(uid);
+  }
+}
+
+export function csrfMatches(state: StepState, presented: unknown): boolean {
+  if (typeof presented !== 'string') return false;
+  const expected = Buffer.from(state.csrf);
+  const actual = Buffer.from(presented);
+  return expected.length === actual.length && timingSafeEqual(expected, actual);
+}

@@ -1,0 +1,42 @@
+import type { Store } from '../../adapters/types.ts';
+import { basic, postForm, registerClient, startTestServer, type RegisteredClient, type TestServer } from './server.ts';
+import type { Flow } from './flow.ts';
+
+export const REDIRECT_URI = 'http://127.0.0.1:9/callback'; // never reached: the test agent stops at it
+export const ACCOUNTS_API = 'https://api.valtuus.example/accounts';
+
+/** The app over this store; a test Redis store's own key prefix is used for the login counters too. */
+export function startFlowServer(store: Store & { prefix?: string }, env: Record<string, string> = {}): Promise<TestServer> {
+  return startTestServer(store, { ...(store.prefix ? { REDIS_KEY_PREFIX: store.prefix } : {}), ...env });
+}
+
+/** A confidential web client allowed the authorization code and refresh token grants for the Accounts API. */
+export function registerWebClient(srv: TestServer, name = 'Budget Buddy'): Promise<RegisteredClient> {
+  return registerClient(srv, {
+    name,
+    grantTypes: ['authorization_code', 'refresh_token'],
+    redirectUris: [REDIRECT_URI],
+    scope: 'openid accounts:read accounts:write',
+  });
+}
+
+export function accountsParams(client: RegisteredClient, scope = 'openid accounts:read') {
+  return { client_id: client.client_id, redirect_uri: REDIRECT_URI, scope };
+}
+
+export function tokenRequest(srv: TestServer, client: RegisteredClient, form: Record<string, string>): Promise<Response> {
+  return postForm(`${srv.url}/token`, form, { authorization: basic(client.client_id, client.client_secret) });
+}
+
+export function redeemCode(srv: TestServer, client: RegisteredClient, flow: Flow, code = flow.code()): Promise<Response> {
+  return tokenRequest(srv, client, {
+    grant_type: 'authorization_code',
+    code,
+    redirect_uri: flow.params.redirect_uri,
+    code_verifier: flow.pkce.verifier,
+  });
+}
+
+export function refresh(srv: TestServer, client: RegisteredClient, refreshToken: string): Promise<Response> {
+  return tokenRequest(srv, client, { grant_type: 'refresh_token', refresh_token: refreshToken });
+}
