@@ -35,7 +35,7 @@ function describe(err: unknown): string {
   if (err instanceof errors.JWTClaimValidationFailed && err.claim === 'iat')
     return 'the DPoP proof is not fresh: its iat is outside the accepted window';
   if (err instanceof errors.JWTExpired) return 'the DPoP proof is not fresh: its iat is outside the accepted window';
-  if (err instanceof errors.JWTClaimValidationFailed) return `the DPoP proof lacks or has an invalid "${err.claim}" claim`;
+  if (err instanceof errors.JWTClaimValidationFailed) return `the DPoP proof lacks or has an invalid ${err.claim} claim`;
   if (err instanceof errors.JOSEAlgNotAllowed) return 'the DPoP proof uses an algorithm this API does not accept';
   if (err instanceof errors.JWSSignatureVerificationFailed) return 'the DPoP proof signature is invalid';
   return 'the DPoP proof is not a valid JWT signed by the key in its jwk header';

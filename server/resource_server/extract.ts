@@ -36,7 +36,7 @@ export function presentedToken(ctx: Context): PresentedToken | undefined {
   const scheme = SCHEMES[schemeName.toLowerCase()];
   if (!scheme) return undefined;
   if (!value || rest.length || !TOKEN68.test(value)) {
-    throw invalidRequest(`the Authorization header is malformed: expected "${scheme} <access token>"`);
+    throw invalidRequest(`the Authorization header is malformed: expected ${scheme} and one access token`);
   }
   return { scheme, value };
 }

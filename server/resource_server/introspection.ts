@@ -15,7 +15,7 @@ export interface IntrospectionOptions {
   timeoutMs?: number;
 }
 
-type Answer = Record<string, unknown> & { active: boolean };
+export type IntrospectionAnswer = Record<string, unknown> & { active: boolean };
 
 const DEFAULT_CACHE_SECONDS = 5; // a revoked token keeps working at most this long
 const DEFAULT_CACHE_SIZE = 10_000;
@@ -32,7 +32,12 @@ function basicCredentials(clientId: string, secret: string): string {
   return `Basic ${Buffer.from(`${encode(clientId)}:${encode(secret)}`).toString('base64')}`;
 }
 
-async function askAuthorizationServer(endpoint: string, authorization: string, token: string, timeoutMs: number): Promise<Answer> {
+async function askAuthorizationServer(
+  endpoint: string,
+  authorization: string,
+  token: string,
+  timeoutMs: number,
+): Promise<IntrospectionAnswer> {
   let response: Response;
   try {
     response = await fetch(endpoint, {
@@ -46,23 +51,25 @@ async function askAuthorizationServer(endpoint: string, authorization: string, t
     throw unavailable(`introspection request to ${endpoint} failed`, err);
   }
   if (response.status !== 200) throw unavailable(`introspection at ${endpoint} answered HTTP ${response.status}`);
-  const body = (await response.json().catch(() => undefined)) as Answer | undefined;
+  const body = (await response.json().catch(() => undefined)) as IntrospectionAnswer | undefined;
   if (!body || typeof body !== 'object' || typeof body.active !== 'boolean')
     throw unavailable(`introspection at ${endpoint} gave no RFC 7662 answer`);
   return body;
 }
 
-function cacheTtlMs(answer: Answer, cacheSeconds: number): number {
+/** An answer is reused for the cache window, but never past the token's expiry. */
+export function cacheTtlMs(answer: IntrospectionAnswer, cacheSeconds: number): number {
   const window = cacheSeconds * 1000;
   if (!answer.active) return window;
   return typeof answer.exp === 'number' ? Math.min(window, answer.exp * 1000 - Date.now()) : 0;
 }
 
 /** An access token is what we check; refresh tokens also introspect as active (RFC 7662 §2.2). */
-function checkAnswer(answer: Answer, issuer: string): VerifiedToken {
+function checkAnswer(answer: IntrospectionAnswer, issuer: string): VerifiedToken {
   if (!answer.active) throw invalidToken('the access token is not active: unknown, expired or revoked');
   if (answer.token_type !== 'Bearer' && answer.token_type !== 'DPoP') throw invalidToken('the token is not an access token');
   if (answer.iss !== undefined && answer.iss !== issuer) throw invalidToken('the access token was issued by another authorization server');
+  if (typeof answer.exp === 'number' && answer.exp * 1000 <= Date.now()) throw invalidToken('the access token has expired');
   const { active: _active, ...claims } = answer;
   return toVerifiedToken('opaque', claims);
 }
@@ -72,7 +79,7 @@ export function createIntrospector(issuer: string, options: IntrospectionOptions
   const endpoint = options.endpoint ?? `${issuer}/token/introspection`;
   const authorization = basicCredentials(options.clientId, options.clientSecret);
   const cacheSeconds = options.cacheSeconds ?? DEFAULT_CACHE_SECONDS;
-  const cache = new ExpiringCache<Answer>(options.cacheSize ?? DEFAULT_CACHE_SIZE);
+  const cache = new ExpiringCache<IntrospectionAnswer>(options.cacheSize ?? DEFAULT_CACHE_SIZE);
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
 
   return async function introspect(token: string): Promise<VerifiedToken> {

@@ -10,10 +10,14 @@ export interface JwtOptions {
   /** accepted signature algorithms; asymmetric only */
   algorithms?: readonly string[];
   clockToleranceSeconds?: number;
+  /** after a fetch, how long an unknown kid is refused before the JWKS is fetched again */
+  jwksCooldownSeconds?: number;
 }
 
 const DEFAULT_ALGS = ['PS256', 'ES256', 'RS256', 'EdDSA'];
 const DEFAULT_CLOCK_TOLERANCE = 5;
+const DEFAULT_JWKS_COOLDOWN = 30; // bounds how often forged kids can make us fetch
+const JWKS_TIMEOUT_MS = 3000;
 // RFC 9068 §2.2: the claims every JWT access token carries
 const REQUIRED_CLAIMS = ['iss', 'exp', 'aud', 'sub', 'client_id', 'iat', 'jti'];
 const JWS_COMPACT = /^[\w-]+\.[\w-]+\.[\w-]+$/;
@@ -24,9 +28,9 @@ export function looksLikeJwt(token: string): boolean {
 }
 
 /** Key look-ups that fail for want of the authorization server, rather than for a bad token. */
-function keyResolver(jwksUri: string): JWTVerifyGetKey {
-  // cached; fetched again on an unknown kid, at most every 30 s (jose's cooldown)
-  const remote = createRemoteJWKSet(new URL(jwksUri));
+function keyResolver(jwksUri: string, cooldownSeconds: number): JWTVerifyGetKey {
+  // cached for 10 minutes; fetched again on an unknown kid (a rotation), at most once per cooldown
+  const remote = createRemoteJWKSet(new URL(jwksUri), { cooldownDuration: cooldownSeconds * 1000, timeoutDuration: JWKS_TIMEOUT_MS });
   return async function authorizationServerKey(header, token) {
     try {
       return await remote(header, token);
@@ -49,7 +53,7 @@ function describe(err: unknown): string {
   if (err instanceof errors.JWTClaimValidationFailed && err.claim === 'typ') return 'the JWT is not an access token (typ must be at+jwt)';
   if (err instanceof errors.JWTClaimValidationFailed && err.claim === 'iss')
     return 'the access token was issued by another authorization server';
-  if (err instanceof errors.JWTClaimValidationFailed) return `the access token lacks or has an invalid "${err.claim}" claim`;
+  if (err instanceof errors.JWTClaimValidationFailed) return `the access token lacks or has an invalid ${err.claim} claim`;
   if (err instanceof errors.JWKSNoMatchingKey) return 'the access token is signed with a key the authorization server does not publish';
   if (err instanceof errors.JWSSignatureVerificationFailed) return 'the access token signature is invalid';
   return 'the access token is not a valid JWT access token';
@@ -57,7 +61,7 @@ function describe(err: unknown): string {
 
 /** RFC 9068 JWT access tokens, verified locally against the authorization server's JWKS. */
 export function createJwtVerifier(issuer: string, options: JwtOptions = {}) {
-  const getKey = keyResolver(options.jwksUri ?? `${issuer}/jwks`);
+  const getKey = keyResolver(options.jwksUri ?? `${issuer}/jwks`, options.jwksCooldownSeconds ?? DEFAULT_JWKS_COOLDOWN);
   const verifyOptions = {
     issuer,
     typ: 'at+jwt',

@@ -49,18 +49,18 @@ export function createTokenVerifier(options: TokenVerifierOptions) {
   }
 
   function requestUrl(ctx: Context): URL {
-    return new URL(ctx.originalUrl, options.origin ?? ctx.origin);
+    return options.origin ? new URL(ctx.originalUrl, options.origin) : new URL(ctx.href);
   }
 
   /** RFC 9449 §7.1-7.2: a bound token needs the DPoP scheme and a proof; an unbound one the Bearer scheme. */
   async function checkBinding(ctx: Context, presented: PresentedToken, token: VerifiedToken, requireDpop: boolean): Promise<void> {
     if (!token.jkt && requireDpop) throw invalidToken('this API accepts only DPoP-bound access tokens', 'DPoP');
     if (!token.jkt) {
-      if (presented.scheme === 'DPoP') throw invalidToken('the access token is not DPoP-bound: send it with "Authorization: Bearer"');
+      if (presented.scheme === 'DPoP') throw invalidToken('the access token is not DPoP-bound: send it with the Bearer scheme');
       return;
     }
     if (presented.scheme !== 'DPoP') {
-      throw invalidToken('the access token is DPoP-bound: send it with "Authorization: DPoP" and a DPoP proof', 'DPoP');
+      throw invalidToken('the access token is DPoP-bound: send it with the DPoP scheme and a DPoP proof', 'DPoP');
     }
     const proof = presentedProof(ctx);
     await verifyProof({ proof, method: ctx.method, url: requestUrl(ctx), accessToken: presented.value, jkt: token.jkt });
