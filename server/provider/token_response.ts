@@ -33,8 +33,9 @@ export async function addPromisedTokenFields(ctx: KoaContextWithOIDC, next: () =
   const body = ctx.body;
   body.status = 'approved';
   body.refresh_count = refreshCount(ctx, refreshToken);
-  if (typeof body.refresh_token === 'string' && refreshToken?.exp !== undefined && refreshToken.iat !== undefined) {
-    body.refresh_token_expires_in = Math.max(0, refreshToken.exp - epochNow());
-    body.refresh_token_issued_at = refreshToken.iat;
+  if (typeof body.refresh_token === 'string' && refreshToken) {
+    // a token saved in this request has no iat/exp on the entity (only in its stored payload); remainingTTL covers both
+    body.refresh_token_expires_in = Math.max(0, Math.floor(refreshToken.remainingTTL ?? 0));
+    body.refresh_token_issued_at = refreshToken.iat ?? epochNow();
   }
 }
