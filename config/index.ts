@@ -31,6 +31,15 @@ export interface Config {
   /** which settings were generated because they were missing (development only) */
   readonly ephemeral: readonly string[];
   readonly lockout: { readonly maxFailures: number; readonly lockSeconds: number };
+  /** per-minute budgets; 0 switches a limit off */
+  readonly limits: {
+    readonly clientAuthFailuresPerClient: number;
+    readonly authFailuresPerAddress: number;
+    readonly loginFailuresPerAddress: number;
+    readonly tokenRequestsPerClient: number;
+  };
+  /** where Prometheus metrics are served: a port of their own, or /metrics behind a bearer token; both off by default */
+  readonly metrics: { readonly port: number | undefined; readonly token: string | undefined };
 }
 
 export class ConfigError extends Error {
@@ -163,6 +172,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
   const maxFailures = intVar(env.LOCKOUT_MAX_FAILURES, 'LOCKOUT_MAX_FAILURES', 5, problems, 1, 1000);
   const lockSeconds = intVar(env.LOCKOUT_SECONDS, 'LOCKOUT_SECONDS', 900, problems, 1, 31_536_000);
 
+  // budgets per minute: generous for honest clients, far below what guessing needs
+  const limits = Object.freeze({
+    clientAuthFailuresPerClient: intVar(env.RATE_LIMIT_CLIENT_AUTH_FAILURES, 'RATE_LIMIT_CLIENT_AUTH_FAILURES', 20, problems, 0, 1_000_000),
+    authFailuresPerAddress: intVar(env.RATE_LIMIT_ADDRESS_AUTH_FAILURES, 'RATE_LIMIT_ADDRESS_AUTH_FAILURES', 50, problems, 0, 1_000_000),
+    loginFailuresPerAddress: intVar(env.RATE_LIMIT_ADDRESS_LOGIN_FAILURES, 'RATE_LIMIT_ADDRESS_LOGIN_FAILURES', 30, problems, 0, 1_000_000),
+    tokenRequestsPerClient: intVar(env.RATE_LIMIT_TOKEN_REQUESTS, 'RATE_LIMIT_TOKEN_REQUESTS', 6000, problems, 0, 100_000_000),
+  });
+
+  const metricsPort = env.METRICS_PORT ? intVar(env.METRICS_PORT, 'METRICS_PORT', 0, problems, 1) : undefined;
+  const metricsToken = env.METRICS_TOKEN || undefined;
+  if (metricsToken && metricsToken.length < 32) problems.push('METRICS_TOKEN must be at least 32 characters');
+
   if (problems.length) throw new ConfigError(problems);
 
   // Derived, never stored: every process with the same COOKIE_KEYS agrees on it.
@@ -182,5 +203,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
     apis: options.apis ?? sampleApis,
     ephemeral: Object.freeze(ephemeral),
     lockout: Object.freeze({ maxFailures, lockSeconds }),
+    limits,
+    metrics: Object.freeze({ port: metricsPort, token: metricsToken }),
   });
 }

@@ -1,15 +1,19 @@
-import Provider from 'oidc-provider';
+import type Provider from 'oidc-provider';
 
 import type { Config } from '../config/index.ts';
 import type { Store } from '../adapters/types.ts';
 import { accountProviderHooks } from './accounts/hooks.ts';
+import { createAudit } from './audit.ts';
 import { installSecretDigests } from './clients/secrets.ts';
 import type { AppDeps } from './deps.ts';
 import { healthRoutes } from './health.ts';
+import { createLimits } from './limits.ts';
 import { requestLogging, type Logger } from './logger.ts';
 import { buildProviderConfiguration, type ProviderHooks } from './provider/configuration.ts';
 import { ApiRegistry } from './provider/registry.ts';
 import { addPromisedTokenFields } from './provider/token_response.ts';
+import { auditTokenEvents } from './provider/audit_events.ts';
+import { clientAuthThrottle, throttledProviderClass } from './provider/throttle.ts';
 import { interactionRoutes } from './interactions/index.ts';
 
 export interface AppOptions {
@@ -29,18 +33,24 @@ export interface App {
 /** Assembles the provider (itself a Koa app) with Valtuus' middleware in front of its routes. */
 export function createApp({ config, store, logger, hooks }: AppOptions): App {
   const registry = new ApiRegistry(config.apis);
-  const deps: AppDeps = { config, store, registry, logger };
+  const deps: AppDeps = { config, store, registry, logger, audit: createAudit(logger) };
   const providerHooks = { ...accountProviderHooks(deps), ...hooks };
-  const provider = new Provider(config.issuer, buildProviderConfiguration(config, store, registry, providerHooks));
+  const limits = createLimits(config, store);
+  const ValtuusProvider = throttledProviderClass(limits);
+  const provider = new ValtuusProvider(config.issuer, buildProviderConfiguration(config, store, registry, providerHooks));
   provider.proxy = true; // behind a TLS-terminating router: trust X-Forwarded-Proto/For
+  provider.maxIpsCount = 1; // the address the router saw: the last X-Forwarded-For entry, not one the client wrote
   installSecretDigests(provider);
 
   provider.on('server_error', (ctx, err) => {
     (ctx.state.log ?? logger).error({ err: { name: err.name, message: err.message, stack: err.stack } }, 'server_error');
   });
 
+  auditTokenEvents(provider, deps.audit);
+
   provider.use(requestLogging(logger));
   provider.use(healthRoutes(store));
+  provider.use(clientAuthThrottle(provider, limits));
   provider.use(addPromisedTokenFields);
   provider.use(interactionRoutes(provider, deps));
   return { provider, registry, deps };

@@ -1,5 +1,6 @@
 import type { Config } from '../config/index.ts';
 import type { Store } from '../adapters/types.ts';
+import type { Audit } from './audit.ts';
 import type { Logger } from './logger.ts';
 import type { ApiRegistry } from './provider/registry.ts';
 
@@ -9,4 +10,5 @@ export interface AppDeps {
   store: Store;
   registry: ApiRegistry;
   logger: Logger;
+  audit: Audit;
 }

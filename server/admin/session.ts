@@ -5,6 +5,7 @@ import { accountServices } from '../accounts/services.ts';
 import type { AccountManager } from '../accounts/accounts.ts';
 import { ClientManager } from '../clients/manage.ts';
 import { createLogger } from '../logger.ts';
+import pino from 'pino';
 
 export interface AdminSession {
   clients: ClientManager;
@@ -22,8 +23,17 @@ export async function withAdminSession<T>(config: Config, action: (session: Admi
   const store = createRedisStore({ url: config.redisUrl, keyPrefix: config.redisKeyPrefix });
   try {
     await store.ping();
-    const { provider, registry, deps } = createApp({ config, store, logger: createLogger('silent') });
-    return await action({ clients: new ClientManager(provider, store, registry), accounts: accountServices(deps).accounts, config });
+    // audit lines go to stderr, so stdout stays one JSON document
+    const { provider, registry, deps } = createApp({
+      config,
+      store,
+      logger: createLogger('info', pino.destination({ dest: 2, sync: true })),
+    });
+    return await action({
+      clients: new ClientManager(provider, store, registry, deps.audit),
+      accounts: accountServices(deps).accounts,
+      config,
+    });
   } finally {
     await store.close();
   }

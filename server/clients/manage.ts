@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { Provider } from 'oidc-provider';
 
 import type { AdapterPayload, Store } from '../../adapters/types.ts';
+import type { Audit } from '../audit.ts';
 import type { ApiRegistry } from '../provider/registry.ts';
 import { applyLevelPolicy } from './policy.ts';
 import { digestClientSecret, generateClientSecret } from './secrets.ts';
@@ -49,11 +50,13 @@ export class ClientManager {
   readonly #provider: Provider;
   readonly #store: Store;
   readonly #registry: ApiRegistry;
+  readonly #audit: Audit;
 
-  constructor(provider: Provider, store: Store, registry: ApiRegistry) {
+  constructor(provider: Provider, store: Store, registry: ApiRegistry, audit: Audit = () => undefined) {
     this.#provider = provider;
     this.#store = store;
     this.#registry = registry;
+    this.#audit = audit;
   }
 
   get #adapter() {
@@ -85,6 +88,12 @@ export class ClientManager {
     await this.#validate(metadata);
     if (await this.#adapter.find(clientId)) throw new ClientError(`a client with id ${clientId} exists already`);
     await this.#adapter.upsert(clientId, metadata);
+    this.#audit('client.created', {
+      client_id: clientId,
+      client_name: input.name,
+      grant_types: input.grantTypes.join(' '),
+      scope: input.scope,
+    });
     return { ...publicView(metadata), ...(secret ? { client_secret: secret } : {}) };
   }
 
@@ -106,12 +115,14 @@ export class ClientManager {
     }
     const secret = generateClientSecret();
     await this.#adapter.upsert(clientId, { ...metadata, client_secret: digestClientSecret(secret) });
+    this.#audit('client.secret_rotated', { client_id: clientId });
     return { client_id: clientId, client_secret: secret };
   }
 
   async delete(clientId: string): Promise<{ client_id: string; deleted: true }> {
     await this.#mustFind(clientId);
     await this.#adapter.destroy(clientId);
+    this.#audit('client.deleted', { client_id: clientId });
     return { client_id: clientId, deleted: true };
   }
 

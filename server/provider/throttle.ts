@@ -1,0 +1,82 @@
+import type { Context, Next } from 'koa';
+import Provider, { errors, type KoaContextWithOIDC, type TokenEndpointGrantContext } from 'oidc-provider';
+
+import type { Limits, RetryAfter } from '../limits.ts';
+
+/** 429 with Retry-After and an RFC 6749 §5.2 body; `temporarily_unavailable` is the registered code clients retry on. */
+export function tooManyRequests(ctx: Context, retryAfter: number, what: string): InstanceType<typeof errors.TemporarilyUnavailable> {
+  ctx.set('Retry-After', String(retryAfter));
+  const err = new errors.TemporarilyUnavailable(`too many ${what}; retry after ${retryAfter} seconds`);
+  Object.assign(err, { status: 429, statusCode: 429 });
+  return err;
+}
+
+/**
+ * A Provider whose grant handlers, built-in or registered later, first spend the client's
+ * token request budget: they run after client authentication, so the client is known.
+ */
+export function throttledProviderClass(limits: Limits): typeof Provider {
+  return class ThrottledProvider extends Provider {
+    override registerGrantType<Params extends object>(
+      name: string,
+      handler: (ctx: TokenEndpointGrantContext<Params>) => void | Promise<void>,
+      params?: string | readonly string[] | ReadonlySet<string>,
+      dupes?: string | readonly string[] | ReadonlySet<string>,
+    ): void {
+      async function throttledGrant(ctx: TokenEndpointGrantContext<Params>): Promise<void> {
+        const retryAfter = await limits.tokenRequest(ctx.oidc.client.clientId);
+        if (retryAfter) throw tooManyRequests(ctx, retryAfter, 'token requests for this client');
+        return handler(ctx);
+      }
+      super.registerGrantType(name, throttledGrant, params, dupes);
+    }
+  } as unknown as typeof Provider;
+}
+
+const CLIENT_AUTH_ROUTES = ['token', 'introspection', 'revocation', 'pushed_authorization_request'];
+
+function basicClientId(header: string | undefined): string | undefined {
+  if (!header?.startsWith('Basic ')) return undefined;
+  const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8');
+  const i = decoded.indexOf(':');
+  if (i <= 0) return undefined;
+  try {
+    return decodeURIComponent(decoded.slice(0, i));
+  } catch {
+    return undefined;
+  }
+}
+
+function failedClientAuth(ctx: KoaContextWithOIDC): boolean {
+  return ctx.status === 401 && (ctx.body as { error?: unknown } | undefined)?.error === 'invalid_client';
+}
+
+function sendTooMany(ctx: Context, retryAfter: number): void {
+  const err = tooManyRequests(ctx, retryAfter, 'failed client authentications');
+  ctx.remove('WWW-Authenticate');
+  ctx.status = 429;
+  ctx.body = { error: err.error, error_description: err.error_description };
+}
+
+/**
+ * Failed client authentications are counted per address and per client from an address;
+ * over either budget, the endpoints that authenticate clients answer 429 without trying.
+ */
+export function clientAuthThrottle(provider: Provider, limits: Limits) {
+  const paths = new Set(CLIENT_AUTH_ROUTES.map((route) => provider.pathFor(route)));
+  return async function throttleClientAuth(ctx: Context, next: Next): Promise<void> {
+    if (ctx.method !== 'POST' || !paths.has(ctx.path)) return next();
+    const blocked: RetryAfter = await limits.clientAuthBlocked(ctx.ip, basicClientId(ctx.get('authorization')));
+    if (blocked) return sendTooMany(ctx, blocked);
+
+    await next();
+
+    const oidcCtx = ctx as KoaContextWithOIDC;
+    if (!failedClientAuth(oidcCtx)) return undefined;
+    const clientId =
+      oidcCtx.oidc?.client?.clientId ?? (oidcCtx.oidc?.params?.client_id as string | undefined) ?? basicClientId(ctx.get('authorization'));
+    const over = await limits.clientAuthFailed(ctx.ip, clientId);
+    if (over) sendTooMany(ctx, over);
+    return undefined;
+  };
+}

@@ -1,0 +1,125 @@
+import { expect } from 'chai';
+
+import {
+  basic,
+  expectOAuthError,
+  postForm,
+  registerClient,
+  startTestServer,
+  type RegisteredClient,
+  type TestServer,
+} from '../support/server.ts';
+import { openTestRedisStore, type TestRedisStore } from '../support/stores.ts';
+
+describe('abuse limits (issue 5): failed client authentication at the token endpoint', () => {
+  let store: TestRedisStore;
+  let srv: TestServer;
+  let victim: RegisteredClient;
+  let other: RegisteredClient;
+
+  before(async () => {
+    store = await openTestRedisStore();
+    srv = await startTestServer(store, { RATE_LIMIT_CLIENT_AUTH_FAILURES: '10', RATE_LIMIT_ADDRESS_AUTH_FAILURES: '40' });
+    victim = await registerClient(srv, { name: 'Victim' });
+    other = await registerClient(srv, { name: 'Bystander' });
+  });
+
+  after(async () => {
+    await srv?.close();
+    await store?.close();
+  });
+
+  const attempt = (client: RegisteredClient, secret: string, address: string) =>
+    postForm(
+      `${srv.url}/token`,
+      { grant_type: 'client_credentials', scope: 'public:read' },
+      { authorization: basic(client.client_id, secret), 'x-forwarded-for': address },
+    );
+
+  it('throttles 60 wrong secrets for one client in a minute with 429 and Retry-After, and other clients are unaffected', async () => {
+    const statuses: number[] = [];
+    let throttled: Response | undefined;
+    for (let i = 0; i < 60; i += 1) {
+      const res = await attempt(victim, `wrong-${i}`, '203.0.113.7');
+      statuses.push(res.status);
+      if (res.status === 429) throttled ??= res;
+      else await res.body?.cancel();
+    }
+    expect(statuses.slice(0, 9).every((s) => s === 401)).to.equal(true);
+    expect(statuses.filter((s) => s === 429)).to.have.length.at.least(50);
+    expect(statuses.every((s) => s === 401 || s === 429)).to.equal(true);
+    expect(Number(throttled!.headers.get('retry-after'))).to.be.within(1, 60);
+    const body = await expectOAuthError(throttled!, 429, 'temporarily_unavailable');
+    expect(body.error_description).to.match(/too many/);
+
+    // a correct secret from the same address is throttled too: the address is guessing
+    expect((await attempt(victim, victim.client_secret, '203.0.113.7')).status).to.equal(429);
+    // the client itself, from its own address, and every other client are not affected
+    expect((await attempt(victim, victim.client_secret, '198.51.100.20')).status).to.equal(200);
+    expect((await attempt(other, other.client_secret, '198.51.100.21')).status).to.equal(200);
+  });
+
+  it('throttles an address that guesses across many clients, by address', async () => {
+    const ids = await Promise.all(Array.from({ length: 5 }, (_, i) => registerClient(srv, { name: `Spread ${i}` })));
+    const statuses: number[] = [];
+    for (let i = 0; i < 45; i += 1) {
+      const res = await attempt(ids[i % 5]!, 'nope', '203.0.113.99');
+      statuses.push(res.status);
+      await res.body?.cancel();
+    }
+    expect(statuses.filter((s) => s === 429).length).to.be.greaterThan(0);
+    expect((await attempt(ids[0]!, ids[0]!.client_secret, '198.51.100.30')).status).to.equal(200);
+  });
+
+  it('does not let a client-written X-Forwarded-For entry choose the counted address', async () => {
+    // the router appends the real address last; a forged first entry must not reset the budget
+    const statuses: number[] = [];
+    for (let i = 0; i < 15; i += 1) {
+      const res = await attempt(victim, 'nope', `10.0.0.${i}, 203.0.113.50`);
+      statuses.push(res.status);
+      await res.body?.cancel();
+    }
+    expect(statuses).to.include(429);
+  });
+});
+
+describe('abuse limits (issue 5): token requests per client', () => {
+  let store: TestRedisStore;
+  let srv: TestServer;
+
+  before(async () => {
+    store = await openTestRedisStore();
+    srv = await startTestServer(store, { RATE_LIMIT_TOKEN_REQUESTS: '5' });
+  });
+
+  after(async () => {
+    await srv?.close();
+    await store?.close();
+  });
+
+  it('answers 429 past the per-minute budget of one client, and not for another client', async () => {
+    const busy = await registerClient(srv, { name: 'Busy' });
+    const calm = await registerClient(srv, { name: 'Calm' });
+    const statuses: number[] = [];
+    for (let i = 0; i < 8; i += 1) {
+      const res = await postForm(
+        `${srv.url}/token`,
+        { grant_type: 'client_credentials' },
+        { authorization: basic(busy.client_id, busy.client_secret) },
+      );
+      statuses.push(res.status);
+      if (res.status === 429) {
+        expect(res.headers.get('retry-after')).to.match(/^\d+$/);
+        expect((await res.json()).error).to.equal('temporarily_unavailable');
+      } else await res.body?.cancel();
+    }
+    expect(statuses.slice(0, 5)).to.deep.equal([200, 200, 200, 200, 200]);
+    expect(statuses.slice(5)).to.deep.equal([429, 429, 429]);
+    const res = await postForm(
+      `${srv.url}/token`,
+      { grant_type: 'client_credentials' },
+      { authorization: basic(calm.client_id, calm.client_secret) },
+    );
+    expect(res.status).to.equal(200);
+  });
+});
