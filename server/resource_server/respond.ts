@@ -43,7 +43,8 @@ export function respondUnauthenticated(ctx: Context, policy: ChallengePolicy): v
 
 /** RFC 6750 §3 and RFC 9449 §7.1: the status, the challenge of the relevant scheme, a JSON body. */
 export function respondTokenError(ctx: Context, err: TokenError, policy: ChallengePolicy, usedScheme: AuthScheme | undefined): void {
-  const scheme = err.scheme ?? usedScheme ?? (policy.dpopRequired ? 'DPoP' : 'Bearer');
+  // a DPoP-only resource never invites Bearer
+  const scheme = err.scheme ?? (policy.dpopRequired ? 'DPoP' : (usedScheme ?? 'Bearer'));
   ctx.status = err.status;
   ctx.set('WWW-Authenticate', challenge(scheme, policy, { error: err.error, error_description: err.message, scope: err.scope }));
   ctx.set('Cache-Control', 'no-store');
