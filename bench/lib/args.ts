@@ -1,0 +1,82 @@
+import { parseArgs } from 'node:util';
+
+export interface BenchOptions {
+  rounds: number;
+  /** seconds per wrk run */
+  duration: number;
+  /** seconds per authorization-code run */
+  flowDuration: number;
+  warmup: number;
+  connections: number;
+  threads: number;
+  flowConcurrency: number;
+  customers: number;
+  scenarios: string[] | undefined;
+  profile: boolean;
+  out: string;
+  help: boolean;
+}
+
+export const USAGE = `usage: npm run bench -- [options]
+
+Starts Valtuus (on a private redis-server) and a bare node-oidc-provider side by side on
+loopback, warms both up, alternates timed runs of each scenario, and prints and writes
+(bench/results.md) a table of medians.
+
+  --rounds N            timed runs per scenario and server (default 3)
+  --duration S          seconds per wrk run (default 8)
+  --flow-duration S     seconds per authorization-code run (default 5)
+  --warmup S            seconds of warm-up per scenario and server (default 3)
+  --connections N       wrk connections (default 50)
+  --threads N           wrk threads (default 2)
+  --flow-concurrency N  simultaneous scripted customers (default 10)
+  --customers N         Valtuus customers to create; each logs in once per TOTP step (default 150)
+  --scenarios LIST      comma-separated subset of client_credentials,refresh_token,introspection,authorization_code
+  --profile             instead: run Valtuus alone under node --cpu-prof and summarise where time goes
+  --out FILE            where to write the table (default bench/results.md)
+  --quick               1 round of 3 s, 1 s warm-up (a smoke test; numbers are rough)
+`;
+
+function positiveInt(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer (got "${value}")`);
+  return n;
+}
+
+export function parseBenchArgs(argv: string[]): BenchOptions {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      rounds: { type: 'string' },
+      duration: { type: 'string' },
+      'flow-duration': { type: 'string' },
+      warmup: { type: 'string' },
+      connections: { type: 'string' },
+      threads: { type: 'string' },
+      'flow-concurrency': { type: 'string' },
+      customers: { type: 'string' },
+      scenarios: { type: 'string' },
+      profile: { type: 'boolean' },
+      out: { type: 'string' },
+      quick: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const quick = values.quick === true;
+  return {
+    rounds: positiveInt('rounds', values.rounds, quick ? 1 : 3),
+    duration: positiveInt('duration', values.duration, quick ? 3 : 8),
+    flowDuration: positiveInt('flow-duration', values['flow-duration'], quick ? 3 : 5),
+    warmup: positiveInt('warmup', values.warmup, quick ? 1 : 3),
+    connections: positiveInt('connections', values.connections, 50),
+    threads: positiveInt('threads', values.threads, 2),
+    flowConcurrency: positiveInt('flow-concurrency', values['flow-concurrency'], 10),
+    customers: positiveInt('customers', values.customers, 150),
+    scenarios: values.scenarios?.split(',').map((s) => s.trim()),
+    profile: values.profile === true,
+    out: values.out ?? 'bench/results.md',
+    help: values.help === true,
+  };
+}

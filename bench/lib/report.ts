@@ -1,0 +1,187 @@
+import type { Measurement, Scenario } from '../scenarios/types.ts';
+import type { TokenMemory } from './redis.ts';
+import type { ProcessPeak } from './rss.ts';
+import { median } from './stats.ts';
+
+export type TargetId = 'valtuus' | 'baseline';
+
+/** Everything measured for one scenario on one server. */
+export interface Cell {
+  runs: Measurement[];
+  /** why the scenario could not run on this server */
+  unavailable?: string;
+  /** a run that broke (not a missing feature) */
+  failure?: string;
+}
+
+export interface ScenarioResult {
+  scenario: Scenario;
+  cells: Record<TargetId, Cell>;
+}
+
+export interface Report {
+  date: Date;
+  elapsedSeconds: number;
+  command: string;
+  settings: string;
+  machine: string;
+  software: string[];
+  labels: Record<TargetId, string>;
+  results: ScenarioResult[];
+  peaks: ProcessPeak[];
+  memory: TokenMemory | undefined;
+  memoryNote?: string;
+}
+
+interface Summary {
+  rate: number;
+  p50: number;
+  p99: number;
+}
+
+/** Medians over the rounds: one noisy run does not move them. */
+export function summarise(cell: Cell): Summary | undefined {
+  if (!cell.runs.length) return undefined;
+  return {
+    rate: median(cell.runs.map((r) => r.rate)),
+    p50: median(cell.runs.map((r) => r.p50Ms)),
+    p99: median(cell.runs.map((r) => r.p99Ms)),
+  };
+}
+
+const rate = (n: number) => (n >= 100 ? Math.round(n).toString() : n.toFixed(1));
+const ms = (n: number) => (Number.isFinite(n) ? `${n < 10 ? n.toFixed(2) : n.toFixed(1)} ms` : '—');
+const mb = (kb: number) => `${(kb / 1024).toFixed(0)} MB`;
+
+function why(cell: Cell): string {
+  if (cell.unavailable) return `not available: ${cell.unavailable}`;
+  return `failed: ${cell.failure ?? 'no run completed'}`;
+}
+
+function cellColumns(cell: Cell, unit: string): string[] {
+  const s = summarise(cell);
+  return s ? [`${rate(s.rate)} ${unit}`, ms(s.p50), ms(s.p99)] : [why(cell), '—', '—'];
+}
+
+function ratio(result: ScenarioResult): number | undefined {
+  const v = summarise(result.cells.valtuus);
+  const b = summarise(result.cells.baseline);
+  return v && b && b.rate > 0 ? v.rate / b.rate : undefined;
+}
+
+export function mainTable(report: Report): string {
+  const { valtuus, baseline } = report.labels;
+  const lines = [
+    `| scenario | ${valtuus} | p50 | p99 | ${baseline} | p50 | p99 | ${valtuus}/${baseline} |`,
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const result of report.results) {
+    const r = ratio(result);
+    const { unit } = result.scenario;
+    const cols = [...cellColumns(result.cells.valtuus, unit), ...cellColumns(result.cells.baseline, unit), r ? `${r.toFixed(2)}×` : 'n/a'];
+    lines.push(`| ${result.scenario.title} | ${cols.join(' | ')} |`);
+  }
+  return lines.join('\n');
+}
+
+function roundsTable(report: Report): string {
+  const lines = ['| scenario | server | rate per round | p99 per round |', '|---|---|---|---|'];
+  for (const result of report.results) {
+    for (const id of ['valtuus', 'baseline'] as const) {
+      const runs = result.cells[id].runs;
+      if (!runs.length) continue;
+      lines.push(
+        `| ${result.scenario.id} | ${report.labels[id]} | ${runs.map((r) => rate(r.rate)).join(' / ')} | ${runs.map((r) => ms(r.p99Ms)).join(' / ')} |`,
+      );
+    }
+  }
+  return lines.join('\n');
+}
+
+function goalLine(report: Report, id: string, minRatio: number, maxP99?: number): string {
+  const result = report.results.find((r) => r.scenario.id === id);
+  const r = result && ratio(result);
+  if (!result || r === undefined) return `- ${id} ≥ ${minRatio}× baseline${maxP99 ? `, p99 ≤ ${maxP99} ms` : ''}: not measured`;
+  const p99 = summarise(result.cells.valtuus)!.p99;
+  const met = r >= minRatio && (maxP99 === undefined || p99 <= maxP99);
+  return `- ${id} ≥ ${minRatio}× baseline${maxP99 ? `, p99 ≤ ${maxP99} ms` : ''}: ${r.toFixed(2)}×${maxP99 ? `, p99 ${ms(p99)}` : ''} — ${met ? 'met' : 'NOT met'}`;
+}
+
+function goals(report: Report): string {
+  const bytes = report.memory?.medianBytes;
+  return [
+    goalLine(report, 'client_credentials', 1.5, 25),
+    goalLine(report, 'refresh_token', 1.2),
+    goalLine(report, 'introspection', 1.2),
+    `- ≤ 600 bytes of Redis per stored access token: ${bytes === undefined ? 'not measured' : `${bytes} B — ${bytes <= 600 ? 'met' : 'NOT met'}`}`,
+  ].join('\n');
+}
+
+export function processTable(report: Report): string {
+  const lines = ['| process | pid | role | peak RSS |', '|---|---:|---|---:|'];
+  const groups = [...new Set(report.peaks.map((p) => p.group))];
+  for (const group of groups) {
+    const peaks = report.peaks.filter((p) => p.group === group).sort((a, b) => a.pid - b.pid);
+    for (const p of peaks) lines.push(`| ${group} | ${p.pid} | ${p.role} | ${mb(p.peakKb)} |`);
+    if (peaks.length > 1)
+      lines.push(`| **${group}, all ${peaks.length} processes** | | | **${mb(peaks.reduce((a, p) => a + p.peakKb, 0))}** |`);
+  }
+  return lines.join('\n');
+}
+
+function memoryLine(report: Report): string {
+  const m = report.memory;
+  if (!m) return `- not measured: ${report.memoryNote ?? 'no access-token keys found'}`;
+  return `- **${m.medianBytes} bytes per stored access token**: median \`MEMORY USAGE\` of ${m.sampled} sampled \`${m.pattern}\` keys (${m.keys} such keys in Valtuus' Redis after the runs)`;
+}
+
+function notes(report: Report): string {
+  const lines: string[] = [];
+  for (const result of report.results) {
+    for (const id of ['valtuus', 'baseline'] as const) {
+      result.cells[id].runs.forEach((run, i) => {
+        for (const note of run.notes) lines.push(`- ${result.scenario.id}, ${report.labels[id]}, run ${i + 1}: ${note}`);
+      });
+    }
+  }
+  return lines.length ? lines.join('\n') : '- none: every request answered 200';
+}
+
+/** The whole report as Markdown: printed to the terminal and written to bench/results.md. */
+export function renderReport(report: Report): string {
+  return [
+    '# Valtuus benchmark',
+    '',
+    `- date: ${report.date.toISOString()} (took ${Math.round(report.elapsedSeconds)} s)`,
+    `- machine: ${report.machine}`,
+    `- command: \`${report.command}\``,
+    `- settings: ${report.settings}`,
+    ...report.software.map((s) => `- ${s}`),
+    '',
+    mainTable(report),
+    '',
+    'Rates are medians over the rounds of successful (HTTP 200) requests per second, or completed flows per second; p50/p99 are',
+    "medians of each run's latency percentiles (wrk's, or the flow client's for whole flows).",
+    '',
+    '## Goals (issue 6)',
+    '',
+    goals(report),
+    '',
+    '## Peak memory (VmHWM)',
+    '',
+    processTable(report),
+    '',
+    '## Redis',
+    '',
+    memoryLine(report),
+    '',
+    '## Rounds',
+    '',
+    roundsTable(report),
+    '',
+    '## Notes',
+    '',
+    notes(report),
+    '',
+  ].join('\n');
+}

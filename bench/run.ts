@@ -1,0 +1,197 @@
+/**
+ * `npm run bench`: Valtuus against a bare node-oidc-provider, side by side on loopback.
+ * See bench/README.md for what is measured and how.
+ */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { generateSigningJwks } from '../server/keys.ts';
+import { parseBenchArgs, USAGE, type BenchOptions } from './lib/args.ts';
+import { commandLine, gitDescription, machineDescription, softwareVersions } from './lib/environment.ts';
+import { installCleanup, stopAll } from './lib/processes.ts';
+import { accessTokenMemory, startPrivateRedis, type PrivateRedis } from './lib/redis.ts';
+import { renderReport, type Cell, type Report, type ScenarioResult, type TargetId } from './lib/report.ts';
+import { RssSampler } from './lib/rss.ts';
+import { runProfile } from './profile.ts';
+import { authorizationCode, clientCredentials, introspection, NotAvailable, refreshToken } from './scenarios/index.ts';
+import type { PreparedScenario, Scenario, ScenarioContext } from './scenarios/index.ts';
+import { startBaselineOrExplain, startValtuusOrExplain } from './targets/start.ts';
+import type { Target } from './targets/types.ts';
+
+const ALL_SCENARIOS: Scenario[] = [clientCredentials, refreshToken, introspection, authorizationCode];
+const TMP_DIR = join('bench', 'tmp', `run-${process.pid}`);
+
+interface Slot {
+  scenario: Scenario;
+  target: Target;
+  cell: Cell;
+  prepared?: PreparedScenario;
+}
+
+function log(message: string): void {
+  process.stderr.write(`${message}\n`);
+}
+
+function selectScenarios(ids: string[] | undefined): Scenario[] {
+  if (!ids) return ALL_SCENARIOS;
+  const unknown = ids.filter((id) => !ALL_SCENARIOS.some((s) => s.id === id));
+  if (unknown.length) throw new Error(`unknown scenario ${unknown.join(', ')}; known: ${ALL_SCENARIOS.map((s) => s.id).join(', ')}`);
+  return ALL_SCENARIOS.filter((s) => ids.includes(s.id));
+}
+
+function describeError(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+async function prepare(slot: Slot, ctx: ScenarioContext): Promise<void> {
+  try {
+    slot.prepared = await slot.scenario.prepare(slot.target, ctx);
+  } catch (err) {
+    if (err instanceof NotAvailable) slot.cell.unavailable = err.message;
+    else slot.cell.failure = `preparing: ${describeError(err)}`;
+    log(
+      `  ${slot.scenario.id} on ${slot.target.label}: ${slot.cell.unavailable ? 'not available' : 'failed'}: ${slot.cell.unavailable ?? slot.cell.failure}`,
+    );
+  }
+}
+
+/** One timed run; a run that breaks takes its slot out of the remaining rounds. */
+async function runOnce(slot: Slot, seconds: number, record: boolean): Promise<void> {
+  if (!slot.prepared) return;
+  try {
+    const m = await slot.prepared.run(seconds);
+    if (record) slot.cell.runs.push(m);
+    const rate = `${m.rate.toFixed(0)} ${slot.scenario.unit}`.padStart(14);
+    log(
+      `  ${slot.scenario.id.padEnd(19)} ${slot.target.label.padEnd(14)} ${rate}  p50 ${m.p50Ms.toFixed(2)} ms  p99 ${m.p99Ms.toFixed(2)} ms`,
+    );
+    for (const note of m.notes) log(`      ${note}`);
+  } catch (err) {
+    slot.cell.failure = describeError(err);
+    slot.prepared = undefined;
+    log(`  ${slot.scenario.id} on ${slot.target.label} failed: ${slot.cell.failure}`);
+  }
+}
+
+function secondsFor(scenario: Scenario, options: BenchOptions): number {
+  return scenario === authorizationCode ? options.flowDuration : options.duration;
+}
+
+/** Scenario after scenario, each on both servers; which server goes first alternates. */
+async function measure(slots: Slot[][], options: BenchOptions): Promise<void> {
+  log(`warm-up (${options.warmup} s each)`);
+  for (const pair of slots) for (const slot of pair) await runOnce(slot, options.warmup, false);
+  for (let round = 0; round < options.rounds; round++) {
+    log(`round ${round + 1} of ${options.rounds}`);
+    for (const [i, pair] of slots.entries()) {
+      const ordered = (round + i) % 2 === 0 ? pair : [...pair].reverse();
+      for (const slot of ordered) await runOnce(slot, secondsFor(slot.scenario, options), true);
+    }
+  }
+}
+
+async function tokenMemory(redis: PrivateRedis): Promise<Pick<Report, 'memory' | 'memoryNote'>> {
+  try {
+    return { memory: await accessTokenMemory(redis.client) };
+  } catch (err) {
+    return { memory: undefined, memoryNote: describeError(err) };
+  }
+}
+
+function settingsLine(options: BenchOptions): string {
+  return (
+    `${options.rounds} rounds × ${options.duration} s per scenario and server (code flow: ${options.flowDuration} s), after ${options.warmup} s of warm-up; ` +
+    `wrk -t${options.threads} -c${options.connections}; ${options.flowConcurrency} concurrent scripted customers; medians over the rounds`
+  );
+}
+
+async function bench(argv: string[], options: BenchOptions): Promise<void> {
+  const started = Date.now();
+  const scenarios = selectScenarios(options.scenarios);
+  mkdirSync(TMP_DIR, { recursive: true });
+  const jwks = generateSigningJwks();
+  const redis = await startPrivateRedis();
+  log(`redis-server ${redis.url} (pid ${redis.process.pid})`);
+  const [valtuus, baseline] = await Promise.all([
+    startValtuusOrExplain({ redisUrl: redis.url, jwks, customers: options.customers, log }),
+    startBaselineOrExplain({ jwks }),
+  ]);
+  const targets: Target[] = [valtuus, baseline];
+  log(`Valtuus ${valtuus.url || '(not running)'}; oidc-provider ${baseline.url || '(not running)'}`);
+
+  const sampler = new RssSampler();
+  if (valtuus.pid) sampler.watch('Valtuus', valtuus.pid);
+  if (baseline.pid) sampler.watch('oidc-provider (baseline)', baseline.pid);
+  sampler.watch("redis-server (Valtuus' store)", redis.process.pid);
+  sampler.start();
+
+  try {
+    const ctx: ScenarioContext = {
+      load: { connections: options.connections, threads: options.threads },
+      flowConcurrency: options.flowConcurrency,
+      tmpDir: TMP_DIR,
+      log,
+    };
+    const slots = scenarios.map((scenario) => targets.map((target): Slot => ({ scenario, target, cell: { runs: [] } })));
+    log('preparing scenarios');
+    for (const pair of slots) for (const slot of pair) await prepare(slot, ctx);
+    await measure(slots, options);
+    sampler.stop();
+
+    const redisVersion = /redis_version:(\S+)/.exec(await redis.client.info('server'))?.[1] ?? 'unknown';
+    const versions = softwareVersions(redisVersion);
+    const report: Report = {
+      date: new Date(started),
+      elapsedSeconds: (Date.now() - started) / 1000,
+      command: commandLine(argv),
+      settings: settingsLine(options),
+      machine: machineDescription(),
+      software: [
+        `Valtuus: commit ${gitDescription()}, \`node server/index.ts\`, WEB_CONCURRENCY ${process.env.WEB_CONCURRENCY ?? 'unset (its default)'}, on a private redis-server ${versions.redis}`,
+        `baseline: oidc-provider ${versions.oidcProvider} (bench/baseline/server.ts): one process, in-memory adapter, opaque tokens, devInteractions login (no password hash, no second factor)`,
+        `load: wrk ${versions.wrk} (bench/wrk/form_post.lua); the code flow by bench/lib/code_flow.ts`,
+      ],
+      labels: { valtuus: valtuus.label, baseline: baseline.label },
+      results: slots.map(([v, b]): ScenarioResult => ({
+        scenario: v!.scenario,
+        cells: { valtuus: v!.cell, baseline: b!.cell } as Record<TargetId, Cell>,
+      })),
+      peaks: sampler.peaks(),
+      ...(await tokenMemory(redis)),
+    };
+    const markdown = renderReport(report);
+    writeFileSync(options.out, markdown);
+    process.stdout.write(`\n${markdown}\nwritten to ${options.out}\n`);
+  } finally {
+    sampler.stop();
+    await Promise.all(targets.map((t) => t.close().catch(() => undefined)));
+    redis.client.disconnect();
+  }
+}
+
+async function main(): Promise<void> {
+  process.chdir(fileURLToPath(new URL('..', import.meta.url))); // paths below are relative to the repository
+  const argv = process.argv.slice(2);
+  const options = parseBenchArgs(argv);
+  if (options.help) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  installCleanup();
+  try {
+    if (options.profile) await runProfile(options, log);
+    else await bench(argv, options);
+  } finally {
+    await stopAll();
+    rmSync(TMP_DIR, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    log(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    process.exit(1);
+  },
+);

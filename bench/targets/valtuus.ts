@@ -1,0 +1,169 @@
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+
+import type { Jwk } from '../../config/index.ts';
+import type { Store } from '../../adapters/types.ts';
+import type { Command } from '../../server/admin/commands.ts';
+import { FlowError, codeFlow } from '../lib/code_flow.ts';
+import { CustomerPool, totpFromUri, type Customer } from '../lib/customers.ts';
+import { cloneRefreshTokens, type ModelAdapter } from '../lib/clone.ts';
+import { answers, freePort, mapLimit, waitFor } from '../lib/net.ts';
+import { startProcess, type Managed } from '../lib/processes.ts';
+import { NotAvailable } from '../scenarios/types.ts';
+import { once, type CodeFlowSetup, type Target } from './types.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const REDIRECT_URI = 'https://tpp.bench.example/callback'; // never fetched: the flow stops at the redirect
+const CC_SCOPE = 'public:read'; // the low API: client credentials
+const CODE_SCOPE = 'openid accounts:read'; // the substantial API: customer login, consent, refresh
+const START_TIMEOUT_MS = 60_000;
+const TOKEN_BUDGET = 100_000_000; // per client and minute: the most config/ accepts
+
+export interface ValtuusOptions {
+  redisUrl: string;
+  jwks: { keys: Jwk[] };
+  /** how many customers to create for the code flow (each logs in once per TOTP step) */
+  customers: number;
+  /** extra `node` flags, e.g. --cpu-prof */
+  nodeFlags?: string[];
+  log(message: string): void;
+}
+
+function serverEnv(port: number, options: ValtuusOptions): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    // production-like, except that production refuses an http:// issuer on loopback
+    NODE_ENV: 'development',
+    PORT: String(port),
+    ISSUER: `http://127.0.0.1:${port}`,
+    REDIS_URL: options.redisUrl,
+    COOKIE_KEYS: randomBytes(32).toString('base64url'),
+    JWKS: JSON.stringify(options.jwks),
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    // One client sends all the load here; its per-minute token budget (default 6000) would turn
+    // the run into a measurement of 429s. The limiter still runs on every request.
+    RATE_LIMIT_TOKEN_REQUESTS: process.env.RATE_LIMIT_TOKEN_REQUESTS ?? String(TOKEN_BUDGET),
+  };
+}
+
+function lastLines(text: string, n = 3): string {
+  return text.trim().split('\n').slice(-n).join(' | ').slice(0, 400);
+}
+
+/** The admin CLI's own commands, run in this process against the same Redis (the CLI is a thin wrapper). */
+async function adminCommands(
+  env: NodeJS.ProcessEnv,
+): Promise<(name: string, values: Record<string, string>, stdin?: string) => Promise<Record<string, unknown>>> {
+  const [{ commands }, { loadConfig }, { generateSigningJwks }] = await Promise.all([
+    import('../../server/admin/commands.ts'),
+    import('../../config/index.ts'),
+    import('../../server/keys.ts'),
+  ]);
+  return async (name, values, stdin = '') => {
+    const command: Command | undefined = commands[name];
+    if (!command) throw new NotAvailable(`the admin CLI has no "${name}" command yet`);
+    const result = await command.run({
+      values,
+      positionals: [],
+      loadConfig: () => loadConfig({ ...env, LOG_LEVEL: 'silent' }, { generateJwks: generateSigningJwks }),
+      readStdin: async () => stdin,
+    });
+    return result as Record<string, unknown>;
+  };
+}
+
+async function createCustomer(admin: Awaited<ReturnType<typeof adminCommands>>, username: string): Promise<Customer> {
+  const password = randomBytes(18).toString('base64url');
+  const created = await admin('user create', { username }, password);
+  if (typeof created.totp_uri !== 'string') throw new Error('"user create" printed no totp_uri');
+  return { username, password, totp: totpFromUri(created.totp_uri) };
+}
+
+/** Starts Valtuus (`node server/index.ts`) on a free loopback port and waits until it serves discovery. */
+export async function startValtuus(options: ValtuusOptions): Promise<{ target: Target; process: Managed }> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const env = serverEnv(port, options);
+  const proc = startProcess('valtuus', process.execPath, [...(options.nodeFlags ?? []), 'server/index.ts'], { env, cwd: ROOT });
+  const exited = () => (proc.hasExited() ? `Valtuus exited during start: ${lastLines(proc.output())}` : undefined);
+  await waitFor('Valtuus', () => answers(`${url}/.well-known/openid-configuration`), START_TIMEOUT_MS, exited);
+
+  const admin = once(async () => {
+    try {
+      return await adminCommands(env);
+    } catch (err) {
+      throw new NotAvailable(`cannot load the admin commands: ${(err as Error).message}`);
+    }
+  });
+
+  let storeOpened = false;
+  const store = once(async (): Promise<Store> => {
+    storeOpened = true;
+    const [{ createRedisStore }, { loadConfig }] = await Promise.all([import('../../adapters/redis.ts'), import('../../config/index.ts')]);
+    const config = loadConfig({ ...env, LOG_LEVEL: 'silent' }, {});
+    return createRedisStore({ url: options.redisUrl, keyPrefix: config.redisKeyPrefix, commandTimeoutMs: 10_000 });
+  });
+
+  const clientCredentialsClient = once(async () => {
+    const run = await admin();
+    const created = await run('client create', { name: 'Bench client credentials', 'grant-types': 'client_credentials', scope: CC_SCOPE });
+    return { clientId: String(created.client_id), secret: String(created.client_secret), scope: CC_SCOPE };
+  });
+
+  const codeFlowSetup = once(async (): Promise<CodeFlowSetup> => {
+    const run = await admin();
+    const created = await run('client create', {
+      name: 'Bench TPP',
+      'grant-types': 'authorization_code,refresh_token',
+      'redirect-uris': REDIRECT_URI,
+      scope: CODE_SCOPE,
+    });
+    const base = {
+      clientId: String(created.client_id),
+      secret: String(created.client_secret),
+      redirectUri: REDIRECT_URI,
+      scope: CODE_SCOPE,
+    };
+    // one customer first: if the pages are not there yet, say so before creating hundreds
+    const first = await createCustomer(run, `bench-0-${randomBytes(4).toString('hex')}`);
+    const probe = new CustomerPool([first]);
+    try {
+      const customer = probe.take()!;
+      await codeFlow(url, { ...base, customers: probe }, customer, () => probe.code(customer));
+    } catch (err) {
+      if (err instanceof FlowError) throw new NotAvailable(`the authorization code flow does not complete: ${err.message}`);
+      throw err;
+    }
+    const started = Date.now();
+    const tag = randomBytes(4).toString('hex');
+    const customers = await mapLimit(
+      Array.from({ length: options.customers }, (_, i) => i + 1),
+      4,
+      (i) => createCustomer(run, `bench-${i}-${tag}`),
+    );
+    options.log(
+      `created ${options.customers} customers (password + TOTP) with "user create" in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
+    // the probe customer is left out: it has used this time step's code already
+    return { ...base, customers: new CustomerPool(customers) };
+  });
+
+  const target: Target = {
+    id: 'valtuus',
+    label: 'Valtuus',
+    url,
+    pid: proc.pid,
+    clientCredentialsClient,
+    codeFlowSetup,
+    async cloneRefreshTokens(seed, count) {
+      const s = await store();
+      return cloneRefreshTokens((model) => s.adapter(model) as unknown as ModelAdapter, seed, count);
+    },
+    async close() {
+      if (!storeOpened) return;
+      const s = await store().catch(() => undefined);
+      await s?.close();
+    },
+  };
+  return { target, process: proc };
+}

@@ -1,0 +1,24 @@
+-- Shared by the wrk scripts: returns a done() that sums the threads' counters (ok, idle,
+-- statuses) and prints them with wrk's summary as one line "BENCH_RESULT {json}".
+return function(threads)
+  return function(summary, latency, requests)
+    local ok, idle, others = 0, 0, {}
+    for _, thread in ipairs(threads) do
+      ok = ok + (thread:get("ok") or 0)
+      idle = idle + (thread:get("idle") or 0)
+      for status, n in pairs(thread:get("statuses") or {}) do
+        others[status] = (others[status] or 0) + n
+      end
+    end
+    local parts = {}
+    for status, n in pairs(others) do
+      table.insert(parts, string.format('"%d":%d', status, n))
+    end
+    local e = summary.errors
+    io.write(string.format(
+      'BENCH_RESULT {"requests":%d,"ok":%d,"idle":%d,"duration_us":%d,"socket_errors":%d,"timeouts":%d,' ..
+      '"p50_us":%d,"p99_us":%d,"non200":{%s}}\n',
+      summary.requests, ok, idle, summary.duration, e.connect + e.read + e.write, e.timeout,
+      latency:percentile(50), latency:percentile(99), table.concat(parts, ",")))
+  end
+end
