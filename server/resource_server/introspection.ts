@@ -81,14 +81,25 @@ export function createIntrospector(issuer: string, options: IntrospectionOptions
   const cacheSeconds = options.cacheSeconds ?? DEFAULT_CACHE_SECONDS;
   const cache = new ExpiringCache<IntrospectionAnswer>(options.cacheSize ?? DEFAULT_CACHE_SIZE);
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  // a burst of requests with one uncached token asks the authorization server once
+  const pending = new Map<string, Promise<IntrospectionAnswer>>();
+
+  function ask(key: string, token: string): Promise<IntrospectionAnswer> {
+    let answer = pending.get(key);
+    if (!answer) {
+      answer = askAuthorizationServer(endpoint, authorization, token, timeoutMs)
+        .then((a) => {
+          cache.set(key, a, cacheTtlMs(a, cacheSeconds));
+          return a;
+        })
+        .finally(() => pending.delete(key));
+      pending.set(key, answer);
+    }
+    return answer;
+  }
 
   return async function introspect(token: string): Promise<VerifiedToken> {
     const key = digestKey(token);
-    let answer = cache.get(key);
-    if (!answer) {
-      answer = await askAuthorizationServer(endpoint, authorization, token, timeoutMs);
-      cache.set(key, answer, cacheTtlMs(answer, cacheSeconds));
-    }
-    return checkAnswer(answer, issuer);
+    return checkAnswer(cache.get(key) ?? (await ask(key, token)), issuer);
   };
 }

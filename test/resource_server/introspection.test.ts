@@ -180,6 +180,13 @@ describe('resource server middleware: what it does with introspection answers', 
     expect(as.calls.map((c) => new URLSearchParams(c.body).get('token'))).to.deep.equal(['tok-good', 'tok-gone']);
   });
 
+  it('asks once for a burst of concurrent requests with one token', async () => {
+    as.answer = () => ({ body: active() });
+    const statuses = await Promise.all(Array.from({ length: 5 }, () => call('tok-burst').then((r) => r.status)));
+    expect(statuses).to.deep.equal([200, 200, 200, 200, 200]);
+    expect(as.calls).to.have.length(1);
+  });
+
   it('never keeps an answer past the token expiry', () => {
     const exp = now() + 2;
     expect(cacheTtlMs({ ...active(), exp }, 30)).to.be.within(1, 2000);
