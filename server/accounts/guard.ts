@@ -28,7 +28,9 @@ export interface LoginGuardOptions {
   usedStepMemorySeconds: number;
 }
 
+// failures while locked do not count: the lock is reported once and is not extended
 const RECORD_FAILURE_LUA = `
+if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
 local n = redis.call('INCR', KEYS[1])
 redis.call('EXPIRE', KEYS[1], ARGV[3])
 if n >= tonumber(ARGV[1]) then
@@ -44,11 +46,22 @@ if tonumber(ARGV[1]) <= last then return 0 end
 redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
 return 1`;
 
-/** Redis trouble becomes the store's 503 error, as it does for every other stored object. */
-function failingAsStore(guard: LoginGuard): LoginGuard {
+/**
+ * The store's client has no offline queue: like the store's own commands, these wait briefly
+ * for a (re)connection (through the store's ping), and Redis trouble becomes the store's 503 error.
+ */
+function asStoreCommands(store: Store, guard: LoginGuard): LoginGuard {
+  const client = store.redis!;
   const wrapped = {} as Record<string, unknown>;
   for (const [name, fn] of Object.entries(guard) as [string, (...args: unknown[]) => Promise<unknown>][]) {
-    wrapped[name] = (...args: unknown[]) => fn(...args).catch((err: unknown) => Promise.reject(asStoreError(err)));
+    wrapped[name] = async (...args: unknown[]) => {
+      try {
+        if (client.status !== 'ready') await store.ping();
+        return await fn(...args);
+      } catch (err) {
+        throw asStoreError(err);
+      }
+    };
   }
   return wrapped as unknown as LoginGuard;
 }
@@ -106,6 +119,7 @@ function memoryGuard(entries: Map<string, Entry>, options: LoginGuardOptions): L
       return read(`lock:${sub}`) !== undefined;
     },
     async recordFailure(sub) {
+      if (read(`lock:${sub}`) !== undefined) return false;
       const n = (read(`failures:${sub}`) ?? 0) + 1;
       if (n < options.maxFailures) {
         write(`failures:${sub}`, n, options.failureMemorySeconds);
@@ -134,7 +148,7 @@ function memoryGuard(entries: Map<string, Entry>, options: LoginGuardOptions): L
 const memoryEntries = new WeakMap<Store, Map<string, Entry>>();
 
 export function createLoginGuard(store: Store, keyPrefix: string, options: LoginGuardOptions): LoginGuard {
-  if (store.redis) return failingAsStore(redisGuard(store.redis, keyPrefix, options));
+  if (store.redis) return asStoreCommands(store, redisGuard(store.redis, keyPrefix, options));
   let entries = memoryEntries.get(store);
   if (!entries) memoryEntries.set(store, (entries = new Map()));
   return memoryGuard(entries, options);

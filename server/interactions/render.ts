@@ -22,9 +22,12 @@ export const VIEWS_DIR = viewsDirectory();
 // compiled templates are cached: they do not change while the server runs
 const viewsMiddleware = views(VIEWS_DIR, { extension: 'ejs', autoRender: false, options: { cache: true } });
 
-type Renderable = { render?: (view: string, locals?: object) => Promise<unknown>; state?: object };
+type Renderable = { render?: (view: string, locals?: object) => Promise<unknown>; state?: object; response: object };
 
-/** Renders views/<view>.ejs inside the layout and returns the HTML (what the page tests call directly). */
+/**
+ * Renders views/<view>.ejs inside the layout and returns the HTML. The target is a Koa context,
+ * or for the template tests any object with a `response`: koa-views attaches `render` to both.
+ */
 export async function renderDocument(target: Renderable, view: string, title: string, locals: object): Promise<string> {
   if (typeof target.render !== 'function') await viewsMiddleware(target as never, async () => {});
   const render = target.render!;

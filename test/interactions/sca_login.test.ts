@@ -144,7 +144,11 @@ describe('interaction: strong customer authentication, password then one-time co
       const unknown = await start();
       await unknown.login('nobody.here', 'wrong-password-1');
       expect(alertOf(unknown)).to.equal(alertOf(wrong)).and.equal(LOGIN_FAILED);
-      const strip = (html: string) => html.replace(/value="[^"]*"/g, '').replace(/\/interaction\/[\w-]+/g, '').replace(/csrf=[\w-]+/g, '');
+      const strip = (html: string) =>
+        html
+          .replace(/value="[^"]*"/g, '')
+          .replace(/\/interaction\/[\w-]+/g, '')
+          .replace(/csrf=[\w-]+/g, '');
       expect(strip(unknown.html)).to.equal(strip(wrong.html));
     });
 
