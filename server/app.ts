@@ -8,6 +8,7 @@ import { installSecretDigests } from './clients/secrets.ts';
 import type { AppDeps } from './deps.ts';
 import { healthRoutes } from './health.ts';
 import { createLimits } from './limits.ts';
+import { createMetrics, measureRequests, metricsEndpoint, type Metrics } from './metrics.ts';
 import { requestLogging, type Logger } from './logger.ts';
 import { buildProviderConfiguration, type ProviderHooks } from './provider/configuration.ts';
 import { ApiRegistry } from './provider/registry.ts';
@@ -20,6 +21,8 @@ export interface AppOptions {
   config: Config;
   store: Store;
   logger: Logger;
+  /** made by the caller when it also counts store errors; otherwise made here */
+  metrics?: Metrics;
   /** overrides of the provider hooks, for tests */
   hooks?: ProviderHooks;
 }
@@ -31,9 +34,9 @@ export interface App {
 }
 
 /** Assembles the provider (itself a Koa app) with Valtuus' middleware in front of its routes. */
-export function createApp({ config, store, logger, hooks }: AppOptions): App {
+export function createApp({ config, store, logger, hooks, metrics = createMetrics() }: AppOptions): App {
   const registry = new ApiRegistry(config.apis);
-  const deps: AppDeps = { config, store, registry, logger, audit: createAudit(logger) };
+  const deps: AppDeps = { config, store, registry, logger, audit: createAudit(logger, metrics), metrics };
   const providerHooks = { ...accountProviderHooks(deps), ...hooks };
   const limits = createLimits(config, store);
   const ValtuusProvider = throttledProviderClass(limits);
@@ -49,6 +52,8 @@ export function createApp({ config, store, logger, hooks }: AppOptions): App {
   auditTokenEvents(provider, deps.audit);
 
   provider.use(requestLogging(logger));
+  provider.use(measureRequests(metrics));
+  if (config.metrics.token) provider.use(metricsEndpoint(metrics, config.metrics.token));
   provider.use(healthRoutes(store));
   provider.use(clientAuthThrottle(provider, limits));
   provider.use(addPromisedTokenFields);

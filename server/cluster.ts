@@ -2,6 +2,8 @@ import cluster, { type Worker } from 'node:cluster';
 
 import type { Config } from '../config/index.ts';
 import type { Logger } from './logger.ts';
+import { AggregatorRegistry } from 'prom-client';
+import { answerWorkersForMetrics, metricsServer } from './metrics.ts';
 
 const SHUTDOWN_DEADLINE_MS = 9500;
 const RESPAWN_DELAY_MS = 1000;
@@ -17,6 +19,11 @@ export function runPrimary(config: Config, workers: number, logger: Logger): voi
   // workers accept connections themselves: on shutdown none is left queued in the primary
   cluster.schedulingPolicy = cluster.SCHED_NONE;
   const fork = (): Worker => cluster.fork(env);
+  const aggregator = new AggregatorRegistry();
+  answerWorkersForMetrics(aggregator);
+  if (config.metrics.port) {
+    metricsServer(config.metrics.port, () => aggregator.clusterMetrics(), aggregator.contentType).unref();
+  }
   for (let i = 0; i < workers; i += 1) fork();
 
   cluster.on('exit', (worker, code, signal) => {

@@ -6,6 +6,8 @@ import { seedSandboxCustomer } from './accounts/sandbox.ts';
 import { createApp } from './app.ts';
 import { ClientManager } from './clients/manage.ts';
 import type { Logger } from './logger.ts';
+import { createMetrics, metricsServer } from './metrics.ts';
+import cluster from 'node:cluster';
 import { sandboxBanner, seedSandbox } from './sandbox.ts';
 import { openStore } from './store.ts';
 
@@ -59,11 +61,16 @@ function shutdownOnSignal(server: Server, close: () => Promise<void>, logger: Lo
 
 /** Runs one HTTP server process: the whole app on the configured port. */
 export async function serve(config: Config, logger: Logger): Promise<void> {
-  const store = openStore(config);
-  const { provider, deps, registry } = createApp({ config, store, logger });
+  const metrics = createMetrics();
+  const store = openStore(config, () => metrics.storeErrors.inc({ kind: 'connection' }));
+  const { provider, deps, registry } = createApp({ config, store, logger, metrics });
+  // with several workers the primary serves METRICS_PORT for all of them
+  if (config.metrics.port && !cluster.isWorker) {
+    metricsServer(config.metrics.port, () => metrics.registry.metrics(), metrics.registry.contentType).unref();
+  }
 
   if (store.kind === 'memory') {
-    const creds = await seedSandbox(new ClientManager(provider, store, registry));
+    const creds = await seedSandbox(new ClientManager(provider, store, registry, deps.audit));
     const customer = await seedSandboxCustomer(deps);
     process.stdout.write(`${sandboxBanner(config, creds, customer)}\n`);
   }

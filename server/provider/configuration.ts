@@ -37,6 +37,12 @@ function jwtSigningAlg(config: Config): string {
   return 'PS256';
 }
 
+/** `resource_server_api`: the APIs whose tokens a Service API's own client may introspect. */
+function apiList(value: unknown): string[] {
+  if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string');
+  return typeof value === 'string' ? value.split(/[\s,]+/).filter(Boolean) : [];
+}
+
 function nowSeconds(): number {
   return Math.floor(Date.now() / 1000);
 }
@@ -93,9 +99,9 @@ export function buildProviderConfiguration(config: Config, store: Store, registr
         // a client sees its own tokens; an API's own client sees the tokens meant for it
         async allowedPolicy(_ctx, client, token) {
           if (token.clientId === client.clientId) return true;
-          const apiId = (client as unknown as { resource_server_api?: string })['resource_server_api'];
-          const api = apiId ? registry.byId(apiId) : undefined;
-          return Boolean(api && (token as unknown as { aud?: string }).aud === api.resource);
+          const apiIds = apiList((client as unknown as { resource_server_api?: unknown })['resource_server_api']);
+          const aud = (token as unknown as { aud?: string }).aud;
+          return apiIds.some((id) => registry.byId(id)?.resource === aud);
         },
       },
       revocation: {
@@ -125,8 +131,12 @@ export function buildProviderConfiguration(config: Config, store: Store, registr
     extraClientMetadata: {
       properties: ['resource_server_api', 'legacy_grants'],
       validator(_ctx, key, value) {
-        if (key === 'resource_server_api' && value !== undefined && !registry.byId(String(value))) {
-          throw new errors.InvalidClientMetadata(`resource_server_api must name an API of the registry (got "${String(value)}")`);
+        if (key !== 'resource_server_api' || value === undefined) return;
+        const ids = apiList(value);
+        if (!ids.length || ids.some((id) => !registry.byId(id))) {
+          throw new errors.InvalidClientMetadata(
+            `resource_server_api must name APIs of the registry: a list, or a string separated by commas (got "${String(value)}")`,
+          );
         }
       },
     },

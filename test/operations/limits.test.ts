@@ -3,6 +3,7 @@ import { expect } from 'chai';
 import {
   basic,
   expectOAuthError,
+  json,
   postForm,
   registerClient,
   startTestServer,
@@ -110,7 +111,7 @@ describe('abuse limits (issue 5): token requests per client', () => {
       statuses.push(res.status);
       if (res.status === 429) {
         expect(res.headers.get('retry-after')).to.match(/^\d+$/);
-        expect((await res.json()).error).to.equal('temporarily_unavailable');
+        expect((await json(res)).error).to.equal('temporarily_unavailable');
       } else await res.body?.cancel();
     }
     expect(statuses.slice(0, 5)).to.deep.equal([200, 200, 200, 200, 200]);
