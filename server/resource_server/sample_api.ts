@@ -49,7 +49,7 @@ async function main(): Promise<void> {
     process.stderr.write(`sample-api: cannot start, ${(err as Error).message}\n`);
     process.exit(1);
   }
-  const logger = createLogger(config.logLevel).child({ service: 'sample-api' });
+  const logger = createLogger(config.logLevel).child({ component: 'sample-api' });
   const app = createSampleApi({
     issuer: config.issuer,
     introspection: { clientId: config.clientId, clientSecret: config.clientSecret },

@@ -5,7 +5,9 @@ import { expect } from 'chai';
 import * as oauth from 'oauth4webapi';
 
 import { openTestRedisStore, type TestRedisStore } from '../support/stores.ts';
-import { json, type TestServer } from '../support/server.ts';
+import { REDIRECT_URI, redeemCode } from '../support/code_grant.ts';
+import { authorize, createCustomer } from '../support/flow.ts';
+import { json, registerClient, type TestServer } from '../support/server.ts';
 import { createLogger } from '../../server/logger.ts';
 import { createSampleApi } from '../../server/resource_server/sample_app.ts';
 import { readSampleApiConfig } from '../../server/resource_server/sample_api.ts';
@@ -152,6 +154,23 @@ for (const format of ['opaque', 'jwt'] as TokenFormat[]) {
         expect(again.accounts).to.deep.equal(accounts);
         const other = await json(await fetch(`${api.url}/accounts`, { headers: bearer(await accountsToken('cust-2')) }));
         expect(other.accounts[0].iban).not.to.equal(accounts[0].iban);
+      });
+
+      it('answers 200 to the token a customer got by logging in and consenting (authorization code, SCA)', async () => {
+        const web = await registerClient(srv, {
+          name: 'Budget Buddy',
+          grantTypes: ['authorization_code'],
+          redirectUris: [REDIRECT_URI],
+          scope: 'accounts:read',
+        });
+        const customer = await createCustomer(srv.deps);
+        const flow = await authorize(srv.url, { client_id: web.client_id, redirect_uri: REDIRECT_URI, scope: 'accounts:read' }, customer);
+        const { access_token } = await json(await redeemCode(srv, web, flow));
+        const res = await fetch(`${api.url}/accounts`, { headers: bearer(access_token) });
+        expect(res.status).to.equal(200);
+        expect((await json(res)).accounts).to.deep.equal(
+          (await json(await fetch(`${api.url}/accounts`, { headers: bearer(await accountsToken(customer.sub)) }))).accounts,
+        );
       });
 
       it('answers 401 invalid_token to a token of another API', async () => {

@@ -37,7 +37,7 @@ function closer(server: Server): () => Promise<void> {
 }
 
 /** startTestServer with the sample registry, every API issuing tokens in one format. */
-export async function startAuthorizationServer(store: Store, format: TokenFormat): Promise<TestServer> {
+export async function startAuthorizationServer(store: Store & { prefix?: string }, format: TokenFormat): Promise<TestServer> {
   const server = createServer();
   const url = await listenLoopback(server);
   const apis = parseApiRegistry(sampleApis.map((api) => ({ ...api, tokenFormat: format })));
@@ -48,6 +48,8 @@ export async function startAuthorizationServer(store: Store, format: TokenFormat
       ISSUER: url,
       COOKIE_KEYS: 'test-cookie-key-0123456789abcdef0123456789',
       JWKS: JSON.stringify(testJwks()),
+      // login counters too stay under the test store's prefix, which its close() deletes
+      ...(store.prefix ? { REDIS_KEY_PREFIX: store.prefix } : {}),
     },
     { apis },
   );
