@@ -1,0 +1,102 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { createInterface } from 'node:readline';
+
+import { expect } from 'chai';
+
+import { createRedisStore } from '../../adapters/redis.ts';
+import type { Store } from '../../adapters/types.ts';
+import { basic, json, postForm, registerClient, startTestServer, type RegisteredClient, type TestServer } from '../support/server.ts';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** A private redis-server, so that stopping it disturbs no other test. */
+async function startRedis(port: number): Promise<ChildProcess> {
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      if (/Ready to accept connections/.test(line)) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`redis-server exited with ${code}`)));
+  });
+  return child;
+}
+
+async function stopRedis(child: ChildProcess): Promise<void> {
+  const exited = once(child, 'exit');
+  child.kill('SIGKILL');
+  await exited;
+}
+
+describe('operations: Redis outage (issue 5, DESIGN "Storage")', () => {
+  let redisPort: number;
+  let redis: ChildProcess | undefined;
+  let store: Store;
+  let srv: TestServer;
+  let tpp: RegisteredClient;
+
+  before(async () => {
+    redisPort = await freePort();
+    redis = await startRedis(redisPort);
+    store = createRedisStore({ url: `redis://127.0.0.1:${redisPort}`, keyPrefix: 'outage:' });
+    srv = await startTestServer(store);
+    tpp = await registerClient(srv);
+  });
+
+  after(async () => {
+    await srv?.close();
+    await store?.close();
+    if (redis && redis.exitCode === null) await stopRedis(redis);
+  });
+
+  const tokenRequest = () =>
+    postForm(`${srv.url}/token`, { grant_type: 'client_credentials' }, { authorization: basic(tpp.client_id, tpp.client_secret) });
+
+  it('fails fast with 503 temporarily_unavailable while Redis is down, and recovers by itself', async () => {
+    expect((await tokenRequest()).status).to.equal(200);
+    // kept in Redis, which loses everything here: re-created after the restart below
+    const clientMetadata = await store.adapter('Client').find(tpp.client_id);
+
+    await stopRedis(redis!);
+
+    const started = Date.now();
+    const down = await tokenRequest();
+    const elapsed = Date.now() - started;
+    expect(down.status).to.equal(503);
+    const body = await json(down);
+    expect(body.error).to.equal('temporarily_unavailable');
+    expect(JSON.stringify(body)).not.to.match(/\bat \w|ECONNREFUSED|node_modules/);
+    expect(elapsed).to.be.below(2000);
+
+    expect((await fetch(`${srv.url}/healthz`)).status).to.equal(200);
+    const readyStarted = Date.now();
+    expect((await fetch(`${srv.url}/readyz`)).status).to.equal(503);
+    expect(Date.now() - readyStarted).to.be.below(2000);
+
+    // a person in the browser flow gets a readable page, not JSON or a stack trace
+    const page = await fetch(`${srv.url}/auth?client_id=${tpp.client_id}&response_type=code&scope=openid`, {
+      headers: { accept: 'text/html' },
+    });
+    expect(page.status).to.equal(503);
+    const html = await page.text();
+    expect(html).to.match(/<html/i);
+    expect(html).not.to.match(/\bat \w+ \(|node_modules/);
+
+    redis = await startRedis(redisPort);
+    // the store reconnects on its own; the test only waits for the event that says so
+    if (store.redis!.status !== 'ready') await once(store.redis!, 'ready');
+    await store.adapter('Client').upsert(tpp.client_id, clientMetadata!);
+    expect((await tokenRequest()).status).to.equal(200);
+    expect((await fetch(`${srv.url}/readyz`)).status).to.equal(200);
+  });
+});
