@@ -1,12 +1,15 @@
 import type { Config } from '../config/index.ts';
 import type { SandboxCustomer } from './accounts/sandbox.ts';
 import type { ClientManager } from './clients/manage.ts';
+import { sampleApiBannerLines, seedSampleApiClient, type SampleApiCredentials } from './resource_server/sample_seed.ts';
 
 export interface SandboxCredentials {
   clientId: string;
   clientSecret: string;
   /** the demo web application (authorization code + refresh token for a customer) */
   web?: { clientId: string; clientSecret: string; redirectUri: string; scope: string };
+  /** the sample Service API's introspection client (npm run start:api) */
+  api?: SampleApiCredentials;
 }
 
 export const SANDBOX_WEB_REDIRECT_URI = 'http://localhost:8080/callback';
@@ -29,6 +32,7 @@ export async function seedSandbox(clients: ClientManager): Promise<SandboxCreden
     scope: SANDBOX_WEB_SCOPE,
     authMethod: 'client_secret_basic',
   });
+  const api = await seedSampleApiClient(clients);
   return {
     clientId: String(created.client_id),
     clientSecret: String(created.client_secret),
@@ -38,6 +42,7 @@ export async function seedSandbox(clients: ClientManager): Promise<SandboxCreden
       redirectUri: SANDBOX_WEB_REDIRECT_URI,
       scope: SANDBOX_WEB_SCOPE,
     },
+    api,
   };
 }
 
@@ -84,6 +89,7 @@ export function sandboxBanner(config: Config, creds: SandboxCredentials, custome
     '  try:',
     `    curl -s -u '${creds.clientId}:${creds.clientSecret}' -d grant_type=client_credentials -d scope=public:read ${config.issuer}/token`,
     ...webLines,
+    ...(creds.api ? sampleApiBannerLines(config.issuer, creds.api) : []),
     '',
   ].join('\n');
 }

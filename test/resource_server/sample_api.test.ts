@@ -10,6 +10,7 @@ import { authorize, createCustomer } from '../support/flow.ts';
 import { json, registerClient, type TestServer } from '../support/server.ts';
 import { createLogger } from '../../server/logger.ts';
 import { createSampleApi } from '../../server/resource_server/sample_app.ts';
+import { sandboxBanner, seedSandbox } from '../../server/sandbox.ts';
 import { readSampleApiConfig } from '../../server/resource_server/sample_api.ts';
 import { seedSampleApiClient } from '../../server/resource_server/sample_seed.ts';
 import {
@@ -320,10 +321,12 @@ describe('sample Service API process (npm run start:api)', () => {
       await store?.close();
     });
 
-    it('starts with the sandbox-style client and answers GET /public/rates', async () => {
-      const creds = await seedSampleApiClient(srv.clients);
+    it('starts with the client the sandbox seeds and prints, and answers GET /public/rates', async () => {
+      const { api: creds } = await seedSandbox(srv.clients);
+      const banner = sandboxBanner(srv.config, { clientId: 'demo-tpp', clientSecret: 'x', api: creds! });
+      expect(banner).to.contain(`API_CLIENT_ID=${creds!.clientId} API_CLIENT_SECRET=${creds!.clientSecret} npm run start:api`);
       const port = new URL(await deadUrl()).port;
-      const child = spawnSampleApi({ PORT: port, ISSUER: srv.url, API_CLIENT_ID: creds.clientId, API_CLIENT_SECRET: creds.clientSecret });
+      const child = spawnSampleApi({ PORT: port, ISSUER: srv.url, API_CLIENT_ID: creds!.clientId, API_CLIENT_SECRET: creds!.clientSecret });
       try {
         await waitForHealth(`http://127.0.0.1:${port}/healthz`);
         const token = await clientCredentialsToken(srv, await registerTpp(srv));
