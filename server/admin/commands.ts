@@ -1,8 +1,8 @@
 import type { Config } from '../../config/index.ts';
 import { AUTH_METHODS, type AuthMethod } from '../clients/manage.ts';
-import { generateSigningJwks } from '../keys.ts';
 import { withAdminSession } from './session.ts';
 import { userCommands } from './user_commands.ts';
+import { keyCommands } from './key_commands.ts';
 
 type OptionSpec = { type: 'string' | 'boolean'; short?: string };
 
@@ -108,12 +108,6 @@ export const commands: Record<string, Command> = {
       return withAdminSession(ctx.loadConfig(), ({ clients }) => clients.delete(id));
     },
   },
-  'keys generate': {
-    summary: 'print a new private JWK Set (RSA and EC P-256 signing keys) for the JWKS variable',
-    usage: '',
-    async run() {
-      return generateSigningJwks();
-    },
-  },
+  ...keyCommands,
   ...userCommands,
 };

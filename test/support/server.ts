@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 
 import { expect } from 'chai';
 
-import { loadConfig, type Config } from '../../config/index.ts';
+import { loadConfig, type Config, type LoadOptions } from '../../config/index.ts';
 import type { Store } from '../../adapters/types.ts';
 import { createApp, type App } from '../../server/app.ts';
 import { ClientManager, type ClientInput } from '../../server/clients/manage.ts';
@@ -27,7 +27,7 @@ export interface TestServer extends App {
 }
 
 /** Starts the whole app on an ephemeral loopback port, as `npm start` would, with the given store. */
-export async function startTestServer(store: Store, env: Record<string, string> = {}): Promise<TestServer> {
+export async function startTestServer(store: Store, env: Record<string, string> = {}, options: LoadOptions = {}): Promise<TestServer> {
   const server: Server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -40,7 +40,7 @@ export async function startTestServer(store: Store, env: Record<string, string> 
       JWKS: JSON.stringify(testJwks()),
       ...env,
     },
-    {},
+    options,
   );
   const app = createApp({ config, store, logger: createLogger(config.logLevel) });
   server.on('request', app.provider.callback());
