@@ -15,6 +15,7 @@ import { ApiRegistry } from './provider/registry.ts';
 import { addPromisedTokenFields } from './provider/token_response.ts';
 import { auditTokenEvents } from './provider/audit_events.ts';
 import { clientAuthThrottle, throttledProviderClass } from './provider/throttle.ts';
+import { registerPasswordGrant } from './provider/password_grant.ts';
 import { interactionRoutes } from './interactions/index.ts';
 
 export interface AppOptions {
@@ -44,6 +45,7 @@ export function createApp({ config, store, logger, hooks, metrics = createMetric
   provider.proxy = true; // behind a TLS-terminating router: trust X-Forwarded-Proto/For
   provider.maxIpsCount = 1; // the address the router saw: the last X-Forwarded-For entry, not one the client wrote
   installSecretDigests(provider);
+  registerPasswordGrant(provider, deps, limits);
 
   provider.on('server_error', (ctx, err) => {
     (ctx.state.log ?? logger).error({ err: { name: err.name, message: err.message, stack: err.stack } }, 'server_error');

@@ -29,12 +29,31 @@ function firstResource(token: TokenLike): string | undefined {
 }
 
 /** JWT access tokens are signed with the first key of JWKS, in the algorithm its type suits. */
-function jwtSigningAlg(config: Config): string {
+export function jwtSigningAlg(config: Config): string {
   const first = config.jwks.keys[0];
   if (first?.alg) return first.alg;
   if (first?.kty === 'EC') return 'ES256';
   if (first?.kty === 'OKP') return 'EdDSA';
   return 'PS256';
+}
+
+interface ClientMetadataLike {
+  grant_types?: string[];
+  response_types?: string[];
+  scope?: string;
+}
+
+/** implicit and password only with the client's legacy flag, and never with a high API's scope. */
+function assertLegacyGrants(registry: ApiRegistry, flag: unknown, metadata: ClientMetadataLike): void {
+  const legacy = (metadata.grant_types ?? []).filter((g) => g === 'implicit' || g === 'password');
+  const tokenAtAuthorization = (metadata.response_types ?? []).some((t) => t.split(' ').includes('token'));
+  if (!legacy.length && !tokenAtAuthorization) return;
+  if (flag !== true)
+    throw new errors.InvalidClientMetadata(
+      'implicit and password are legacy grants, off unless the client is registered with the legacy flag',
+    );
+  if (registry.isHighClient(metadata.scope))
+    throw new errors.InvalidClientMetadata('legacy grants are never allowed for a client of a high API');
 }
 
 /** `resource_server_api`: the APIs whose tokens a Service API's own client may introspect. */
@@ -79,7 +98,8 @@ export function buildProviderConfiguration(config: Config, store: Store, registr
     // acr, amr and auth_time say how and when the customer authenticated (OIDC Core §2)
     claims: { openid: ['sub', 'auth_time', 'acr', 'amr'] },
     pkce: { required: () => true },
-    responseTypes: ['code'],
+    // 'id_token token' is the legacy implicit grant: only clients with the legacy flag may register it
+    responseTypes: ['code', 'id_token token'],
     allowOmittingSingleRegisteredRedirectUri: false,
     conformIdTokenClaims: true,
     enabledJWA: {
@@ -130,14 +150,17 @@ export function buildProviderConfiguration(config: Config, store: Store, registr
     },
     extraClientMetadata: {
       properties: ['resource_server_api', 'legacy_grants'],
-      validator(_ctx, key, value) {
-        if (key !== 'resource_server_api' || value === undefined) return;
+      // runs whenever a client is loaded, so a stored record cannot switch on what the levels forbid
+      validator(_ctx, key, value, metadata) {
+        if (key === 'legacy_grants') return assertLegacyGrants(registry, value, metadata as ClientMetadataLike);
+        if (key !== 'resource_server_api' || value === undefined) return undefined;
         const ids = apiList(value);
         if (!ids.length || ids.some((id) => !registry.byId(id))) {
           throw new errors.InvalidClientMetadata(
             `resource_server_api must name APIs of the registry: a list, or a string separated by commas (got "${String(value)}")`,
           );
         }
+        return undefined;
       },
     },
     ttl: {
