@@ -16,11 +16,12 @@ export function formActionSource(redirectUri: string | undefined): string | unde
 }
 
 /** The headers of every HTML page: nothing from third parties, no framing, no referrer, no caching. */
-export function setPageHeaders(ctx: Context, formTargets: readonly string[] = []): void {
+export function setPageHeaders(ctx: Context, formTargets: readonly string[] = [], options: { scriptSrc?: string } = {}): void {
   const formAction = ["'self'", ...formTargets].join(' ');
+  const scriptSrc = options.scriptSrc ? `; script-src ${options.scriptSrc}` : '';
   ctx.set(
     'Content-Security-Policy',
-    `default-src 'none'; style-src 'self'; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`,
+    `default-src 'none'; style-src 'self'${scriptSrc}; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`,
   );
   ctx.set('Referrer-Policy', 'no-referrer');
   ctx.set('X-Content-Type-Options', 'nosniff');
@@ -28,4 +29,26 @@ export function setPageHeaders(ctx: Context, formTargets: readonly string[] = []
   ctx.set('Cross-Origin-Opener-Policy', 'same-origin');
   ctx.set('Cache-Control', 'no-store');
   ctx.set('Pragma', 'no-cache');
+}
+
+const AUTHORIZATION_ENDPOINT = /^\/auth(?:\/|$)/;
+
+export function isAuthorizationEndpoint(ctx: Context): boolean {
+  return AUTHORIZATION_ENDPOINT.test(ctx.path);
+}
+
+/**
+ * oidc-provider's own HTML at the authorization endpoint gets the page headers too. Its
+ * form_post response (RFC 6749 Form Post Response Mode) has one inline script: oidc-provider
+ * adds that script's hash to a script-src it finds, and the form posts to the redirect URI,
+ * which form-action must then allow.
+ */
+export async function authorizationEndpointHeaders(ctx: Context, next: () => Promise<void>): Promise<void> {
+  setPageHeaders(ctx, [], { scriptSrc: "'self'" });
+  await next();
+  const scriptSrc = /script-src ([^;]*'sha256-[^;]*)/.exec(ctx.response.get('Content-Security-Policy'))?.[1];
+  if (!scriptSrc) return;
+  const params = (ctx as unknown as { oidc?: { params?: { redirect_uri?: unknown } } }).oidc?.params;
+  const target = formActionSource(typeof params?.redirect_uri === 'string' ? params.redirect_uri : undefined);
+  setPageHeaders(ctx, target ? [target] : [], { scriptSrc });
 }

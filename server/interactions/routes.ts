@@ -7,6 +7,7 @@ import { serveStylesheet } from './assets.ts';
 import { cancel, showConsent, submitConsent } from './consent.ts';
 import { loadStep, type InteractionDeps, type Step } from './context.ts';
 import { withErrorPage } from './errors.ts';
+import { authorizationEndpointHeaders, isAuthorizationEndpoint } from './headers.ts';
 import { showLogin, submitPassword } from './login.ts';
 import { showOtp, submitCode } from './otp.ts';
 import { STYLESHEET_PATH } from './render.ts';
@@ -53,6 +54,7 @@ export function interactionRoutes(provider: Provider, deps: AppDeps): Middleware
   };
   return async function interactionPages(ctx: Context, next: Next): Promise<void> {
     if (ctx.path === STYLESHEET_PATH && (ctx.method === 'GET' || ctx.method === 'HEAD')) return serveStylesheet(ctx);
+    if (isAuthorizationEndpoint(ctx)) return authorizationEndpointHeaders(ctx, next);
     const route = matchRoute(ctx);
     if (!route) return next();
     return withErrorPage(ctx, async () => route.handler(ctx, interactionDeps, await loadStep(ctx, interactionDeps, route.uid)));

@@ -13,13 +13,19 @@ import { registerClient, type RegisteredClient, type TestServer } from '../suppo
 import { openTestRedisStore, type TestRedisStore } from '../support/stores.ts';
 
 /** The TPP's own web server: its redirect URI answers with a plain page, as a real callback would. */
-async function startTppCallback(): Promise<{ server: Server; redirectUri: string }> {
-  const server = createServer((_req, res) => {
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-    res.end('<!doctype html><title>TPP</title><p>Back at the TPP</p>');
+async function startTppCallback(): Promise<{ server: Server; redirectUri: string; posted: URLSearchParams[] }> {
+  const posted: URLSearchParams[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      if (req.method === 'POST') posted.push(new URLSearchParams(Buffer.concat(chunks).toString('utf8')));
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.end('<!doctype html><title>TPP</title><p>Back at the TPP</p>');
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, redirectUri: `http://127.0.0.1:${(server.address() as AddressInfo).port}/callback` };
+  return { server, redirectUri: `http://127.0.0.1:${(server.address() as AddressInfo).port}/callback`, posted };
 }
 
 interface Authorization {
@@ -37,6 +43,7 @@ describe('end to end: a TPP using openid-client and a customer in headless Chrom
   let browser: Browser;
   let tppServer: Server;
   let redirectUri: string;
+  let posted: URLSearchParams[];
   let registered: RegisteredClient;
   let config: client.Configuration;
   /** raw token endpoint bodies, before openid-client normalises them */
@@ -45,7 +52,7 @@ describe('end to end: a TPP using openid-client and a customer in headless Chrom
   before(async () => {
     store = await openTestRedisStore();
     srv = await startFlowServer(store);
-    ({ server: tppServer, redirectUri } = await startTppCallback());
+    ({ server: tppServer, redirectUri, posted } = await startTppCallback());
     registered = await registerClient(srv, {
       name: 'Budget Buddy',
       grantTypes: ['authorization_code', 'refresh_token'],
@@ -70,7 +77,7 @@ describe('end to end: a TPP using openid-client and a customer in headless Chrom
     await store?.close();
   });
 
-  async function authorizationRequest(scope = 'openid accounts:read'): Promise<Authorization> {
+  async function authorizationRequest(scope = 'openid accounts:read', extra: Record<string, string> = {}): Promise<Authorization> {
     const verifier = client.randomPKCECodeVerifier();
     const state = client.randomState();
     const nonce = client.randomNonce();
@@ -81,6 +88,7 @@ describe('end to end: a TPP using openid-client and a customer in headless Chrom
       code_challenge_method: 'S256',
       state,
       nonce,
+      ...extra,
     });
     return { url, verifier, state, nonce };
   }
@@ -163,6 +171,23 @@ describe('end to end: a TPP using openid-client and a customer in headless Chrom
       .catch((e: unknown) => e);
     expect(err).to.be.instanceOf(client.AuthorizationResponseError);
     expect((err as client.AuthorizationResponseError).error).to.equal('access_denied');
+    expect(watched.problems).to.deep.equal([]);
+    await watched.context.close();
+  });
+
+  it('response_mode=form_post: the auto-submitting page runs under its CSP and posts the code to the TPP', async () => {
+    const customer = await createCustomer(srv.deps);
+    const watched = await openPage(browser);
+    const request = await authorizationRequest('openid accounts:read', { response_mode: 'form_post' });
+    await logIn(watched, customer, request);
+    const arrived = watched.page.waitForRequest((req) => req.url() === redirectUri && req.method() === 'POST');
+    await watched.page.getByRole('button', { name: 'Allow' }).click();
+    await arrived;
+    await watched.page.waitForLoadState();
+    const body = posted.at(-1)!;
+    expect(body.get('code')).to.be.a('string');
+    expect(body.get('state')).to.equal(request.state);
+    expect(body.get('iss')).to.equal(srv.url);
     expect(watched.problems).to.deep.equal([]);
     await watched.context.close();
   });

@@ -114,3 +114,37 @@ describe('interaction pages: security headers, own resources, accessibility basi
     expect(css).not.to.match(/@import|url\(/);
   });
 });
+
+describe('authorization endpoint pages of oidc-provider: response_mode=form_post', () => {
+  let store: TestRedisStore;
+  let srv: TestServer;
+  let tpp: RegisteredClient;
+
+  before(async () => {
+    store = await openTestRedisStore();
+    srv = await startFlowServer(store);
+    tpp = await registerWebClient(srv);
+  });
+
+  after(async () => {
+    await srv?.close();
+    await store?.close();
+  });
+
+  it('the auto-submitting form carries the page headers; its one script is allowed by hash and its form may post to the client', async () => {
+    const customer = await createCustomer(srv.deps);
+    const flow = await Flow.start(srv.url, { ...accountsParams(tpp), response_mode: 'form_post' });
+    await flow.login(customer.username, customer.password);
+    await flow.otp(customer.nextCode());
+    await flow.consent('allow');
+    const page = flow.page!;
+    expect(page.html).to.include(`<form method="post" action="${flow.params.redirect_uri}">`);
+    const csp = cspDirectives(page.headers);
+    expect(csp.get('default-src')).to.equal("'none'");
+    expect(csp.get('frame-ancestors')).to.equal("'none'");
+    expect(csp.get('script-src')).to.match(/^'self' 'sha256-[\w+/=]+'$/);
+    expect(csp.get('form-action')).to.equal(`'self' ${new URL(flow.params.redirect_uri).origin}`);
+    expect(page.headers.get('referrer-policy')).to.equal('no-referrer');
+    expect(page.headers.get('cache-control')).to.equal('no-store');
+  });
+});
