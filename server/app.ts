@@ -14,7 +14,8 @@ import { buildProviderConfiguration, type ProviderHooks } from './provider/confi
 import { ApiRegistry } from './provider/registry.ts';
 import { addPromisedTokenFields } from './provider/token_response.ts';
 import { auditTokenEvents } from './provider/audit_events.ts';
-import { clientAuthThrottle, throttledProviderClass } from './provider/throttle.ts';
+import { clientAuthThrottle } from './provider/throttle.ts';
+import { valtuusProviderClass } from './provider/grant_hooks.ts';
 import { registerPasswordGrant } from './provider/password_grant.ts';
 import { interactionRoutes } from './interactions/index.ts';
 
@@ -40,7 +41,7 @@ export function createApp({ config, store, logger, hooks, metrics = createMetric
   const deps: AppDeps = { config, store, registry, logger, audit: createAudit(logger, metrics), metrics };
   const providerHooks = { ...accountProviderHooks(deps), ...hooks };
   const limits = createLimits(config, store);
-  const ValtuusProvider = throttledProviderClass(limits);
+  const ValtuusProvider = valtuusProviderClass(limits);
   const provider = new ValtuusProvider(config.issuer, buildProviderConfiguration(config, store, registry, providerHooks));
   provider.proxy = true; // behind a TLS-terminating router: trust X-Forwarded-Proto/For
   provider.maxIpsCount = 1; // the address the router saw: the last X-Forwarded-For entry, not one the client wrote

@@ -1,5 +1,6 @@
 import type { Context, Next } from 'koa';
-import Provider, { errors, type KoaContextWithOIDC, type TokenEndpointGrantContext } from 'oidc-provider';
+import type Provider from 'oidc-provider';
+import { errors, type KoaContextWithOIDC } from 'oidc-provider';
 
 import type { Limits, RetryAfter } from '../limits.ts';
 
@@ -9,28 +10,6 @@ export function tooManyRequests(ctx: Context, retryAfter: number, what: string):
   const err = new errors.TemporarilyUnavailable(`too many ${what}; retry after ${retryAfter} seconds`);
   Object.assign(err, { status: 429, statusCode: 429 });
   return err;
-}
-
-/**
- * A Provider whose grant handlers, built-in or registered later, first spend the client's
- * token request budget: they run after client authentication, so the client is known.
- */
-export function throttledProviderClass(limits: Limits): typeof Provider {
-  return class ThrottledProvider extends Provider {
-    override registerGrantType<Params extends object>(
-      name: string,
-      handler: (ctx: TokenEndpointGrantContext<Params>) => void | Promise<void>,
-      params?: string | readonly string[] | ReadonlySet<string>,
-      dupes?: string | readonly string[] | ReadonlySet<string>,
-    ): void {
-      async function throttledGrant(ctx: TokenEndpointGrantContext<Params>): Promise<void> {
-        const retryAfter = await limits.tokenRequest(ctx.oidc.client.clientId);
-        if (retryAfter) throw tooManyRequests(ctx, retryAfter, 'token requests for this client');
-        return handler(ctx);
-      }
-      super.registerGrantType(name, throttledGrant, params, dupes);
-    }
-  } as unknown as typeof Provider;
 }
 
 const CLIENT_AUTH_ROUTES = ['token', 'introspection', 'revocation', 'pushed_authorization_request'];
