@@ -83,4 +83,17 @@ describe('headers of every HTML page (RFC 6749 §10.13, RFC 9700 §4.16 and §4.
   it("RFC 9700 §4.16 pages run no script from elsewhere: CSP default-src 'none'", () => {
     for (const page of pages) expect(page.headers.get('content-security-policy') ?? '', page.what).to.match(/default-src 'none'/);
   });
+  it('RFC 9700 §4.16 the form_post response page (it carries the code) cannot be framed either', async () => {
+    const customer = await createCustomer(fx.srv.deps);
+    const flow = await Flow.start(fx.srv.url, { ...accountsParams(tpp), response_mode: 'form_post' });
+    await flow.login(customer.username, customer.password);
+    await flow.otp(customer.nextCode());
+    await flow.consent('allow');
+    expect(flow.html).to.contain('name="code"');
+    const headers = flow.page!.headers;
+    expect(headers.get('content-security-policy') ?? '', 'CSP').to.match(/frame-ancestors 'none'/);
+    expect(headers.get('x-frame-options'), 'X-Frame-Options').to.match(/^DENY$/i);
+    expect(headers.get('referrer-policy'), 'Referrer-Policy').to.equal('no-referrer');
+    expect(headers.get('cache-control'), 'Cache-Control').to.match(/no-store/);
+  });
 });
