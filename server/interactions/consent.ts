@@ -46,6 +46,13 @@ export function permissionGroups(registry: ApiRegistry, details: ConsentDetails)
   return [...groups.values()];
 }
 
+/** What is new; or, when nothing is (the client sent prompt=consent), everything requested. */
+function groupsToShow(registry: ApiRegistry, interaction: Interaction): PermissionGroup[] {
+  const groups = permissionGroups(registry, consentDetails(interaction));
+  if (groups.length) return groups;
+  return permissionGroups(registry, { missingOIDCScope: String(interaction.params.scope ?? '').split(' ') });
+}
+
 function customerOf(step: Step): string {
   const accountId = step.interaction.session?.accountId;
   if (!accountId) throw new errors.SessionNotFound('the sign-in has ended; start again from the application');
@@ -62,7 +69,7 @@ export async function showConsent(ctx: Context, deps: InteractionDeps, step: Ste
     locals: {
       clientName: step.clientName,
       username: account.username,
-      groups: permissionGroups(deps.registry, consentDetails(step.interaction)),
+      groups: groupsToShow(deps.registry, step.interaction),
       action: step.paths.consent,
       csrf: step.state.csrf,
     },

@@ -45,7 +45,7 @@ function pathsFor(uid: string, csrf: string): Step['paths'] {
  */
 export async function loadStep(ctx: Context, deps: InteractionDeps, uid: string): Promise<Step> {
   const interaction = await deps.provider.interactionDetails(ctx.req, ctx.res);
-  if (interaction.uid !== uid) throw new errors.SessionNotFound('this page belongs to another sign-in; start again from the application');
+  if (interaction.uid !== uid) throw new errors.InvalidRequest('this page belongs to another sign-in; start again from the application');
   const ttl = interaction.exp - Math.floor(Date.now() / 1000);
   const state = await deps.states.load(uid, ttl);
   const client = await deps.provider.Client.find(String(interaction.params.client_id));

@@ -1,6 +1,10 @@
 import type { Context } from 'koa';
 
+import { errors } from 'oidc-provider';
+
 import { renderPage } from './render.ts';
+
+const SESSION_ENDED = 'This sign-in has expired or has already finished. Return to the application and start again.';
 
 interface ExposedError {
   status?: number;
@@ -21,6 +25,8 @@ export async function withErrorPage(ctx: Context, action: () => Promise<void>): 
   } catch (caught) {
     const err = caught as ExposedError;
     const exposed = Boolean(err?.expose) && typeof err.status === 'number';
+    // oidc-provider's wording ("interaction session id cookie not found") means nothing to a customer
+    if (caught instanceof errors.SessionNotFound) err.error_description = SESSION_ENDED;
     if (!exposed) ctx.state.log?.error({ err: caught }, 'interaction failed');
     await renderPage(ctx, {
       view: 'error',

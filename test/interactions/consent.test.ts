@@ -89,6 +89,17 @@ describe('interaction: consent (RFC 6749 §4.1.1–4.1.2)', () => {
     expect(body.id_token).to.be.a('string');
   });
 
+  it('prompt=consent asks again, listing everything requested', async () => {
+    const customer = await createCustomer(srv.deps);
+    await authorize(srv.url, accountsParams(tpp), customer);
+    const flow = await Flow.start(srv.url, { ...accountsParams(tpp), prompt: 'consent' });
+    await flow.login(customer.username, customer.password);
+    await flow.otp(customer.nextCode());
+    expect(listedScopes(flow).sort()).to.deep.equal(['accounts:read', 'openid']);
+    await flow.consent('allow');
+    expect(flow.code()).to.be.a('string');
+  });
+
   it("is not shared between customers, nor between one customer's clients", async () => {
     const [first, second] = await Promise.all([createCustomer(srv.deps), createCustomer(srv.deps)]);
     const otherApp = await registerWebClient(srv, 'Other App');

@@ -290,6 +290,7 @@ describe('interaction: strong customer authentication, password then one-time co
       expect(res.status).to.equal(400);
       const html = await res.text();
       expect(html).to.include('Something went wrong');
+      expect(html).to.include('This sign-in has expired or has already finished.');
       expect(html).not.to.include('current-password');
     });
   });
