@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 
 import { generateSigningJwks } from '../server/keys.ts';
 import type { BenchOptions } from './lib/args.ts';
+import { unobserved } from './lib/observe.ts';
 import { loadProfiles, renderSummary, summariseProfiles, type Window } from './lib/cpu_profile.ts';
 import { commandLine, gitDescription, machineDescription } from './lib/environment.ts';
 import { stopProcess } from './lib/processes.ts';
@@ -68,6 +69,7 @@ export async function runProfile(options: BenchOptions, log: (m: string) => void
     flowConcurrency: options.flowConcurrency,
     tmpDir: dir,
     log,
+    measure: unobserved,
   };
   const done: Profiled[] = [];
   log(`profiling Valtuus (pid ${server.pid}) into ${dir}`);

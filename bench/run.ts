@@ -8,10 +8,12 @@ import { fileURLToPath } from 'node:url';
 
 import { generateSigningJwks } from '../server/keys.ts';
 import { parseBenchArgs, USAGE, type BenchOptions } from './lib/args.ts';
+import { CpuMeter } from './lib/cpu.ts';
 import { commandLine, gitDescription, machineDescription, softwareVersions } from './lib/environment.ts';
 import { installCleanup, stopAll } from './lib/processes.ts';
 import { accessTokenMemory, startPrivateRedis, type PrivateRedis } from './lib/redis.ts';
 import { renderReport, type Cell, type Report, type ScenarioResult, type TargetId } from './lib/report.ts';
+import { observer } from './lib/observe.ts';
 import { RssSampler } from './lib/rss.ts';
 import { runProfile } from './profile.ts';
 import { authorizationCode, clientCredentials, introspection, NotAvailable, refreshToken } from './scenarios/index.ts';
@@ -63,8 +65,9 @@ async function runOnce(slot: Slot, seconds: number, record: boolean): Promise<vo
     const m = await slot.prepared.run(seconds);
     if (record) slot.cell.runs.push(m);
     const rate = `${m.rate.toFixed(0)} ${slot.scenario.unit}`.padStart(14);
+    const latency = `p50 ${m.p50Ms.toFixed(2)} ms  p99 ${m.p99Ms.toFixed(2)} ms`;
     log(
-      `  ${slot.scenario.id.padEnd(19)} ${slot.target.label.padEnd(14)} ${rate}  p50 ${m.p50Ms.toFixed(2)} ms  p99 ${m.p99Ms.toFixed(2)} ms`,
+      `  ${slot.scenario.id.padEnd(19)} ${slot.target.label.padEnd(14)} ${rate}  ${latency}  (others: ${(100 * (m.othersCpu ?? 0)).toFixed(0)}% CPU)`,
     );
     for (const note of m.notes) log(`      ${note}`);
   } catch (err) {
@@ -132,6 +135,10 @@ async function bench(argv: string[], options: BenchOptions): Promise<void> {
       flowConcurrency: options.flowConcurrency,
       tmpDir: TMP_DIR,
       log,
+      measure: observer(
+        new CpuMeter(() => [valtuus.pid, baseline.pid, redis.process.pid].filter((pid) => pid !== undefined)),
+        redis.client,
+      ),
     };
     const slots = scenarios.map((scenario) => targets.map((target): Slot => ({ scenario, target, cell: { runs: [] } })));
     log('preparing scenarios');

@@ -30,7 +30,7 @@ loopback, warms both up, alternates timed runs of each scenario, and prints and 
   --connections N       wrk connections (default 50)
   --threads N           wrk threads (default 2)
   --flow-concurrency N  simultaneous scripted customers (default 10)
-  --customers N         Valtuus customers to create; each logs in once per TOTP step (default 150)
+  --customers N         Valtuus customers to create; each logs in once per TOTP step (default 200)
   --scenarios LIST      comma-separated subset of client_credentials,refresh_token,introspection,authorization_code
   --profile             instead: run Valtuus alone under node --cpu-prof and summarise where time goes
   --out FILE            where to write the table (default bench/results.md)
@@ -73,7 +73,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     connections: positiveInt('connections', values.connections, 50),
     threads: positiveInt('threads', values.threads, 2),
     flowConcurrency: positiveInt('flow-concurrency', values['flow-concurrency'], 10),
-    customers: positiveInt('customers', values.customers, 150),
+    customers: positiveInt('customers', values.customers, 200),
     scenarios: values.scenarios?.split(',').map((s) => s.trim()),
     profile: values.profile === true,
     out: values.out ?? 'bench/results.md',

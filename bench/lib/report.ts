@@ -84,15 +84,34 @@ export function mainTable(report: Report): string {
   return lines.join('\n');
 }
 
+const percent = (share: number | undefined) => (share === undefined ? '—' : `${(100 * share).toFixed(0)}%`);
+
+/** Each round's Valtuus rate over the baseline's in the same round: runs close in time share the machine's mood. */
+function roundRatios(result: ScenarioResult): string {
+  const v = result.cells.valtuus.runs;
+  const b = result.cells.baseline.runs;
+  if (!v.length || v.length !== b.length) return '—';
+  return v.map((run, i) => `${(run.rate / b[i]!.rate).toFixed(2)}×`).join(' / ');
+}
+
 function roundsTable(report: Report): string {
-  const lines = ['| scenario | server | rate per round | p99 per round |', '|---|---|---|---|'];
+  const lines = [
+    "| scenario | server | rate per round | p99 per round | other processes' CPU per round | Valtuus/baseline per round |",
+    '|---|---|---|---|---|---|',
+  ];
   for (const result of report.results) {
     for (const id of ['valtuus', 'baseline'] as const) {
       const runs = result.cells[id].runs;
       if (!runs.length) continue;
-      lines.push(
-        `| ${result.scenario.id} | ${report.labels[id]} | ${runs.map((r) => rate(r.rate)).join(' / ')} | ${runs.map((r) => ms(r.p99Ms)).join(' / ')} |`,
-      );
+      const cols = [
+        result.scenario.id,
+        report.labels[id],
+        runs.map((r) => rate(r.rate)).join(' / '),
+        runs.map((r) => ms(r.p99Ms)).join(' / '),
+        runs.map((r) => percent(r.othersCpu)).join(' / '),
+        id === 'valtuus' ? roundRatios(result) : '',
+      ];
+      lines.push(`| ${cols.join(' | ')} |`);
     }
   }
   return lines.join('\n');
@@ -129,6 +148,25 @@ export function processTable(report: Report): string {
   return lines.join('\n');
 }
 
+/** Redis commands per request (or per flow) on Valtuus, summed over its timed runs. */
+function redisCallsTable(report: Report): string {
+  const lines = ['| scenario | Redis commands per request | by command |', '|---|---:|---|'];
+  for (const result of report.results) {
+    const runs = result.cells.valtuus.runs.filter((r) => r.redisCalls);
+    const requests = runs.reduce((n, r) => n + r.ok + r.failed, 0);
+    if (!requests) continue;
+    const calls: Record<string, number> = {};
+    for (const run of runs) for (const [command, n] of Object.entries(run.redisCalls!)) calls[command] = (calls[command] ?? 0) + n;
+    const total = Object.values(calls).reduce((a, b) => a + b, 0);
+    const by = Object.entries(calls)
+      .sort((a, b) => b[1] - a[1])
+      .map(([command, n]) => `${command} ${(n / requests).toFixed(2)}`)
+      .join(', ');
+    lines.push(`| ${result.scenario.id} | ${(total / requests).toFixed(2)} | ${by} |`);
+  }
+  return lines.length > 2 ? lines.join('\n') : '- not measured';
+}
+
 function memoryLine(report: Report): string {
   const m = report.memory;
   if (!m) return `- not measured: ${report.memoryNote ?? 'no access-token keys found'}`;
@@ -148,6 +186,15 @@ function notes(report: Report): string {
 }
 
 /** The whole report as Markdown: printed to the terminal and written to bench/results.md. */
+function othersLine(report: Report): string {
+  const shares = report.results.flatMap((r) => [...r.cells.valtuus.runs, ...r.cells.baseline.runs]).map((m) => m.othersCpu ?? NaN);
+  const worst = Math.max(...shares.filter(Number.isFinite));
+  return (
+    `- other processes on the machine (not started by the harness) used a median ${percent(median(shares))} of its CPU during the timed runs ` +
+    `(worst run ${percent(Number.isFinite(worst) ? worst : undefined)}); see "Rounds"`
+  );
+}
+
 export function renderReport(report: Report): string {
   return [
     '# Valtuus benchmark',
@@ -157,6 +204,7 @@ export function renderReport(report: Report): string {
     `- command: \`${report.command}\``,
     `- settings: ${report.settings}`,
     ...report.software.map((s) => `- ${s}`),
+    othersLine(report),
     '',
     mainTable(report),
     '',
@@ -174,6 +222,10 @@ export function renderReport(report: Report): string {
     '## Redis',
     '',
     memoryLine(report),
+    '',
+    'Commands Valtuus sent to its Redis during the timed runs (a round trip each, unless pipelined), per request or per flow:',
+    '',
+    redisCallsTable(report),
     '',
     '## Rounds',
     '',

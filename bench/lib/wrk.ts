@@ -33,6 +33,7 @@ interface WrkResult {
   p50_us: number;
   p99_us: number;
   non200: Record<string, number>;
+  first_error: string;
 }
 
 function toMeasurement(r: WrkResult): Measurement {
@@ -44,6 +45,7 @@ function toMeasurement(r: WrkResult): Measurement {
         .map(([status, n]) => `${n}×${status}`)
         .join(', ')}`,
     );
+  if (r.first_error) notes.push(`first: ${r.first_error.replace(/\s+/g, ' ').slice(0, 160)}`);
   if (r.socket_errors || r.timeouts) notes.push(`socket errors: ${r.socket_errors}, timeouts (5 s): ${r.timeouts}`);
   if (r.idle) notes.push(`${r.idle} idle requests after refresh chains broke: rate understated`);
   return {

@@ -60,13 +60,14 @@ export const authorizationCode: Scenario = {
   async prepare(target, ctx) {
     const setup = await target.codeFlowSetup();
     return {
-      async run(seconds) {
-        const tally: Tally = { latencies: [], failed: 0, firstError: undefined, starved: false };
-        const started = performance.now();
-        const deadline = started + seconds * 1000;
-        await Promise.all(Array.from({ length: ctx.flowConcurrency }, () => customerLoop(target, setup, deadline, tally)));
-        return measurement(tally, performance.now() - started, setup.customers.size);
-      },
+      run: (seconds) =>
+        ctx.measure(target, async () => {
+          const tally: Tally = { latencies: [], failed: 0, firstError: undefined, starved: false };
+          const started = performance.now();
+          const deadline = started + seconds * 1000;
+          await Promise.all(Array.from({ length: ctx.flowConcurrency }, () => customerLoop(target, setup, deadline, tally)));
+          return measurement(tally, performance.now() - started, setup.customers.size);
+        }),
     };
   },
 };

@@ -26,6 +26,6 @@ export const clientCredentials: Scenario = {
       lines: [new URLSearchParams(form).toString()],
       linesFile: join(ctx.tmpDir, `${target.id}-client-credentials.txt`),
     };
-    return { run: (seconds) => runWrk({ ...load, seconds }, ctx.load) };
+    return { run: (seconds) => ctx.measure(target, () => runWrk({ ...load, seconds }, ctx.load)) };
   },
 };

@@ -44,10 +44,16 @@ export const introspection: Scenario = {
       async run(seconds): Promise<Measurement> {
         const tokens = await issueTokens(target, authorization, client.scope);
         const lines = tokens.map((token) => new URLSearchParams({ token, token_type_hint: 'access_token' }).toString());
-        const m = await runWrk(
-          { script: 'form_post.lua', baseUrl: target.url, path: '/token/introspection', authorization, lines, linesFile, seconds },
-          ctx.load,
-        );
+        const load = {
+          script: 'form_post.lua' as const,
+          baseUrl: target.url,
+          path: '/token/introspection',
+          authorization,
+          lines,
+          linesFile,
+          seconds,
+        };
+        const m = await ctx.measure(target, () => runWrk(load, ctx.load));
         const stillActive = await Promise.all([tokens[0]!, tokens.at(-1)!].map((t) => isActive(target, authorization, t)));
         if (stillActive.includes(false)) m.notes.push('some introspected tokens were no longer active after the run: rate not comparable');
         return m;

@@ -11,6 +11,10 @@ export interface Measurement {
   failed: number;
   /** anything a reader of the table must know about this run */
   notes: string[];
+  /** the share of the machine (0..1) other processes used during the run; set by ctx.measure */
+  othersCpu?: number;
+  /** Redis commands the server sent during the run, by command; set by ctx.measure for Valtuus */
+  redisCalls?: Record<string, number>;
 }
 
 export interface ScenarioContext {
@@ -20,6 +24,8 @@ export interface ScenarioContext {
   /** where scratch files go (token pools for wrk) */
   tmpDir: string;
   log(message: string): void;
+  /** Wraps the timed part of a run (not its preparation) so the runner can observe the machine meanwhile. */
+  measure(target: Target, run: () => Promise<Measurement>): Promise<Measurement>;
 }
 
 /** A scenario made ready on one server: it can be run again and again. */

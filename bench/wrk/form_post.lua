@@ -17,6 +17,7 @@ local count = 0
 local position = 0
 ok = 0
 statuses = {}
+first_error = ""
 
 function init(args)
   for line in io.lines(os.getenv("BENCH_LINES")) do
@@ -39,6 +40,9 @@ function response(status, headers, body)
     ok = ok + 1
   else
     statuses[status] = (statuses[status] or 0) + 1
+    if first_error == "" then
+      first_error = status .. " " .. string.sub(body or "", 1, 200)
+    end
   end
 end
 

@@ -21,6 +21,7 @@ local head, tail = 1, 0
 ok = 0
 idle = 0
 statuses = {}
+first_error = ""
 
 function init(args)
   local nthreads = tonumber(os.getenv("BENCH_THREADS")) or 1
@@ -59,6 +60,9 @@ function response(status, headers, body)
     end
   else
     statuses[status] = (statuses[status] or 0) + 1
+    if first_error == "" then
+      first_error = status .. " " .. string.sub(body or "", 1, 200)
+    end
   end
 end
 
