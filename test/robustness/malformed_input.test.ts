@@ -6,7 +6,7 @@ import { accountsParams, redeemCode, registerWebClient, REDIRECT_URI, startFlowS
 import { authorize, createCustomer, Flow, pkce } from '../support/flow.ts';
 import { basic, json, postForm, registerClient, type RegisteredClient, type TestServer } from '../support/server.ts';
 import { openTestRedisStore, type TestRedisStore } from '../support/stores.ts';
-import { JWT_BEARER, assertionClaims, signJwt, signingKey } from '../security/jwts.ts';
+import { JWT_BEARER, assertionClaims, signJwt, signingKey } from '../support/forged_jwts.ts';
 import { problemsWith } from './checks.ts';
 import { asRequest, casesFor, type Pair, type Target } from './mutations.ts';
 import { pool, sendRaw } from './raw_http.ts';

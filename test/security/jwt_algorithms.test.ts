@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import { pkce } from '../support/flow.ts';
 import { basic, expectOAuthError, json, postForm, registerClient, storeClientUnchecked, type RegisteredClient } from '../support/server.ts';
 import { authorizeUrl, getManual, responseParams, useServerOnRedis } from './fixture.ts';
-import { JWT_BEARER, assertionClaims, hs256Jwt, signJwt, signingKey, unsecuredJwt, type SigningKey } from './jwts.ts';
+import { JWT_BEARER, assertionClaims, hs256Jwt, signJwt, signingKey, unsecuredJwt, type SigningKey } from '../support/forged_jwts.ts';
 
 const REDIRECT = 'https://tpp.example.com/cb';
 
