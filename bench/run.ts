@@ -10,7 +10,7 @@ import { generateSigningJwks } from '../server/keys.ts';
 import { parseBenchArgs, USAGE, type BenchOptions } from './lib/args.ts';
 import { CpuMeter } from './lib/cpu.ts';
 import { commandLine, gitDescription, machineDescription, softwareVersions } from './lib/environment.ts';
-import { installCleanup, stopAll } from './lib/processes.ts';
+import { installCleanup, isStopping, stopAll } from './lib/processes.ts';
 import { accessTokenMemory, startPrivateRedis, type PrivateRedis } from './lib/redis.ts';
 import { renderReport, type Cell, type Report, type ScenarioResult, type TargetId } from './lib/report.ts';
 import { observer } from './lib/observe.ts';
@@ -47,9 +47,11 @@ function describeError(err: unknown): string {
 }
 
 async function prepare(slot: Slot, ctx: ScenarioContext): Promise<void> {
+  if (isStopping()) return;
   try {
     slot.prepared = await slot.scenario.prepare(slot.target, ctx);
   } catch (err) {
+    if (isStopping()) return;
     if (err instanceof NotAvailable) slot.cell.unavailable = err.message;
     else slot.cell.failure = `preparing: ${describeError(err)}`;
     log(
@@ -60,7 +62,7 @@ async function prepare(slot: Slot, ctx: ScenarioContext): Promise<void> {
 
 /** One timed run; a run that breaks takes its slot out of the remaining rounds. */
 async function runOnce(slot: Slot, seconds: number, record: boolean): Promise<void> {
-  if (!slot.prepared) return;
+  if (!slot.prepared || isStopping()) return;
   try {
     const m = await slot.prepared.run(seconds);
     if (record) slot.cell.runs.push(m);
@@ -71,6 +73,7 @@ async function runOnce(slot: Slot, seconds: number, record: boolean): Promise<vo
     );
     for (const note of m.notes) log(`      ${note}`);
   } catch (err) {
+    if (isStopping()) return; // the servers went away because we stopped them
     slot.cell.failure = describeError(err);
     slot.prepared = undefined;
     log(`  ${slot.scenario.id} on ${slot.target.label} failed: ${slot.cell.failure}`);
@@ -145,6 +148,7 @@ async function bench(argv: string[], options: BenchOptions): Promise<void> {
     for (const pair of slots) for (const slot of pair) await prepare(slot, ctx);
     await measure(slots, options);
     sampler.stop();
+    if (isStopping()) return; // interrupted: no half a report over the last full one
 
     const redisVersion = /redis_version:(\S+)/.exec(await redis.client.info('server'))?.[1] ?? 'unknown';
     const versions = softwareVersions(redisVersion);
@@ -186,6 +190,7 @@ async function main(): Promise<void> {
     return;
   }
   installCleanup();
+  process.on('exit', () => rmSync(TMP_DIR, { recursive: true, force: true }));
   try {
     if (options.profile) await runProfile(options, log);
     else await bench(argv, options);

@@ -26,6 +26,12 @@ export interface StartOptions {
 }
 
 const running = new Set<Managed>();
+let stopping = false;
+
+/** True once Ctrl-C (or SIGTERM) asked the harness to stop: start nothing new. */
+export function isStopping(): boolean {
+  return stopping;
+}
 
 function keepTail(tail: { text: string }, chunk: Buffer): void {
   tail.text = (tail.text + chunk.toString('utf8')).slice(-TAIL_BYTES);
@@ -101,6 +107,7 @@ function killAllNow(): void {
 /** However the harness ends (normally, by exception, or Ctrl-C), nothing it started survives it. */
 export function installCleanup(): void {
   const onSignal = (signal: NodeJS.Signals, code: number) => {
+    stopping = true;
     process.stderr.write(`\nbench: ${signal}, stopping everything it started…\n`);
     void stopAll().finally(() => process.exit(code));
     // a second Ctrl-C means now
