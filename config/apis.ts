@@ -94,6 +94,14 @@ export const sampleApis = parseApiRegistry([
     name: 'Payments',
     level: 'high',
     scopes: [{ name: 'payments:write', description: 'Start payments from your accounts' }],
+    extraAttributes: [
+      {
+        name: 'debtor_account',
+        where: 'authorization',
+        pattern: '^[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}$',
+        description: 'the account the payments are made from, as an IBAN',
+      },
+    ],
     tokenFormat: 'opaque',
     accessTokenTtl: 300,
     refreshTokenTtl: 86_400,

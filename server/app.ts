@@ -16,6 +16,7 @@ import { addPromisedTokenFields } from './provider/token_response.ts';
 import { auditTokenEvents } from './provider/audit_events.ts';
 import { clientAuthThrottle } from './provider/throttle.ts';
 import { valtuusProviderClass } from './provider/grant_hooks.ts';
+import { tokenAttributeNames } from './provider/attributes.ts';
 import { registerPasswordGrant } from './provider/password_grant.ts';
 import { interactionRoutes } from './interactions/index.ts';
 
@@ -41,7 +42,7 @@ export function createApp({ config, store, logger, hooks, metrics = createMetric
   const deps: AppDeps = { config, store, registry, logger, audit: createAudit(logger, metrics), metrics };
   const providerHooks = { ...accountProviderHooks(deps), ...hooks };
   const limits = createLimits(config, store);
-  const ValtuusProvider = valtuusProviderClass(limits);
+  const ValtuusProvider = valtuusProviderClass(limits, tokenAttributeNames(registry));
   const provider = new ValtuusProvider(config.issuer, buildProviderConfiguration(config, store, registry, providerHooks));
   provider.proxy = true; // behind a TLS-terminating router: trust X-Forwarded-Proto/For
   provider.maxIpsCount = 1; // the address the router saw: the last X-Forwarded-For entry, not one the client wrote

@@ -2,6 +2,7 @@ import type { Account as ProviderAccount, KoaContextWithOIDC } from 'oidc-provid
 
 import type { AppDeps } from '../deps.ts';
 import { SCA_ACR, scaInteractionPolicy } from '../interactions/policy.ts';
+import { authorizationAttributeValues } from '../provider/attributes.ts';
 import type { ProviderHooks } from '../provider/configuration.ts';
 import { accountServices } from './services.ts';
 import type { ConsentMemory } from './consents.ts';
@@ -50,7 +51,7 @@ export function accountProviderHooks(deps: AppDeps): ProviderHooks {
   return {
     findAccount: findAccount(accounts),
     loadExistingGrant: loadExistingGrant(consents),
-    interactionPolicy: scaInteractionPolicy(),
+    interactionPolicy: scaInteractionPolicy((ctx) => authorizationAttributeValues(deps.registry, ctx.oidc.params ?? {}).length > 0),
     acrValues: [SCA_ACR],
   };
 }

@@ -1,6 +1,7 @@
 import type { Context } from 'koa';
 import { errors, type Interaction } from 'oidc-provider';
 
+import { authorizationAttributeValues, keepGrantAttributes } from '../provider/attributes.ts';
 import type { ApiRegistry } from '../provider/registry.ts';
 import { readForm } from './form.ts';
 import { assertCsrf, seeOther, type InteractionDeps, type Step } from './context.ts';
@@ -70,10 +71,43 @@ export async function showConsent(ctx: Context, deps: InteractionDeps, step: Ste
       clientName: step.clientName,
       username: account.username,
       groups: groupsToShow(deps.registry, step.interaction),
+      details: authorizationAttributeValues(deps.registry, step.interaction.params).map(({ attribute, value }) => ({
+        label: attribute.description,
+        value,
+      })),
       action: step.paths.consent,
       csrf: step.state.csrf,
     },
   });
+}
+
+/**
+ * An authorization with details to confirm (an API's extra attributes, such as the account a
+ * payment is made from) gets a grant of its own, holding exactly what was asked and those
+ * details, so that no other authorization can change what its tokens carry.
+ */
+async function grantWithDetails(deps: InteractionDeps, step: Step, accountId: string, clientId: string): Promise<string | undefined> {
+  const details = authorizationAttributeValues(deps.registry, step.interaction.params);
+  if (!details.length) return undefined;
+  const { params } = step.interaction;
+  const grant = new deps.provider.Grant({ accountId, clientId });
+  const scopes = String(params.scope ?? '')
+    .split(' ')
+    .filter(Boolean);
+  // oidc-provider counts API scopes among its own (they are in its `scopes`), so both lists get them
+  grant.addOIDCScope(scopes.join(' '));
+  grant.addResourceScope(String(params.resource), scopes.filter((s) => deps.registry.byScope(s)).join(' '));
+  const grantId = await grant.save();
+  const ttl = (grant.exp ?? 0) - Math.floor(Date.now() / 1000);
+  await keepGrantAttributes(deps.store, grantId, Object.fromEntries(details.map(({ attribute, value }) => [attribute.name, value])), ttl);
+  deps.audit('consent.granted', {
+    sub: accountId,
+    client_id: clientId,
+    grant_id: grantId,
+    scope: scopes.join(' '),
+    details: details.map((d) => d.attribute.name).join(' '),
+  });
+  return grantId;
 }
 
 /** Adds what the customer allowed to their grant for this client, and remembers that grant for next time. */
@@ -81,6 +115,8 @@ async function grantConsent(deps: InteractionDeps, step: Step): Promise<string> 
   const { provider, consents } = deps;
   const accountId = customerOf(step);
   const clientId = String(step.interaction.params.client_id);
+  const detailed = await grantWithDetails(deps, step, accountId, clientId);
+  if (detailed) return detailed;
   const existing = step.interaction.grantId ? await provider.Grant.find(step.interaction.grantId) : undefined;
   const grant = existing ?? new provider.Grant({ accountId, clientId });
   const details = consentDetails(step.interaction);

@@ -1,8 +1,11 @@
 import type { Context } from 'koa';
+
+import type { Store } from '../../adapters/types.ts';
 import { errors, type default as Provider, type Interaction } from 'oidc-provider';
 
 import type { AccountServices } from '../accounts/services.ts';
 import type { Audit } from '../audit.ts';
+import type { Limits } from '../limits.ts';
 import type { Logger } from '../logger.ts';
 import type { ApiRegistry } from '../provider/registry.ts';
 import { formActionSource, setPageHeaders } from './headers.ts';
@@ -11,9 +14,11 @@ import { csrfMatches, type StepState, type StepStates } from './state.ts';
 export interface InteractionDeps extends AccountServices {
   provider: Provider;
   registry: ApiRegistry;
+  store: Store;
   states: StepStates;
   logger: Logger;
   audit: Audit;
+  limits: Limits;
 }
 
 /** One request's view of an interaction: what oidc-provider holds, our own step state, and the page's links. */

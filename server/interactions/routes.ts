@@ -3,6 +3,7 @@ import type Provider from 'oidc-provider';
 
 import { accountServices } from '../accounts/services.ts';
 import type { AppDeps } from '../deps.ts';
+import { createLimits, type Limits } from '../limits.ts';
 import { serveStylesheet } from './assets.ts';
 import { cancel, showConsent, submitConsent } from './consent.ts';
 import { loadStep, type InteractionDeps, type Step } from './context.ts';
@@ -42,14 +43,19 @@ function matchRoute(ctx: Context): { handler: StepHandler; uid: string } | undef
   return undefined;
 }
 
-/** The login, one-time code and consent pages under /interaction/:uid, and their stylesheet. */
-export function interactionRoutes(provider: Provider, deps: AppDeps): Middleware {
+/**
+ * The login, one-time code and consent pages under /interaction/:uid, and their stylesheet.
+ * `limits` should be the app's own; made here when not given (the budgets live in the store).
+ */
+export function interactionRoutes(provider: Provider, deps: AppDeps, limits: Limits = createLimits(deps.config, deps.store)): Middleware {
   const interactionDeps: InteractionDeps = {
     provider,
     registry: deps.registry,
+    store: deps.store,
     states: new StepStates(deps.store),
     logger: deps.logger,
     audit: deps.audit,
+    limits,
     ...accountServices(deps),
   };
   return async function interactionPages(ctx: Context, next: Next): Promise<void> {

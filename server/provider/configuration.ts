@@ -5,6 +5,7 @@ import type { Store } from '../../adapters/types.ts';
 import type { ApiRegistry } from './registry.ts';
 import { OIDC_SCOPES, resourceIndicatorsFeature } from './resources.ts';
 import { renderErrorPage } from './error_page.ts';
+import { attributeTokenClaims, authorizationAttributeParams } from './attributes.ts';
 
 export interface ProviderHooks {
   findAccount?: Configuration['findAccount'];
@@ -194,5 +195,8 @@ export function buildProviderConfiguration(config: Config, store: Store, registr
     ...(hooks.findAccount ? { findAccount: hooks.findAccount } : { findAccount: async () => undefined }),
     ...(hooks.loadExistingGrant ? { loadExistingGrant: hooks.loadExistingGrant } : {}),
     renderError: renderErrorPage,
+    // the extra attributes APIs require: checked in the authorization request, carried into tokens
+    extraParams: authorizationAttributeParams(registry) as unknown as Configuration['extraParams'],
+    extraTokenClaims: attributeTokenClaims(registry, store) as unknown as Configuration['extraTokenClaims'],
   };
 }

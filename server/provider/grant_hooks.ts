@@ -39,7 +39,7 @@ async function bindRefreshTokenToDpopKey(ctx: TokenEndpointGrantContext<object>)
 }
 
 /** A Provider whose grant handlers, built-in or registered later, run Valtuus' steps around them. */
-export function valtuusProviderClass(limits: Limits): typeof Provider {
+export function valtuusProviderClass(limits: Limits, tokenParams: readonly string[] = []): typeof Provider {
   return class ValtuusProvider extends Provider {
     override registerGrantType<Params extends object>(
       name: string,
@@ -53,7 +53,9 @@ export function valtuusProviderClass(limits: Limits): typeof Provider {
         if (name === 'authorization_code') await bindRefreshTokenToDpopKey(ctx);
         if (name === 'refresh_token') await countUnrotatedRefresh(ctx);
       }
-      super.registerGrantType(name, grantWithValtuusSteps, params, dupes);
+      // the token request attributes some APIs require must reach the handlers
+      const names = typeof params === 'string' ? [params] : [...(params ?? [])];
+      super.registerGrantType(name, grantWithValtuusSteps, [...names, ...tokenParams], dupes);
     }
   } as unknown as typeof Provider;
 }

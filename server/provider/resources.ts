@@ -1,6 +1,7 @@
 import { errors, type KoaContextWithOIDC, type ResourceServer } from 'oidc-provider';
 
 import type { ApiDefinition } from '../../config/index.ts';
+import { assertTokenAttributes } from './attributes.ts';
 import { LEVELS, describeLevel } from './levels.ts';
 import type { ApiRegistry } from './registry.ts';
 
@@ -127,6 +128,7 @@ export function resourceIndicatorsFeature(registry: ApiRegistry, jwtAlg: string)
         checkScopesAgainst(registry, api, scopes);
       }
       enforceLevel(ctx, api, client);
+      if (ctx.oidc.route === 'token') assertTokenAttributes(ctx, api);
       return {
         scope: api.scopes.map((s) => s.name).join(' '),
         audience: api.resource,

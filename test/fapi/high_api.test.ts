@@ -1,3 +1,5 @@
+import type { webcrypto } from 'node:crypto';
+
 import { expect } from 'chai';
 import { exportJWK, generateKeyPair } from 'jose';
 import * as oauth from 'oauth4webapi';
@@ -13,7 +15,7 @@ const insecure = { [oauth.allowInsecureRequests]: true } as const;
 interface HighClient {
   client: oauth.Client;
   auth: oauth.ClientAuth;
-  privateKey: CryptoKey;
+  privateKey: webcrypto.CryptoKey;
 }
 
 /** A TPP of the Payments API: private_key_jwt with its own key, as the level requires. */
@@ -50,8 +52,15 @@ describe('high APIs: FAPI 2.0 Security Profile (PAR, private_key_jwt, DPoP) as s
     await store?.close();
   });
 
-  async function pushed(dpop: oauth.DPoPHandle, verifier: string, state: string): Promise<string> {
+  const DEBTOR = 'FI2112345600000785';
+
+  function parRequest(dpop: oauth.DPoPHandle, params: URLSearchParams): Promise<Response> {
+    return oauth.pushedAuthorizationRequest(as, tpp.client, tpp.auth, params, { DPoP: dpop, ...insecure });
+  }
+
+  async function pushed(dpop: oauth.DPoPHandle, verifier: string, state: string, debtor = DEBTOR): Promise<string> {
     const params = new URLSearchParams({
+      debtor_account: debtor,
       response_type: 'code',
       redirect_uri: REDIRECT_URI,
       scope: 'openid payments:write',
@@ -59,16 +68,16 @@ describe('high APIs: FAPI 2.0 Security Profile (PAR, private_key_jwt, DPoP) as s
       code_challenge_method: 'S256',
       state,
     });
-    const res = await oauth.pushedAuthorizationRequest(as, tpp.client, tpp.auth, params, { DPoP: dpop, ...insecure });
+    const res = await parRequest(dpop, params);
     const par = await oauth.processPushedAuthorizationResponse(as, tpp.client, res);
     return par.request_uri;
   }
 
   /** PAR, then the customer's login, one-time code and consent in the pages, then the code exchange with DPoP. */
-  async function authorizeWithPar(customer: TestCustomer, dpop: oauth.DPoPHandle) {
+  async function authorizeWithPar(customer: TestCustomer, dpop: oauth.DPoPHandle, debtor = DEBTOR) {
     const verifier = oauth.generateRandomCodeVerifier();
     const state = oauth.generateRandomState();
-    const requestUri = await pushed(dpop, verifier, state);
+    const requestUri = await pushed(dpop, verifier, state, debtor);
     const flow = await Flow.start(srv.url, {
       client_id: tpp.client.client_id,
       request_uri: requestUri,
@@ -78,7 +87,10 @@ describe('high APIs: FAPI 2.0 Security Profile (PAR, private_key_jwt, DPoP) as s
     });
     await flow.login(customer.username, customer.password);
     await flow.otp(customer.nextCode());
-    if (!flow.callback) await flow.consent('allow');
+    // every payment authorization shows its details to the customer, even after an earlier consent
+    expect(flow.callback, 'the consent page').to.equal(undefined);
+    expect(flow.html).to.contain(debtor);
+    await flow.consent('allow');
     const callback = oauth.validateAuthResponse(as, tpp.client, flow.callback!, state);
     return { callback, verifier };
   }
@@ -145,7 +157,7 @@ describe('high APIs: FAPI 2.0 Security Profile (PAR, private_key_jwt, DPoP) as s
         client_assertion: await clientAssertion(tpp, srv.url),
       }),
     );
-    expect(introspection).to.include({ active: true, aud: PAYMENTS, token_type: 'DPoP' });
+    expect(introspection).to.include({ active: true, aud: PAYMENTS, token_type: 'DPoP', debtor_account: DEBTOR });
     expect(introspection.cnf?.jkt).to.be.a('string');
 
     const first = await oauth.processRefreshTokenResponse(
@@ -168,6 +180,61 @@ describe('high APIs: FAPI 2.0 Security Profile (PAR, private_key_jwt, DPoP) as s
     const stolen = await oauth.refreshTokenGrantRequest(as, tpp.client, tpp.auth, tokens.refresh_token!, { DPoP: thief, ...insecure });
     expect(stolen.status).to.equal(400);
     expect((await json(stolen)).error).to.equal('invalid_grant');
+  });
+
+  describe('extra attributes (issue 4 item 4): the Payments API requires debtor_account', () => {
+    const base = async () =>
+      new URLSearchParams({
+        response_type: 'code',
+        redirect_uri: REDIRECT_URI,
+        scope: 'payments:write',
+        code_challenge: await oauth.calculatePKCECodeChallenge(oauth.generateRandomCodeVerifier()),
+        code_challenge_method: 'S256',
+      });
+
+    it('refuses a missing attribute with invalid_request naming it', async () => {
+      const res = await parRequest(oauth.DPoP(tpp.client, await oauth.generateKeyPair('ES256')), await base());
+      expect(res.status).to.equal(400);
+      const body = await json(res);
+      expect(body.error).to.equal('invalid_request');
+      expect(body.error_description).to.contain('debtor_account').and.contain('Payments API');
+    });
+
+    it('asks the customer again for every authorization with details, and keeps each token to its own', async () => {
+      const customer = await createCustomer(srv.deps);
+      const dpop = oauth.DPoP(tpp.client, await oauth.generateKeyPair('ES256'));
+      const tokensFor = async (debtor: string) => {
+        const { callback, verifier } = await authorizeWithPar(customer, dpop, debtor);
+        const exchange = () =>
+          oauth.authorizationCodeGrantRequest(as, tpp.client, tpp.auth, callback, REDIRECT_URI, verifier, { DPoP: dpop, ...insecure });
+        let res = await exchange();
+        if (res.status === 400 && (await json(res.clone())).error === 'use_dpop_nonce') res = await exchange();
+        return oauth.processAuthorizationCodeResponse(as, tpp.client, res);
+      };
+      const first = await tokensFor('FI2112345600000785');
+      const second = await tokensFor('DE89370400440532013000');
+      const introspect = async (token: string) =>
+        json(
+          await postForm(`${srv.url}/token/introspection`, {
+            token,
+            client_id: tpp.client.client_id,
+            client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+            client_assertion: await clientAssertion(tpp, srv.url),
+          }),
+        );
+      expect((await introspect(first.access_token)).debtor_account).to.equal('FI2112345600000785');
+      expect((await introspect(second.access_token)).debtor_account).to.equal('DE89370400440532013000');
+    });
+
+    it('refuses a malformed attribute with invalid_request naming it', async () => {
+      const params = await base();
+      params.set('debtor_account', 'not an IBAN <script>');
+      const res = await parRequest(oauth.DPoP(tpp.client, await oauth.generateKeyPair('ES256')), params);
+      const body = await json(res);
+      expect(res.status).to.equal(400);
+      expect(body.error).to.equal('invalid_request');
+      expect(body.error_description).to.contain('debtor_account').and.contain('malformed');
+    });
   });
 
   it('refuses the code exchange without a DPoP proof', async () => {

@@ -16,6 +16,7 @@ const PAGES: Record<string, object> = {
     action: HOSTILE,
     csrf: HOSTILE,
     groups: [{ id: HOSTILE, name: HOSTILE, scopes: [{ name: HOSTILE, description: HOSTILE }] }],
+    details: [{ label: HOSTILE, value: HOSTILE }],
   },
   error: { heading: HOSTILE, description: HOSTILE, code: HOSTILE },
 };
