@@ -66,6 +66,21 @@ function packageOf(node: ProfileNode): string {
   return own ? `valtuus ${own[1]}/` : path;
 }
 
+/** For a native frame (socket writes, crypto), the package whose JavaScript called it: "via ioredis". */
+function nativeCaller(node: ProfileNode, parents: Map<number, ProfileNode>): string {
+  for (let p = parents.get(node.id); p; p = parents.get(p.id)) {
+    const pkg = packageOf(p);
+    if (p.callFrame.url && pkg !== 'node core') return `via ${pkg}`;
+  }
+  return '';
+}
+
+function parentsOf(profile: CpuProfile): Map<number, ProfileNode> {
+  const parents = new Map<number, ProfileNode>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parents.set(child, node);
+  return parents;
+}
+
 function add(map: Map<string, SelfTime>, key: string, name: string, where: string, us: number): void {
   const entry = map.get(key) ?? { name, where, ms: 0 };
   entry.ms += us / 1000;
@@ -80,6 +95,7 @@ export function summariseProfiles(profiles: readonly CpuProfile[], window: Windo
   let idleUs = 0;
   for (const profile of profiles) {
     const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+    const parents = parentsOf(profile);
     let t = profile.startTime;
     for (let i = 0; i < profile.samples.length; i++) {
       t += profile.timeDeltas[i] ?? 0;
@@ -93,7 +109,8 @@ export function summariseProfiles(profiles: readonly CpuProfile[], window: Windo
         idleUs += weight;
         continue;
       }
-      const where = location(url, lineNumber);
+      const native = !url && !functionName.startsWith('(');
+      const where = native ? nativeCaller(node, parents) : location(url, lineNumber);
       add(functions, `${functionName}@${where}`, functionName || '(anonymous)', where, weight);
       const pkg = packageOf(node);
       add(packages, pkg, pkg, '', weight);
