@@ -1,3 +1,4 @@
+import type Koa from 'koa';
 import type Provider from 'oidc-provider';
 
 import type { Config } from '../config/index.ts';
@@ -15,6 +16,7 @@ import { ApiRegistry } from './provider/registry.ts';
 import { addPromisedTokenFields } from './provider/token_response.ts';
 import { auditTokenEvents } from './provider/audit_events.ts';
 import { clientAuthThrottle } from './provider/throttle.ts';
+import { unauthorizedClientForGrant } from './provider/error_codes.ts';
 import { valtuusProviderClass } from './provider/grant_hooks.ts';
 import { tokenAttributeNames } from './provider/attributes.ts';
 import { registerPasswordGrant } from './provider/password_grant.ts';
@@ -53,6 +55,10 @@ export function createApp({ config, store, logger, hooks, metrics = createMetric
     (ctx.state.log ?? logger).error({ err: { name: err.name, message: err.message, stack: err.stack } }, 'server_error');
   });
 
+  // errors Koa meets before a route (a malformed chunked body, say): one log line, never a bare stack on stderr
+  (provider as unknown as Koa).on('error', (err: Error & { code?: string }, ctx?: { state?: { log?: typeof logger } }) => {
+    (ctx?.state?.log ?? logger).warn({ err: { message: err.message, code: err.code } }, 'request error');
+  });
   auditTokenEvents(provider, deps.audit);
 
   provider.use(requestLogging(logger));
@@ -60,6 +66,7 @@ export function createApp({ config, store, logger, hooks, metrics = createMetric
   if (config.metrics.token) provider.use(metricsEndpoint(metrics, config.metrics.token));
   provider.use(healthRoutes(store));
   provider.use(clientAuthThrottle(provider, limits));
+  provider.use(unauthorizedClientForGrant);
   provider.use(addPromisedTokenFields);
   provider.use(interactionRoutes(provider, deps));
   return { provider, registry, deps };

@@ -195,6 +195,11 @@ export function buildProviderConfiguration(config: Config, store: Store, registr
     ...(hooks.findAccount ? { findAccount: hooks.findAccount } : { findAccount: async () => undefined }),
     ...(hooks.loadExistingGrant ? { loadExistingGrant: hooks.loadExistingGrant } : {}),
     renderError: renderErrorPage,
+    // browsers may call the token endpoint cross-origin only for public clients, from their own origins
+    clientBasedCORS(_ctx, origin, client) {
+      if (origin === 'null' || client.clientAuthMethod !== 'none') return false;
+      return client.redirectUris?.some((uri) => URL.parse(uri)?.origin === origin) ?? false;
+    },
     // the extra attributes APIs require: checked in the authorization request, carried into tokens
     extraParams: authorizationAttributeParams(registry) as unknown as Configuration['extraParams'],
     extraTokenClaims: attributeTokenClaims(registry, store) as unknown as Configuration['extraTokenClaims'],

@@ -104,6 +104,21 @@ describe('token endpoint: client_credentials (RFC 6749 §4.4) on Redis', () => {
     expect(body.error_description).to.contain('Accounts API');
   });
 
+  it('refuses a grant the client is not registered for with unauthorized_client (RFC 6749 §5.2)', async () => {
+    const web = await registerClient(srv, {
+      name: 'Web only',
+      grantTypes: ['authorization_code'],
+      redirectUris: ['https://tpp.example/cb'],
+      scope: 'accounts:read',
+    });
+    const body = await expectOAuthError(
+      await tokenRequest({ scope: 'accounts:read' }, web.client_secret, web.client_id),
+      400,
+      'unauthorized_client',
+    );
+    expect(body.error_description).to.contain('grant type');
+  });
+
   it('refuses a resource indicator that names another API than the scope with invalid_scope or invalid_target', async () => {
     const res = await tokenRequest({ scope: 'public:read', resource: 'https://api.valtuus.example/accounts' });
     expect(res.status).to.equal(400);

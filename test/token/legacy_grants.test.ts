@@ -47,7 +47,7 @@ describe('legacy grants (issue 4 item 6): off unless a client is flagged, never 
       const res = await passwordGrant(ordinary, { otp: customer.nextCode() });
       expect(res.status).to.equal(400);
       const body = await json(res);
-      expect(body.error).to.be.oneOf(['unauthorized_client', 'invalid_request', 'unsupported_grant_type']);
+      expect(body.error).to.equal('unauthorized_client'); // RFC 6749 §5.2
       expect(body).not.to.have.property('access_token');
     });
 
