@@ -3,6 +3,7 @@ import type { Context } from 'koa';
 import { readForm } from './form.ts';
 import { assertCsrf, saveState, seeOther, takeFlash, type InteractionDeps, type Step } from './context.ts';
 import { renderPage } from './render.ts';
+import { addressThrottled, countAddressFailure } from './throttle.ts';
 
 /** The one message for an unknown username, a wrong password and a locked account alike. */
 export const LOGIN_FAILED =
@@ -32,8 +33,14 @@ export async function submitPassword(ctx: Context, deps: InteractionDeps, step: 
   if (step.interaction.prompt.name !== 'login') return seeOther(ctx, step.paths.page);
 
   const username = (form.get('username') ?? '').slice(0, 128);
-  const outcome = await deps.authenticator.checkPassword(username, form.get('password') ?? '');
   const { csrf } = step.state;
+  const throttled = await addressThrottled(ctx, deps);
+  if (throttled) {
+    await saveState(deps, step, { csrf, flash: throttled, username });
+    return seeOther(ctx, step.paths.page);
+  }
+  const outcome = await deps.authenticator.checkPassword(username, form.get('password') ?? '');
+  if (!outcome.ok) await countAddressFailure(ctx, deps);
   await saveState(deps, step, outcome.ok ? { csrf, accountId: outcome.sub } : { csrf, flash: LOGIN_FAILED, username });
   return seeOther(ctx, step.paths.page);
 }

@@ -5,6 +5,7 @@ import { assertCsrf, saveState, seeOther, takeFlash, type InteractionDeps, type 
 import { LOGIN_FAILED } from './login.ts';
 import { SCA_ACR, SCA_AMR } from './policy.ts';
 import { renderPage } from './render.ts';
+import { addressThrottled, countAddressFailure } from './throttle.ts';
 
 const CODE_WRONG = 'That code is not right, or it was used already. Wait for the next code in your authenticator app and try again.';
 
@@ -59,8 +60,14 @@ export async function submitCode(ctx: Context, deps: InteractionDeps, step: Step
   const { accountId, csrf } = step.state;
   if (step.interaction.prompt.name !== 'login' || !accountId) return seeOther(ctx, step.paths.page);
 
+  const throttled = await addressThrottled(ctx, deps);
+  if (throttled) {
+    await saveState(deps, step, { csrf, accountId, flash: throttled });
+    return seeOther(ctx, step.paths.page);
+  }
   const outcome = await deps.authenticator.checkCode(accountId, form.get('otp') ?? '');
   if (outcome === 'ok') return finishLogin(ctx, deps, step, accountId);
+  await countAddressFailure(ctx, deps);
   await saveState(deps, step, outcome === 'locked' ? { csrf, flash: LOGIN_FAILED } : { csrf, accountId, flash: CODE_WRONG });
   return seeOther(ctx, step.paths.page);
 }

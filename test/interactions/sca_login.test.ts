@@ -31,7 +31,12 @@ describe('interaction: strong customer authentication, password then one-time co
 
   before(async () => {
     store = await openTestRedisStore();
-    srv = await startFlowServer(store, { LOCKOUT_MAX_FAILURES: String(MAX_FAILURES), LOCKOUT_SECONDS: '600' });
+    // this file fails on purpose many times from one address: the per-address budget is tested on its own below
+    srv = await startFlowServer(store, {
+      LOCKOUT_MAX_FAILURES: String(MAX_FAILURES),
+      LOCKOUT_SECONDS: '600',
+      RATE_LIMIT_ADDRESS_LOGIN_FAILURES: '1000',
+    });
     tpp = await registerWebClient(srv);
     customer = await createCustomer(srv.deps);
   });
@@ -317,5 +322,36 @@ describe('interaction: strong customer authentication, password then one-time co
       const res = await flow.agent.request(new URL(`${flow.page!.url.pathname}/cancel?csrf=forged`, srv.url));
       expect(res.status).to.equal(403);
     });
+  });
+});
+
+describe('interaction: failed sign-ins are also limited per address (RATE_LIMIT_ADDRESS_LOGIN_FAILURES)', () => {
+  let store: TestRedisStore;
+  let srv: TestServer;
+  let tpp: RegisteredClient;
+
+  before(async () => {
+    store = await openTestRedisStore();
+    srv = await startFlowServer(store, { RATE_LIMIT_ADDRESS_LOGIN_FAILURES: '3' });
+    tpp = await registerWebClient(srv);
+  });
+
+  after(async () => {
+    await srv?.close();
+    await store?.close();
+  });
+
+  it('after the budget, one address cannot try more passwords, even against other usernames, nor the right one', async () => {
+    const customer = await createCustomer(srv.deps);
+    for (const username of ['spray.one', 'spray.two', 'spray.three']) {
+      const flow = await Flow.start(srv.url, accountsParams(tpp));
+      await flow.login(username, 'Summer2026!');
+      expect(alertOf(flow)).to.equal(LOGIN_FAILED);
+    }
+    const flow = await Flow.start(srv.url, accountsParams(tpp));
+    await flow.login(customer.username, customer.password);
+    expect(onPasswordPage(flow)).to.equal(true);
+    expect(alertOf(flow)).to.match(/^There were too many failed sign-ins from your network\. Wait 1 minute and try again\.$/);
+    expect(await accountServices(srv.deps).accounts.status(customer.sub)).to.equal('active');
   });
 });
