@@ -10,6 +10,7 @@ import { ClientManager, type ClientInput } from '../../server/clients/manage.ts'
 import { digestClientSecret, generateClientSecret } from '../../server/clients/secrets.ts';
 import { generateSigningJwks } from '../../server/keys.ts';
 import { createLogger } from '../../server/logger.ts';
+import type { DestinationStream } from 'pino';
 
 let sharedJwks: Config['jwks'] | undefined;
 /** One key set for the whole run: RSA key generation is slow, and restarts must share keys. */
@@ -27,7 +28,16 @@ export interface TestServer extends App {
 }
 
 /** Starts the whole app on an ephemeral loopback port, as `npm start` would, with the given store. */
-export async function startTestServer(store: Store, env: Record<string, string> = {}, options: LoadOptions = {}): Promise<TestServer> {
+export interface TestServerOptions extends LoadOptions {
+  /** where log lines go (the test reads them); stdout by default */
+  logTo?: DestinationStream;
+}
+
+export async function startTestServer(
+  store: Store,
+  env: Record<string, string> = {},
+  options: TestServerOptions = {},
+): Promise<TestServer> {
   const server: Server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -42,7 +52,7 @@ export async function startTestServer(store: Store, env: Record<string, string> 
     },
     options,
   );
-  const app = createApp({ config, store, logger: createLogger(config.logLevel) });
+  const app = createApp({ config, store, logger: createLogger(config.logLevel, options.logTo) });
   server.on('request', app.provider.callback());
   return {
     ...app,
