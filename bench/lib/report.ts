@@ -123,7 +123,8 @@ function goalLine(report: Report, id: string, minRatio: number, maxP99?: number)
   if (!result || r === undefined) return `- ${id} ≥ ${minRatio}× baseline${maxP99 ? `, p99 ≤ ${maxP99} ms` : ''}: not measured`;
   const p99 = summarise(result.cells.valtuus)!.p99;
   const met = r >= minRatio && (maxP99 === undefined || p99 <= maxP99);
-  return `- ${id} ≥ ${minRatio}× baseline${maxP99 ? `, p99 ≤ ${maxP99} ms` : ''}: ${r.toFixed(2)}×${maxP99 ? `, p99 ${ms(p99)}` : ''} — ${met ? 'met' : 'NOT met'}`;
+  const noted = [...result.cells.valtuus.runs, ...result.cells.baseline.runs].some((run) => run.notes.length);
+  return `- ${id} ≥ ${minRatio}× baseline${maxP99 ? `, p99 ≤ ${maxP99} ms` : ''}: ${r.toFixed(2)}×${maxP99 ? `, p99 ${ms(p99)}` : ''} — ${met ? 'met' : 'NOT met'}${noted ? ' (see Notes)' : ''}`;
 }
 
 function goals(report: Report): string {

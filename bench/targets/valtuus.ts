@@ -46,8 +46,11 @@ function serverEnv(port: number, options: ValtuusOptions): NodeJS.ProcessEnv {
   };
 }
 
-function lastLines(text: string, n = 3): string {
-  return text.trim().split('\n').slice(-n).join(' | ').slice(0, 400);
+/** The server's own words on why it stopped: its plain lines first (JSON log lines repeat themselves). */
+function whyItStopped(output: string): string {
+  const lines = output.trim().split('\n');
+  const plain = lines.filter((l) => !l.startsWith('{'));
+  return (plain.length ? plain.slice(-2) : lines.slice(-1)).join(' | ').slice(0, 400);
 }
 
 /** The admin CLI's own commands, run in this process against the same Redis (the CLI is a thin wrapper). */
@@ -85,7 +88,7 @@ export async function startValtuus(options: ValtuusOptions): Promise<{ target: T
   const url = `http://127.0.0.1:${port}`;
   const env = serverEnv(port, options);
   const proc = startProcess('valtuus', process.execPath, [...(options.nodeFlags ?? []), 'server/index.ts'], { env, cwd: ROOT });
-  const exited = () => (proc.hasExited() ? `Valtuus exited during start: ${lastLines(proc.output())}` : undefined);
+  const exited = () => (proc.hasExited() ? `Valtuus exited during start: ${whyItStopped(proc.output())}` : undefined);
   await waitFor('Valtuus', () => answers(`${url}/.well-known/openid-configuration`), START_TIMEOUT_MS, exited);
 
   const admin = once(async () => {

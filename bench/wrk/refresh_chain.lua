@@ -4,8 +4,9 @@
 --   BENCH_PATH, BENCH_AUTH  as in form_post.lua
 --   BENCH_LINES             one seed refresh token per line, shared out between threads
 --   BENCH_THREADS           wrk's -t
--- A thread whose chains all broke (a non-200 answer ends a chain) has nothing left to send
--- and fetches discovery instead; those requests are counted as "idle", never as ok.
+-- A thread whose chains all broke (a non-200 answer ends a chain) has nothing left to send:
+-- its connections wait a second, then fetch discovery; those requests are counted as "idle",
+-- never as ok.
 
 local threads = {}
 local next_id = 0
@@ -37,6 +38,14 @@ function init(args)
   wrk.path = os.getenv("BENCH_PATH")
   wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
   wrk.headers["Authorization"] = os.getenv("BENCH_AUTH")
+end
+
+-- wrk asks before each request how long to wait; only a connection with no token waits
+function delay()
+  if head > tail then
+    return 1000
+  end
+  return 0
 end
 
 function request()
