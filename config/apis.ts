@@ -1,5 +1,7 @@
 import { z } from 'zod';
 
+import sample from './apis.sample.json' with { type: 'json' };
+
 export type SecurityLevel = 'low' | 'substantial' | 'high';
 
 const scopeName = z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, 'a scope is printable ASCII without spaces, quotes or backslashes');
@@ -64,46 +66,5 @@ export function parseApiRegistry(input: unknown): readonly ApiDefinition[] {
   return Object.freeze(result.data.map((api) => Object.freeze(api)));
 }
 
-export const sampleApis = parseApiRegistry([
-  {
-    id: 'public-data',
-    resource: 'https://api.valtuus.example/public-data',
-    name: 'Public data',
-    level: 'low',
-    scopes: [{ name: 'public:read', description: 'Read public data such as exchange rates and branch locations' }],
-    tokenFormat: 'opaque',
-    accessTokenTtl: 900,
-    refreshTokenTtl: 86_400,
-  },
-  {
-    id: 'accounts',
-    resource: 'https://api.valtuus.example/accounts',
-    name: 'Accounts',
-    level: 'substantial',
-    scopes: [
-      { name: 'accounts:read', description: 'See your accounts, balances and transactions' },
-      { name: 'accounts:write', description: 'Change account settings such as nicknames and notifications' },
-    ],
-    tokenFormat: 'opaque',
-    accessTokenTtl: 600,
-    refreshTokenTtl: 2_592_000,
-  },
-  {
-    id: 'payments',
-    resource: 'https://api.valtuus.example/payments',
-    name: 'Payments',
-    level: 'high',
-    scopes: [{ name: 'payments:write', description: 'Start payments from your accounts' }],
-    extraAttributes: [
-      {
-        name: 'debtor_account',
-        where: 'authorization',
-        pattern: '^[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}$',
-        description: 'the account the payments are made from, as an IBAN',
-      },
-    ],
-    tokenFormat: 'opaque',
-    accessTokenTtl: 300,
-    refreshTokenTtl: 86_400,
-  },
-]);
+/** The sample registry of DESIGN.md, used by the sandbox and the tests; API_REGISTRY names another file of this form. */
+export const sampleApis = parseApiRegistry(sample);

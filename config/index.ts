@@ -1,8 +1,9 @@
 import { randomBytes, hkdfSync } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 
 import { z } from 'zod';
 
-import { sampleApis, type ApiDefinition } from './apis.ts';
+import { parseApiRegistry, sampleApis, type ApiDefinition } from './apis.ts';
 
 export type { ApiDefinition, ApiScope, SecurityLevel } from './apis.ts';
 
@@ -91,6 +92,17 @@ function parseJwks(raw: string, problems: string[]): Config['jwks'] | undefined 
     return undefined;
   }
   return parsed.data as Config['jwks'];
+}
+
+/** The API registry: a JSON file named by API_REGISTRY, read and validated once at start; else the sample. */
+function readApiRegistry(path: string | undefined, problems: string[]): readonly ApiDefinition[] {
+  if (!path) return sampleApis;
+  try {
+    return parseApiRegistry(JSON.parse(readFileSync(path, 'utf8')));
+  } catch (err) {
+    problems.push(`API_REGISTRY (${path}): ${err instanceof SyntaxError ? 'not valid JSON' : (err as Error).message}`);
+    return sampleApis;
+  }
 }
 
 export interface LoadOptions {
@@ -184,6 +196,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
   const metricsToken = env.METRICS_TOKEN || undefined;
   if (metricsToken && metricsToken.length < 32) problems.push('METRICS_TOKEN must be at least 32 characters');
 
+  const apis = options.apis ?? readApiRegistry(env.API_REGISTRY, problems);
+
   if (problems.length) throw new ConfigError(problems);
 
   // Derived, never stored: every process with the same COOKIE_KEYS agrees on it.
@@ -200,7 +214,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
     jwks: jwks ?? { keys: [] },
     dpopNonceSecret,
     logLevel,
-    apis: options.apis ?? sampleApis,
+    apis,
     ephemeral: Object.freeze(ephemeral),
     lockout: Object.freeze({ maxFailures, lockSeconds }),
     limits,

@@ -1,3 +1,7 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
 import { expect } from 'chai';
 
 import { ConfigError, loadConfig } from '../../config/index.ts';
@@ -86,6 +90,27 @@ describe('config: API registry', () => {
       ['accounts', 'substantial', 'accounts:read accounts:write'],
       ['payments', 'high', 'payments:write'],
     ]);
+  });
+
+  it('reads API_REGISTRY from a JSON file, and names the variable when the file is wrong', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'valtuus-registry-'));
+    const good = join(dir, 'apis.json');
+    writeFileSync(
+      good,
+      JSON.stringify([
+        { ...sampleApis[0], id: 'fx', resource: 'https://api.bank.example/fx', scopes: [{ name: 'fx:read', description: 'Read rates' }] },
+      ]),
+    );
+    expect(loadConfig({ API_REGISTRY: good }, { generateJwks: testJwks }).apis.map((a) => a.id)).to.deep.equal(['fx']);
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, JSON.stringify([{ ...sampleApis[0], level: 'medium' }]));
+    expect(problemsOf({ API_REGISTRY: bad }).join('\n'))
+      .to.contain('API_REGISTRY')
+      .and.contain('level');
+    writeFileSync(bad, '{');
+    expect(problemsOf({ API_REGISTRY: bad }).join('\n')).to.contain('not valid JSON');
+    expect(problemsOf({ API_REGISTRY: join(dir, 'missing.json') }).join('\n')).to.contain('API_REGISTRY');
+    rmSync(dir, { recursive: true });
   });
 
   it('refuses a registry where two APIs declare the same scope', () => {
