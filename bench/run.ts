@@ -160,7 +160,7 @@ async function bench(argv: string[], options: BenchOptions): Promise<void> {
       machine: machineDescription(),
       software: [
         `Valtuus: commit ${gitDescription()}, \`node server/index.ts\`, WEB_CONCURRENCY ${process.env.WEB_CONCURRENCY ?? 'unset (its default)'}, on a private redis-server ${versions.redis}`,
-        `baseline: oidc-provider ${versions.oidcProvider} (bench/baseline/server.ts): one process, in-memory adapter, opaque tokens, devInteractions login (no password hash, no second factor)`,
+        `baseline: oidc-provider ${versions.oidcProvider} (bench/baseline/server.ts): one process, its default in-memory adapter (an LRU of 1000 entries, which can forget a grant under load), opaque tokens, devInteractions login (no password hash, no second factor)`,
         `load: wrk ${versions.wrk} (bench/wrk/form_post.lua); the code flow by bench/lib/code_flow.ts`,
       ],
       labels: { valtuus: valtuus.label, baseline: baseline.label },
