@@ -68,6 +68,6 @@ export function createApp({ config, store, logger, hooks, metrics = createMetric
   provider.use(clientAuthThrottle(provider, limits));
   provider.use(unauthorizedClientForGrant);
   provider.use(addPromisedTokenFields);
-  provider.use(interactionRoutes(provider, deps));
+  provider.use(interactionRoutes(provider, deps, limits));
   return { provider, registry, deps };
 }

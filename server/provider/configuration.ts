@@ -71,11 +71,14 @@ export function buildProviderConfiguration(config: Config, store: Store, registr
   const longestRefresh = Math.max(...registry.apis.map((a) => a.refreshTokenTtl), FALLBACK_REFRESH_TTL);
 
   // Refresh tokens keep the lifetime of the consent: a chain ends refreshTokenTtl after it began.
-  function refreshTokenTtl(_ctx: KoaContextWithOIDC, token: TokenLike): number {
+  // ...and never outlives the grant it stands on, so refresh_token_expires_in tells the truth
+  function refreshTokenTtl(ctx: KoaContextWithOIDC | undefined, token: TokenLike): number {
     const resource = firstResource(token);
     const ttl = (resource && registry.byResource(resource)?.refreshTokenTtl) || FALLBACK_REFRESH_TTL;
     const start = token.iiat ?? nowSeconds();
-    return Math.max(1, start + ttl - nowSeconds());
+    const grantExp = (ctx?.oidc?.entities?.Grant as { exp?: number } | undefined)?.exp;
+    const end = Math.min(start + ttl, grantExp ?? Infinity);
+    return Math.max(1, end - nowSeconds());
   }
 
   return {
