@@ -34,7 +34,8 @@ loopback, warms both up, alternates timed runs of each scenario, and prints and 
   --scenarios LIST      comma-separated subset of client_credentials,refresh_token,introspection,authorization_code
   --profile             instead: run Valtuus alone under node --cpu-prof and summarise where time goes
   --out FILE            where to write the table (default bench/results.md)
-  --quick               1 round of 3 s, 1 s warm-up (a smoke test; numbers are rough)
+  --quick               1 round of 3 s, 1 s warm-up: a smoke test with rough numbers,
+                        written to bench/tmp/results-quick.md unless --out says otherwise
 `;
 
 function positiveInt(name: string, value: string | undefined, fallback: number): number {
@@ -76,7 +77,8 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     customers: positiveInt('customers', values.customers, 200),
     scenarios: values.scenarios?.split(',').map((s) => s.trim()),
     profile: values.profile === true,
-    out: values.out ?? 'bench/results.md',
+    // a smoke test's rough numbers do not replace the last full run's
+    out: values.out ?? (quick ? 'bench/tmp/results-quick.md' : 'bench/results.md'),
     help: values.help === true,
   };
 }
