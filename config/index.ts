@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 
 import { z } from 'zod';
 
+import { parseRedisUrl, RedisUrlError } from '../adapters/redis_url.ts';
 import { parseApiRegistry, sampleApis, type ApiDefinition } from './apis.ts';
 
 export type { ApiDefinition, ApiScope, SecurityLevel } from './apis.ts';
@@ -65,6 +66,8 @@ const jwkSetSchema = z.object({
 });
 
 const MIN_COOKIE_KEY_LENGTH = 32;
+const REDIS_URL_FORMS =
+  'REDIS_URL must be redis[s]://[:password@]host:port, redis[s]+sentinel://[:password@]host:26379,…/<master-name> or redis[s]+cluster://[:password@]host:6379,…';
 
 function intVar(value: string | undefined, name: string, fallback: number, problems: string[], min = 1, max = 65535): number {
   if (value === undefined || value === '') return fallback;
@@ -137,10 +140,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
   let redisUrl: string | undefined = env.REDIS_URL || undefined;
   if (redisUrl) {
     try {
-      const url = new URL(redisUrl);
-      if (!['redis:', 'rediss:'].includes(url.protocol)) throw new Error();
-    } catch {
-      problems.push('REDIS_URL must be a redis:// or rediss:// URL');
+      parseRedisUrl(redisUrl);
+    } catch (err) {
+      problems.push(`${REDIS_URL_FORMS}: ${err instanceof RedisUrlError ? err.message : 'it cannot be parsed'}`);
       redisUrl = undefined;
     }
   } else if (production) {
