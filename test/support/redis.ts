@@ -1,32 +1,46 @@
 import { randomBytes } from 'node:crypto';
 
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
+
+import { parseRedisUrl, type RedisTarget } from '../../adapters/redis_url.ts';
 
 export const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 export interface TestRedis {
-  /** A plain connection for probing (TTL, MEMORY USAGE, MONITOR…); not the store's. */
-  client: Redis;
+  /** A plain connection for probing (TTL, MEMORY USAGE…); not the store's. A Cluster when the URL names one. */
+  client: Redis | Cluster;
+  /** A connection to every master: one for a single Redis or Sentinel, each node's for a Cluster (MONITOR, SCAN). */
+  masters(): Redis[];
   url: string;
   /** Unique to this run, e.g. `valtuus-test-3f9a…:`; every key the tests create starts with it. */
   prefix: string;
-  /** Deletes this run's keys and closes the probe connection. */
+  /** Deletes this run's keys (on every master) and closes the probe connection. */
   cleanup(): Promise<void>;
 }
 
 /** The URL without its password, for messages. */
 function redacted(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '<unparseable REDIS_URL>';
-  }
+  return url.replace(/\/\/[^@/?#]*@/, '//***@');
 }
 
-async function connect(url: string): Promise<Redis> {
-  const client = new Redis(url, { lazyConnect: true, connectTimeout: 2000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+function probeClient(url: string, target: RedisTarget): Redis | Cluster {
+  const failOnce = { connectTimeout: 2000, maxRetriesPerRequest: 0, retryStrategy: () => null };
+  if (target.mode === 'single') return new Redis(url, { ...failOnce, lazyConnect: true });
+  const { username, password } = target;
+  if (target.mode === 'sentinel') {
+    const { sentinels, masterName: name, sentinelPassword } = target;
+    return new Redis({ ...failOnce, lazyConnect: true, sentinels: [...sentinels], name, username, password, sentinelPassword });
+  }
+  return new Cluster([...target.nodes], {
+    lazyConnect: true,
+    scaleReads: 'master',
+    clusterRetryStrategy: () => null,
+    redisOptions: { connectTimeout: 2000, username, password, ...(target.tls ? { tls: {} } : {}) },
+  });
+}
+
+async function connect(url: string): Promise<Redis | Cluster> {
+  const client = probeClient(url, parseRedisUrl(url));
   client.on('error', () => {});
   try {
     await client.connect();
@@ -38,24 +52,43 @@ async function connect(url: string): Promise<Redis> {
   }
 }
 
-async function deleteKeys(client: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-    cursor = next;
-    if (keys.length > 0) await client.unlink(...keys);
-  } while (cursor !== '0');
+function mastersOf(client: Redis | Cluster): Redis[] {
+  return client instanceof Cluster ? client.nodes('master') : [client];
 }
 
-export async function openTestRedis(): Promise<TestRedis> {
-  const client = await connect(redisUrl);
+async function scanNode(node: Redis, prefix: string): Promise<string[]> {
+  const found: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, keys] = await node.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+    found.push(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+  return found;
+}
+
+/** Every key under `prefix`, from every master. */
+export async function scanKeys(test: Pick<TestRedis, 'masters'>, prefix: string): Promise<string[]> {
+  return (await Promise.all(test.masters().map((node) => scanNode(node, prefix)))).flat();
+}
+
+/** One UNLINK per key: on a Cluster node, one command may not span slots. */
+async function deleteKeys(node: Redis, prefix: string): Promise<void> {
+  const keys = await scanNode(node, prefix);
+  if (keys.length > 0) await node.pipeline(keys.map((key) => ['unlink', key])).exec();
+}
+
+/** A probe on the Redis named by `url` (REDIS_URL by default: any form, single, Sentinel or Cluster). */
+export async function openTestRedis(url = redisUrl): Promise<TestRedis> {
+  const client = await connect(url);
   const prefix = `valtuus-test-${randomBytes(6).toString('hex')}:`;
   return {
     client,
-    url: redisUrl,
+    masters: () => mastersOf(client),
+    url,
     prefix,
     async cleanup() {
-      await deleteKeys(client, prefix);
+      await Promise.all(mastersOf(client).map((node) => deleteKeys(node, prefix)));
       await client.quit();
     },
   };
