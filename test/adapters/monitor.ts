@@ -7,15 +7,17 @@ export interface Seen {
   args: string[];
   /** `lua` for commands a script ran */
   source: string;
+  /** which of the watched masters ran it */
+  node: number;
 }
 
 /** Records what one node executes for keys under `prefix` until it echoes `marker`. */
-function record(monitor: Redis, prefix: string, marker: string): { seen: Seen[]; ended: Promise<void> } {
+function record(monitor: Redis, node: number, prefix: string, marker: string): { seen: Seen[]; ended: Promise<void> } {
   const seen: Seen[] = [];
   const ended = new Promise<void>((resolve) => {
     monitor.on('monitor', (_time: string, args: string[], source: string) => {
       if (args.includes(marker)) resolve();
-      else if (args.some((arg) => arg.startsWith(prefix))) seen.push({ args, source });
+      else if (args.some((arg) => arg.startsWith(prefix))) seen.push({ args, source, node });
     });
   });
   return { seen, ended };
@@ -47,7 +49,7 @@ export async function commandsDuring(masters: Redis[], prefix: string, action: (
   const monitors = opened.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
   try {
     for (const result of opened) if (result.status === 'rejected') throw result.reason;
-    const recordings = monitors.map((monitor) => record(monitor, prefix, marker));
+    const recordings = monitors.map((monitor, node) => record(monitor, node, prefix, marker));
     await action();
     // MONITOR is ordered: once the marker shows, everything the node ran before it has
     await Promise.all(masters.map((node) => node.echo(marker)));
