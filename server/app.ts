@@ -5,6 +5,7 @@ import type { Config } from '../config/index.ts';
 import type { Store } from '../adapters/types.ts';
 import { accountProviderHooks } from './accounts/hooks.ts';
 import { createAudit } from './audit.ts';
+import { cacheClients } from './clients/cache.ts';
 import { installSecretDigests } from './clients/secrets.ts';
 import type { AppDeps } from './deps.ts';
 import { healthRoutes } from './health.ts';
@@ -36,16 +37,26 @@ export interface App {
   provider: Provider;
   registry: ApiRegistry;
   deps: AppDeps;
+  /** Stops what the app opened beside the store (the client cache's subscription). */
+  close(): Promise<void>;
 }
 
 /** Assembles the provider (itself a Koa app) with Valtuus' middleware in front of its routes. */
 export function createApp({ config, store, logger, hooks, metrics = createMetrics() }: AppOptions): App {
   const registry = new ApiRegistry(config.apis);
-  const deps: AppDeps = { config, store, registry, logger, audit: createAudit(logger, metrics), metrics };
+  const clients = cacheClients(store, config.redisKeyPrefix, logger);
+  const appStore: Store = {
+    kind: store.kind,
+    redis: store.redis,
+    adapter: clients.adapter,
+    ping: () => store.ping(),
+    close: () => store.close(),
+  };
+  const deps: AppDeps = { config, store: appStore, registry, logger, audit: createAudit(logger, metrics), metrics };
   const providerHooks = { ...accountProviderHooks(deps), ...hooks };
   const limits = createLimits(config, store);
   const ValtuusProvider = valtuusProviderClass(limits, tokenAttributeNames(registry));
-  const provider = new ValtuusProvider(config.issuer, buildProviderConfiguration(config, store, registry, providerHooks));
+  const provider = new ValtuusProvider(config.issuer, buildProviderConfiguration(config, appStore, registry, providerHooks));
   provider.proxy = true; // behind a TLS-terminating router: trust X-Forwarded-Proto/For
   provider.maxIpsCount = 1; // the address the router saw: the last X-Forwarded-For entry, not one the client wrote
   installSecretDigests(provider);
@@ -69,5 +80,5 @@ export function createApp({ config, store, logger, hooks, metrics = createMetric
   provider.use(unauthorizedClientForGrant);
   provider.use(addPromisedTokenFields);
   provider.use(interactionRoutes(provider, deps, limits));
-  return { provider, registry, deps };
+  return { provider, registry, deps, close: () => clients.close() };
 }

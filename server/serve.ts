@@ -63,14 +63,14 @@ function shutdownOnSignal(server: Server, close: () => Promise<void>, logger: Lo
 export async function serve(config: Config, logger: Logger): Promise<void> {
   const metrics = createMetrics();
   const store = openStore(config, () => metrics.storeErrors.inc({ kind: 'connection' }));
-  const { provider, deps, registry } = createApp({ config, store, logger, metrics });
+  const { provider, deps, registry, close } = createApp({ config, store, logger, metrics });
   // with several workers the primary serves METRICS_PORT for all of them
   if (config.metrics.port && !cluster.isWorker) {
     metricsServer(config.metrics.port, () => metrics.registry.metrics(), metrics.registry.contentType).unref();
   }
 
   if (store.kind === 'memory') {
-    const creds = await seedSandbox(new ClientManager(provider, store, registry, deps.audit));
+    const creds = await seedSandbox(new ClientManager(provider, deps.store, registry, deps.audit));
     const customer = await seedSandboxCustomer(deps);
     process.stdout.write(`${sandboxBanner(config, creds, customer)}\n`);
   }
@@ -81,5 +81,5 @@ export async function serve(config: Config, logger: Logger): Promise<void> {
   server.requestTimeout = 30_000; // Heroku's router gives up after 30 s too
   await listen(server, config.port);
   logger.info({ port: config.port, issuer: config.issuer, store: store.kind, pid: process.pid }, 'listening');
-  shutdownOnSignal(server, () => store.close(), logger);
+  shutdownOnSignal(server, () => close().then(() => store.close()), logger);
 }

@@ -21,20 +21,24 @@ export async function withAdminSession<T>(config: Config, action: (session: Admi
     );
   }
   const store = createRedisStore({ url: config.redisUrl, keyPrefix: config.redisKeyPrefix });
+  let closeApp = async () => undefined as void;
   try {
     await store.ping();
     // audit lines go to stderr, so stdout stays one JSON document
-    const { provider, registry, deps } = createApp({
+    const { provider, registry, deps, close } = createApp({
       config,
       store,
       logger: createLogger('info', pino.destination({ dest: 2, sync: true })),
     });
+    closeApp = close;
     return await action({
-      clients: new ClientManager(provider, store, registry, deps.audit),
+      // through the app's store, so every running server hears of client changes at once
+      clients: new ClientManager(provider, deps.store, registry, deps.audit),
       accounts: accountServices(deps).accounts,
       config,
     });
   } finally {
+    await closeApp();
     await store.close();
   }
 }

@@ -84,7 +84,7 @@ describe('operations: Redis outage (issue 5, DESIGN "Storage")', () => {
     expect(Date.now() - readyStarted).to.be.below(2000);
 
     // a person in the browser flow gets a readable page, not JSON or a stack trace
-    const page = await fetch(`${srv.url}/auth?client_id=${tpp.client_id}&response_type=code&scope=openid`, {
+    const page = await fetch(`${srv.url}/auth?client_id=not-cached-client&response_type=code&scope=openid`, {
       headers: { accept: 'text/html' },
     });
     expect(page.status).to.equal(503);

@@ -59,12 +59,14 @@ export async function startTestServer(
     url: `http://127.0.0.1:${port}`,
     config,
     store,
-    clients: new ClientManager(app.provider, store, app.registry),
-    close: () =>
-      new Promise<void>((resolve) => {
+    clients: new ClientManager(app.provider, app.deps.store, app.registry),
+    close: async () => {
+      await app.close();
+      await new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
-      }),
+      });
+    },
   };
 }
 

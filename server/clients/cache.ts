@@ -1,0 +1,109 @@
+import type { Adapter, AdapterFactory, AdapterPayload, Store } from '../../adapters/types.ts';
+import type { Logger } from '../logger.ts';
+
+const SAFETY_TTL_MS = 10_000; // bounds staleness should an invalidation message ever be lost
+const MAX_ENTRIES = 10_000;
+
+/** The channel on which every process hears that a client registration changed. */
+export function clientChannel(keyPrefix: string): string {
+  return `${keyPrefix}clients:changed`;
+}
+
+/**
+ * Client registrations are read on every token request and change rarely, so each process
+ * keeps them in memory. A change made anywhere (the admin CLI, another process) is published
+ * on a Redis channel and drops the entry everywhere at once; entries also expire after a few
+ * seconds, and the whole cache is dropped whenever the subscription reconnects.
+ */
+export class ClientCache {
+  readonly #entries = new Map<string, { payload: AdapterPayload | undefined; until: number }>();
+
+  get(id: string): AdapterPayload | undefined | null {
+    const entry = this.#entries.get(id);
+    if (!entry) return null;
+    if (entry.until < Date.now()) {
+      this.#entries.delete(id);
+      return null;
+    }
+    return entry.payload;
+  }
+
+  set(id: string, payload: AdapterPayload | undefined): void {
+    if (this.#entries.size >= MAX_ENTRIES) this.#entries.clear();
+    this.#entries.set(id, { payload, until: Date.now() + SAFETY_TTL_MS });
+  }
+
+  drop(id?: string): void {
+    if (id === undefined) this.#entries.clear();
+    else this.#entries.delete(id);
+  }
+}
+
+function cachedClientAdapter(inner: Adapter, cache: ClientCache, announce: (id: string) => Promise<void>): Adapter {
+  return {
+    ...inner,
+    async find(id) {
+      const hit = cache.get(id);
+      if (hit !== null) return hit;
+      const payload = await inner.find(id);
+      cache.set(id, payload);
+      return payload;
+    },
+    async upsert(id, payload, expiresIn) {
+      await inner.upsert(id, payload, expiresIn);
+      cache.drop(id);
+      await announce(id);
+    },
+    async destroy(id) {
+      await inner.destroy(id);
+      cache.drop(id);
+      await announce(id);
+    },
+    list: () => inner.list(),
+    findByUid: (uid) => inner.findByUid(uid),
+    findByUserCode: (code) => inner.findByUserCode(code),
+    consume: (id) => inner.consume(id),
+    revokeByGrantId: (grantId) => inner.revokeByGrantId(grantId),
+  };
+}
+
+/** Publishes a change of a client registration; the admin CLI calls it too. */
+export function announceClientChange(store: Store, keyPrefix: string) {
+  return async (id: string): Promise<void> => {
+    await store.redis?.publish(clientChannel(keyPrefix), id);
+  };
+}
+
+export interface CachedClients {
+  adapter: AdapterFactory;
+  close(): Promise<void>;
+}
+
+/** The store's adapters with the Client model cached, for a Redis store; the memory store needs none. */
+export function cacheClients(store: Store, keyPrefix: string, logger: Logger): CachedClients {
+  if (!store.redis) return { adapter: store.adapter, close: async () => undefined };
+  const cache = new ClientCache();
+  const subscriber = store.redis.duplicate();
+  let subscribed = false;
+  subscriber.on('error', () => undefined); // the store's own connection reports trouble
+  subscriber.on('message', (_channel: string, id: string) => cache.drop(id));
+  // the store's clients queue nothing while offline, so subscribe once connected (ioredis
+  // resubscribes by itself after a reconnect); messages may have been missed while away
+  subscriber.on('ready', () => {
+    cache.drop();
+    if (subscribed) return;
+    subscribed = true;
+    subscriber.subscribe(clientChannel(keyPrefix)).catch((err: Error) => {
+      subscribed = false;
+      logger.warn({ err: { message: err.message } }, 'client cache: not subscribed');
+    });
+  });
+  const announce = announceClientChange(store, keyPrefix);
+  const clientAdapter = cachedClientAdapter(store.adapter('Client'), cache, announce);
+  return {
+    adapter: (name) => (name === 'Client' ? clientAdapter : store.adapter(name)),
+    async close() {
+      subscriber.disconnect();
+    },
+  };
+}

@@ -1,0 +1,60 @@
+import { once } from 'node:events';
+
+import { expect } from 'chai';
+
+import { basic, postForm, registerClient, startTestServer, type TestServer } from '../support/server.ts';
+import { openTestRedisStore, type TestRedisStore } from '../support/stores.ts';
+import { clientChannel } from '../../server/clients/cache.ts';
+import { createRedisStore } from '../../adapters/redis.ts';
+
+describe('client registrations cached per process, dropped everywhere on change', () => {
+  let storeA: TestRedisStore;
+  let storeB: ReturnType<typeof createRedisStore>;
+  let a: TestServer;
+  let b: TestServer;
+
+  before(async () => {
+    storeA = await openTestRedisStore();
+    storeB = createRedisStore({ url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', keyPrefix: storeA.prefix });
+    a = await startTestServer(storeA, { REDIS_KEY_PREFIX: storeA.prefix });
+    b = await startTestServer(storeB, { REDIS_KEY_PREFIX: storeA.prefix });
+  });
+
+  after(async () => {
+    await a?.close();
+    await b?.close();
+    await storeB?.close();
+    await storeA?.close();
+  });
+
+  const token = (srv: TestServer, id: string, secret: string) =>
+    postForm(`${srv.url}/token`, { grant_type: 'client_credentials' }, { authorization: basic(id, secret) });
+
+  it('a secret rotated through one process stops working in another at once', async () => {
+    const tpp = await registerClient(a);
+    expect((await token(b, tpp.client_id, tpp.client_secret)).status).to.equal(200); // now cached in B
+
+    // wait for the change message itself rather than for time to pass
+    const listener = storeA.probe.duplicate();
+    await listener.subscribe(clientChannel(storeA.prefix));
+    const heard = once(listener, 'message');
+    const { client_secret: fresh } = (await a.clients.rotateSecret(tpp.client_id)) as { client_secret: string };
+    await heard;
+    listener.disconnect();
+
+    expect((await token(b, tpp.client_id, tpp.client_secret)).status).to.equal(401);
+    expect((await token(b, tpp.client_id, fresh)).status).to.equal(200);
+  });
+
+  it('a client deleted through one process is unknown to the other', async () => {
+    const tpp = await registerClient(b);
+    expect((await token(a, tpp.client_id, tpp.client_secret)).status).to.equal(200);
+    const listener = storeA.probe.duplicate();
+    await listener.subscribe(clientChannel(storeA.prefix));
+    const heard = once(listener, 'message');
+    await b.clients.delete(tpp.client_id);
+    await heard;
+    listener.disconnect();
+    expect((await token(a, tpp.client_id, tpp.client_secret)).status).to.equal(401);
+  });
+});
