@@ -34,6 +34,8 @@ export function redisConnectionOptions(settings: RedisConnectionSettings): Redis
     autoResendUnfulfilledCommands: false,
     maxRetriesPerRequest: 1,
     retryStrategy: reconnectDelay,
+    // commands issued in the same tick (many concurrent requests) go out in one write
+    enableAutoPipelining: true,
     // After a failover the old primary answers READONLY: reconnect to find the new one.
     reconnectOnError: (err) => err.message.startsWith('READONLY'),
   };
@@ -67,6 +69,7 @@ export function clusterOptions(target: Extract<RedisTarget, { mode: 'cluster' }>
   return {
     scaleReads: 'master', // replicas lag: a token just issued must be found, a consumed code seen as consumed
     enableOfflineQueue: false,
+    enableAutoPipelining: true,
     clusterRetryStrategy: reconnectDelay,
     slotsRefreshTimeout: timeouts(settings).connectTimeout,
     redisOptions: {
