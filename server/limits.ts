@@ -2,6 +2,7 @@ import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAb
 
 import type { Config } from '../config/index.ts';
 import type { Store } from '../adapters/types.ts';
+import { BatchedBudget } from './batched_budget.ts';
 
 const WINDOW_SECONDS = 60;
 
@@ -99,7 +100,11 @@ export function createLimits(config: Config, store: Store): Limits {
   const clientFromAddress = make('client-auth', clientAuthFailuresPerClient);
   const address = make('auth-address', authFailuresPerAddress);
   const loginAddress = make('login-address', loginFailuresPerAddress);
-  const tokens = make('token', tokenRequestsPerClient);
+  // the token budget is spent on every token request: counted in batches, not per request
+  const tokens =
+    tokenRequestsPerClient > 0 && store.redis
+      ? new BatchedBudget(store.redis, `${config.redisKeyPrefix}limit:token:`, tokenRequestsPerClient)
+      : make('token', tokenRequestsPerClient);
   const pair = (ip: string, clientId: string | undefined) => `${clientId ?? '-'}|${ip}`;
   const local = new LocalBlocks();
 
@@ -116,7 +121,7 @@ export function createLimits(config: Config, store: Store): Limits {
       if (clientId) local.remember(`c|${pair(ip, clientId)}`, b);
       return later(a, b);
     },
-    tokenRequest: (clientId) => spend(tokens, clientId),
+    tokenRequest: async (clientId) => (tokens instanceof BatchedBudget ? tokens.spend(clientId) : spend(tokens, clientId)),
     loginBlocked: (ip) => blocked(loginAddress, ip),
     loginFailed: (ip) => spend(loginAddress, ip, true),
   };

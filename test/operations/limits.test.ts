@@ -1,5 +1,7 @@
 import { expect } from 'chai';
 
+import { BatchedBudget } from '../../server/batched_budget.ts';
+
 import {
   basic,
   expectOAuthError,
@@ -122,5 +124,36 @@ describe('abuse limits (issue 5): token requests per client', () => {
       { authorization: basic(calm.client_id, calm.client_secret) },
     );
     expect(res.status).to.equal(200);
+  });
+});
+
+describe('abuse limits (issue 5): the token budget is shared by every process', () => {
+  let store: TestRedisStore;
+
+  before(async () => {
+    store = await openTestRedisStore();
+  });
+
+  after(async () => {
+    await store?.close();
+  });
+
+  it('counts locally, adds up in Redis, and refuses everywhere once the total is spent', async () => {
+    const budget = 10;
+    const a = new BatchedBudget(store.redis!, `${store.prefix}limit:token:`, budget);
+    const b = new BatchedBudget(store.redis!, `${store.prefix}limit:token:`, budget);
+    const now = Date.now();
+    for (let i = 0; i < 6; i += 1) expect(a.spend('client-1', now)).to.equal(undefined);
+    for (let i = 0; i < 4; i += 1) expect(b.spend('client-1', now)).to.equal(undefined);
+    await Promise.all([a.flush(), b.flush()]);
+    // a process learns the others' counts when it next adds its own: at most one flush late
+    a.spend('client-1', now);
+    await a.flush();
+    expect(a.spend('client-1', now)).to.be.a('number').within(1, 60);
+    b.spend('client-1', now);
+    await b.flush();
+    expect(b.spend('client-1', now)).to.be.a('number').within(1, 60);
+    expect(a.spend('client-2', now)).to.equal(undefined); // another client has its own budget
+    expect(Number(await store.probe.get(`${store.prefix}limit:token:{client-1}:${Math.floor(now / 60_000)}`))).to.be.within(10, 12);
   });
 });
