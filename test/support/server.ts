@@ -48,6 +48,8 @@ export async function startTestServer(
       ISSUER: `http://127.0.0.1:${port}`,
       COOKIE_KEYS: 'test-cookie-key-0123456789abcdef0123456789',
       JWKS: JSON.stringify(testJwks()),
+      // counters kept beside the store's objects (limits, lockouts) share its per-run prefix
+      ...((store as { prefix?: string }).prefix ? { REDIS_KEY_PREFIX: (store as { prefix?: string }).prefix! } : {}),
       ...env,
     },
     options,
