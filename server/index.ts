@@ -5,7 +5,6 @@ import { ConfigError, loadConfig, type Config } from '../config/index.ts';
 import { runPrimary } from './cluster.ts';
 import { generateSigningJwks } from './keys.ts';
 import { createLogger } from './logger.ts';
-import { serve } from './serve.ts';
 
 function readConfig(): Config {
   try {
@@ -22,14 +21,16 @@ function readConfig(): Config {
 async function main(): Promise<void> {
   const config = readConfig();
   const logger = createLogger(config.logLevel);
-  if (cluster.isWorker) return serve(config, logger);
+  // the app is loaded only where it serves: the primary of several workers stays small
+  const serve = async () => (await import('./serve.ts')).serve(config, logger);
+  if (cluster.isWorker) return serve();
 
   if (config.ephemeral.length) {
     logger.warn(`development mode: generated ephemeral ${config.ephemeral.join(' and ')}; sessions and tokens do not survive a restart`);
   }
   // the sandbox's memory store lives in one process, so it gets exactly one
   const workers = config.redisUrl ? config.webConcurrency || availableParallelism() : 1;
-  if (workers === 1) return serve(config, logger);
+  if (workers === 1) return serve();
   runPrimary(config, workers, logger);
   return undefined;
 }

@@ -41,7 +41,9 @@ export function requestLogging(logger: Logger) {
     const offered = ctx.get('x-request-id');
     const id = REQUEST_ID.test(offered) ? offered : randomUUID();
     ctx.state.requestId = id;
-    ctx.state.log = logger.child({ req_id: id });
+    // made on first use: most requests log one line at most, and a child logger costs
+    let child: Logger | undefined;
+    Object.defineProperty(ctx.state, 'log', { get: () => (child ??= logger.child({ req_id: id })), configurable: true });
     ctx.set('X-Request-Id', id);
     const started = process.hrtime.bigint();
     try {
@@ -49,7 +51,9 @@ export function requestLogging(logger: Logger) {
     } finally {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       // the path only: query strings can carry codes and state
-      ctx.state.log.info({ method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(ms * 10) / 10 }, 'request');
+      if (logger.isLevelEnabled('info')) {
+        ctx.state.log.info({ method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(ms * 10) / 10 }, 'request');
+      }
     }
   };
 }
