@@ -46,7 +46,8 @@ async function issueWith(jwks: JwkSet): Promise<{ token: string; kid: string; pu
   }
 }
 
-describe('operations: signing key rotation without downtime (issue 5)', () => {
+describe('operations: signing key rotation without downtime (issue 5)', function () {
+  this.timeout(60_000); // seven CLI processes and four server starts, on a shared machine
   it('publishes a new key before it signs, signs with it after promotion, and retires the old one', async () => {
     const generated = await keys(['generate'], { keys: [] });
     const v1 = JSON.parse(generated.stdout) as JwkSet;

@@ -1,9 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
+import type { ChildProcess } from 'node:child_process';
 
 import { expect } from 'chai';
 
-import { basic, postForm, registerClient, startTestServer, testJwks, type TestServer } from '../support/server.ts';
+import { freePorts } from '../support/redis_process.ts';
+import { basic, postForm, registerClient, startTestServer, type TestServer } from '../support/server.ts';
+import { startValtuusProcess } from '../support/valtuus_process.ts';
 import { openTestRedisStore, type TestRedisStore } from '../support/stores.ts';
 
 const TOKEN = 'metrics-token-0123456789-0123456789-abcdef';
@@ -79,29 +80,14 @@ describe('metrics (issue 5): METRICS_PORT with WEB_CONCURRENCY workers', () => {
     const seeder = await startTestServer(store, { REDIS_KEY_PREFIX: store.prefix });
     const tpp = await registerClient(seeder);
     await seeder.close();
-    const port = 20000 + Math.floor(Math.random() * 20000);
-    child = spawn(process.execPath, ['server/index.ts'], {
-      env: {
-        ...process.env,
-        NODE_ENV: 'test',
-        LOG_LEVEL: 'info',
-        PORT: String(port),
-        METRICS_PORT: String(port + 1),
-        REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-        REDIS_KEY_PREFIX: store.prefix,
-        WEB_CONCURRENCY: '2',
-        COOKIE_KEYS: 'k'.repeat(40),
-        JWKS: JSON.stringify(testJwks()),
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
+    const [port, metricsPort] = await freePorts(2);
+    const valtuus = await startValtuusProcess({
+      redisKeyPrefix: store.prefix,
+      workers: 2,
+      port,
+      env: { METRICS_PORT: String(metricsPort) },
     });
-    await new Promise<void>((resolve, reject) => {
-      let listening = 0;
-      createInterface({ input: child!.stdout! }).on('line', (line) => {
-        if (line.includes('"msg":"listening"') && ++listening === 2) resolve();
-      });
-      child!.once('exit', (code) => reject(new Error(`exited with ${code}`)));
-    });
+    child = valtuus.child;
     const auth = { authorization: basic(tpp.client_id, tpp.client_secret), connection: 'close' };
     await Promise.all(
       Array.from({ length: 20 }, async () =>
@@ -109,7 +95,7 @@ describe('metrics (issue 5): METRICS_PORT with WEB_CONCURRENCY workers', () => {
       ),
     );
 
-    const text = await (await fetch(`http://127.0.0.1:${port + 1}/metrics`)).text();
+    const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
     expect(text).to.contain(
       'valtuus_tokens_issued_total{grant_type="client_credentials",api="https://api.valtuus.example/public-data"} 20',
     );

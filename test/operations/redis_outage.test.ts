@@ -1,52 +1,30 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
-import { createInterface } from 'node:readline';
 
 import { expect } from 'chai';
 
 import { createRedisStore } from '../../adapters/redis.ts';
 import type { Store } from '../../adapters/types.ts';
+import { freePorts, startRedisProcess, type RedisProcess } from '../support/redis_process.ts';
 import { basic, json, postForm, registerClient, startTestServer, type RegisteredClient, type TestServer } from '../support/server.ts';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
 /** A private redis-server, so that stopping it disturbs no other test. */
-async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  await new Promise<void>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      if (/Ready to accept connections/.test(line)) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`redis-server exited with ${code}`)));
-  });
-  return child;
-}
-
-async function stopRedis(child: ChildProcess): Promise<void> {
-  const exited = once(child, 'exit');
-  child.kill('SIGKILL');
-  await exited;
+function startRedis(port: number): Promise<RedisProcess> {
+  return startRedisProcess(
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    port,
+    /Ready to accept connections/,
+  );
 }
 
 describe('operations: Redis outage (issue 5, DESIGN "Storage")', () => {
   let redisPort: number;
-  let redis: ChildProcess | undefined;
+  let redis: RedisProcess | undefined;
   let store: Store;
   let srv: TestServer;
   let tpp: RegisteredClient;
 
   before(async () => {
-    redisPort = await freePort();
+    [redisPort] = await freePorts(1);
     redis = await startRedis(redisPort);
     store = createRedisStore({ url: `redis://127.0.0.1:${redisPort}`, keyPrefix: 'outage:' });
     srv = await startTestServer(store);
@@ -56,7 +34,7 @@ describe('operations: Redis outage (issue 5, DESIGN "Storage")', () => {
   after(async () => {
     await srv?.close();
     await store?.close();
-    if (redis && redis.exitCode === null) await stopRedis(redis);
+    await redis?.stop();
   });
 
   const tokenRequest = () =>
@@ -67,7 +45,7 @@ describe('operations: Redis outage (issue 5, DESIGN "Storage")', () => {
     // kept in Redis, which loses everything here: re-created after the restart below
     const clientMetadata = await store.adapter('Client').find(tpp.client_id);
 
-    await stopRedis(redis!);
+    await redis!.stop();
 
     const started = Date.now();
     const down = await tokenRequest();

@@ -1,11 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { request } from 'node:http';
-import { createInterface } from 'node:readline';
 
 import { expect } from 'chai';
 
-import { basic, registerClient, startTestServer, testJwks } from '../support/server.ts';
+import { basic, registerClient, startTestServer } from '../support/server.ts';
+import { startValtuusProcess } from '../support/valtuus_process.ts';
 import { openTestRedisStore, type TestRedisStore } from '../support/stores.ts';
 
 interface Outcome {
@@ -47,25 +47,6 @@ function tokenRequest(port: number, auth: string): Promise<Outcome> {
   });
 }
 
-/** Collects the server's log lines, and resolves when `count` of them match. */
-function watchLog(child: ChildProcess) {
-  const lines: string[] = [];
-  createInterface({ input: child.stdout! }).on('line', (line) => lines.push(line));
-  return {
-    lines,
-    waitFor(match: RegExp, count: number): Promise<void> {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          if (lines.filter((l) => match.test(l)).length >= count) return resolve();
-          child.stdout!.once('data', () => setImmediate(check));
-        };
-        child.once('exit', (code) => reject(new Error(`server exited early with ${code}`)));
-        check();
-      });
-    },
-  };
-}
-
 describe('operations: graceful shutdown (issue 5) with WEB_CONCURRENCY workers', () => {
   let store: TestRedisStore;
   let child: ChildProcess | undefined;
@@ -84,23 +65,9 @@ describe('operations: graceful shutdown (issue 5) with WEB_CONCURRENCY workers',
     const tpp = await registerClient(seeder);
     await seeder.close();
 
-    const port = 20000 + Math.floor(Math.random() * 20000);
-    child = spawn(process.execPath, ['server/index.ts'], {
-      env: {
-        ...process.env,
-        NODE_ENV: 'test',
-        LOG_LEVEL: 'info',
-        PORT: String(port),
-        REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-        REDIS_KEY_PREFIX: store.prefix,
-        WEB_CONCURRENCY: '2',
-        COOKIE_KEYS: 'k'.repeat(40),
-        JWKS: JSON.stringify(testJwks()),
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    const log = watchLog(child);
-    await log.waitFor(/"msg":"listening"/, 2);
+    const valtuus = await startValtuusProcess({ redisKeyPrefix: store.prefix, workers: 2 });
+    child = valtuus.child;
+    const { port } = valtuus;
 
     const auth = basic(tpp.client_id, tpp.client_secret);
     const outcomes: Outcome[] = [];
@@ -128,7 +95,7 @@ describe('operations: graceful shutdown (issue 5) with WEB_CONCURRENCY workers',
     ).to.equal(true);
     // Connections still in the kernel's accept queue when the listener closes are reset
     // without ever reaching a worker; every connection a worker accepted was answered.
-    const stopped = log.lines
+    const stopped = valtuus.lines
       .filter((l) => l.includes('"msg":"stopped'))
       .map((l) => JSON.parse(l) as { connections: number; requests: number; responses: number });
     expect(stopped).to.have.length(2);

@@ -1,10 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { createInterface } from 'node:readline';
-
 import { Agent } from '../support/flow.ts';
 import { freePorts } from '../support/redis_process.ts';
-import { testJwks } from '../support/server.ts';
+import { startValtuusProcess } from '../support/valtuus_process.ts';
 
 /** One `node server/index.ts` process. */
 export interface Instance {
@@ -18,46 +14,6 @@ export interface SharedSettings {
   redisKeyPrefix: string;
 }
 
-const COOKIE_KEYS = 'scale-test-cookie-key-0123456789abcdef0123'; // shared, as every replica behind one name must
-
-function spawnInstance(port: number, issuer: string, shared: SharedSettings): ChildProcess {
-  return spawn(process.execPath, ['server/index.ts'], {
-    env: {
-      ...process.env,
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'info', // for the "listening" line
-      PORT: String(port),
-      ISSUER: issuer,
-      REDIS_URL: shared.redisUrl,
-      REDIS_KEY_PREFIX: shared.redisKeyPrefix,
-      WEB_CONCURRENCY: '1', // one process per instance: two instances are two processes
-      COOKIE_KEYS,
-      JWKS: JSON.stringify(testJwks()),
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-}
-
-/** Resolves once the process logs that it listens; rejects with its output if it exits first. */
-function listening(child: ChildProcess): Promise<void> {
-  const output: string[] = [];
-  return new Promise((resolve, reject) => {
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      if (output.length < 50) output.push(line);
-      if (line.includes('"msg":"listening"')) resolve();
-    });
-    child.stderr!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-    child.once('exit', (code) => reject(new Error(`valtuus exited with ${code}:\n${output.join('\n')}`)));
-  });
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  child.kill('SIGTERM'); // graceful: closes its Redis connections
-  await exited;
-}
-
 /**
  * `count` Valtuus processes on one Redis, as replicas behind one load balancer: same ISSUER,
  * REDIS_URL, REDIS_KEY_PREFIX, COOKIE_KEYS and JWKS. Always stop them, also when a test fails.
@@ -65,9 +21,12 @@ async function stopChild(child: ChildProcess): Promise<void> {
 export async function startInstances(count: number, shared: SharedSettings): Promise<Instance[]> {
   const ports = await freePorts(count);
   const issuer = `http://127.0.0.1:${ports[0]}`;
-  const children = ports.map((port) => spawnInstance(port, issuer, shared));
-  const instances = children.map((child, i) => ({ url: `http://127.0.0.1:${ports[i]}`, stop: () => stopChild(child) }));
-  const started = await Promise.allSettled(children.map(listening));
+  const started = await Promise.allSettled(
+    ports.map((port) =>
+      startValtuusProcess({ port, redisUrl: shared.redisUrl, redisKeyPrefix: shared.redisKeyPrefix, env: { ISSUER: issuer } }),
+    ),
+  );
+  const instances = started.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
   const failed = started.find((result) => result.status === 'rejected');
   if (failed) {
     await Promise.all(instances.map((instance) => instance.stop()));
