@@ -237,6 +237,22 @@ describe('high APIs: FAPI 2.0 Security Profile (PAR, private_key_jwt, DPoP) as s
     });
   });
 
+  it('accepts a signed request object (JAR, RFC 9101) at the PAR endpoint', async () => {
+    const dpop = oauth.DPoP(tpp.client, await oauth.generateKeyPair('ES256'));
+    const params = new URLSearchParams({
+      response_type: 'code',
+      redirect_uri: REDIRECT_URI,
+      scope: 'payments:write',
+      debtor_account: DEBTOR,
+      code_challenge: await oauth.calculatePKCECodeChallenge(oauth.generateRandomCodeVerifier()),
+      code_challenge_method: 'S256',
+    });
+    const request = await oauth.issueRequestObject(as, tpp.client, params, { key: tpp.privateKey, kid: 'tpp-key-1' });
+    const res = await parRequest(dpop, new URLSearchParams({ request }));
+    const par = await oauth.processPushedAuthorizationResponse(as, tpp.client, res);
+    expect(par.request_uri).to.match(/^urn:ietf:params:oauth:request_uri:/);
+  });
+
   it('refuses the code exchange without a DPoP proof', async () => {
     const customer = await createCustomer(srv.deps);
     const dpop = oauth.DPoP(tpp.client, await oauth.generateKeyPair('ES256'));
