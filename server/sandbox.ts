@@ -1,3 +1,5 @@
+import { createHash, randomBytes } from 'node:crypto';
+
 import type { Config } from '../config/index.ts';
 import type { SandboxCustomer } from './accounts/sandbox.ts';
 import type { ClientManager } from './clients/manage.ts';
@@ -46,15 +48,21 @@ export async function seedSandbox(clients: ClientManager): Promise<SandboxCreden
   };
 }
 
-/** The authorization request a newcomer can open in a browser (PKCE with the RFC 7636 appendix B example verifier). */
-function sandboxAuthorizationUrl(config: Config, web: NonNullable<SandboxCredentials['web']>): string {
+/** A PKCE pair for the printed example, new at every start (RFC 7636 §4.1, §4.2). */
+function pkcePair(): { verifier: string; challenge: string } {
+  const verifier = randomBytes(32).toString('base64url');
+  return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
+}
+
+/** The authorization request a newcomer can open in a browser. */
+function sandboxAuthorizationUrl(config: Config, web: NonNullable<SandboxCredentials['web']>, challenge: string): string {
   const params = new URLSearchParams({
     client_id: web.clientId,
     response_type: 'code',
     redirect_uri: web.redirectUri,
     scope: web.scope,
     state: 'demo',
-    code_challenge: 'E9Melhoofvu_gFjvzK8aNbQ9r1Rm7LtY1GNDu4WMGjY',
+    code_challenge: challenge,
     code_challenge_method: 'S256',
   });
   return `${config.issuer}/auth?${params}`;
@@ -68,14 +76,15 @@ export function sandboxBanner(config: Config, creds: SandboxCredentials, custome
         `                 TOTP secret=${customer.totpSecret} (add it to an authenticator app)`,
       ]
     : [];
+  const pkce = pkcePair();
   const webLines = creds.web
     ? [
         `  demo web app:  client_id=${creds.web.clientId}`,
         `                 client_secret=${creds.web.clientSecret}`,
         `                 redirect_uri=${creds.web.redirectUri}`,
         '  log in as the demo customer (open in a browser; the code arrives at the redirect URI):',
-        `    ${sandboxAuthorizationUrl(config, creds.web)}`,
-        `  then: curl -s -u '${creds.web.clientId}:${creds.web.clientSecret}' -d grant_type=authorization_code -d code=CODE -d redirect_uri=${creds.web.redirectUri} -d code_verifier=dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk ${config.issuer}/token`,
+        `    ${sandboxAuthorizationUrl(config, creds.web, pkce.challenge)}`,
+        `  then: curl -s -u '${creds.web.clientId}:${creds.web.clientSecret}' -d grant_type=authorization_code -d code=CODE -d redirect_uri=${creds.web.redirectUri} -d code_verifier=${pkce.verifier} ${config.issuer}/token`,
       ]
     : [];
   return [

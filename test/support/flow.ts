@@ -111,6 +111,20 @@ export class Flow {
     return flow;
   }
 
+  /** Opens an authorization URL as given (say, one printed by the sandbox). */
+  static async open(url: URL, agent = new Agent()): Promise<Flow> {
+    const q = url.searchParams;
+    const params: AuthorizationParams = {
+      client_id: q.get('client_id') ?? '',
+      redirect_uri: q.get('redirect_uri') ?? '',
+      scope: q.get('scope') ?? '',
+    };
+    if (q.get('state')) params.state = q.get('state')!;
+    const flow = new Flow(url.origin, params, agent);
+    await flow.#follow(await agent.request(url), url);
+    return flow;
+  }
+
   async #follow(first: Response, firstUrl: URL): Promise<void> {
     let res = first;
     let url = firstUrl;
