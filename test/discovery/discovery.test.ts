@@ -38,6 +38,29 @@ describe('discovery (RFC 8414, OpenID Connect Discovery 1.0) and health', () => 
     });
   }
 
+  it('lists exactly what is switched on (issue 4 item 8)', async () => {
+    const meta = await json(await fetch(`${srv.url}/.well-known/openid-configuration`));
+    expect(meta.grant_types_supported).to.have.members([
+      'authorization_code',
+      'refresh_token',
+      'client_credentials',
+      'implicit',
+      'password',
+    ]);
+    expect(meta.response_types_supported).to.have.members(['code', 'id_token token']);
+    expect(meta.dpop_signing_alg_values_supported).to.have.members(['ES256', 'PS256', 'EdDSA']);
+    expect(meta.pushed_authorization_request_endpoint).to.equal(`${srv.url}/request`);
+    expect(meta.require_pushed_authorization_requests ?? false).to.equal(false); // required per client: those of high APIs
+    for (const off of [
+      'registration_endpoint',
+      'end_session_endpoint',
+      'device_authorization_endpoint',
+      'backchannel_authentication_endpoint',
+    ]) {
+      expect(meta, off).not.to.have.property(off);
+    }
+  });
+
   it('shows https endpoints behind a TLS-terminating proxy (X-Forwarded-Proto)', async () => {
     const res = await fetch(`${srv.url}/.well-known/openid-configuration`, {
       headers: { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'auth.bank.example' },
