@@ -1,16 +1,9 @@
 import type { Context, Next } from 'koa';
 
+import { withDeadline } from '../adapters/errors.ts';
 import type { Store } from '../adapters/types.ts';
 
 const READY_TIMEOUT_MS = 1500;
-
-function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error('store did not answer in time')), ms);
-  });
-  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
-}
 
 /** `/healthz`: the process is up. `/readyz`: the store answers too. */
 export function healthRoutes(store: Store) {
@@ -24,7 +17,7 @@ export function healthRoutes(store: Store) {
     if (ctx.path === '/readyz') {
       ctx.set('Cache-Control', 'no-store');
       try {
-        await withDeadline(store.ping(), READY_TIMEOUT_MS);
+        await withDeadline(store.ping(), READY_TIMEOUT_MS, () => new Error('store did not answer in time'));
         ctx.body = { status: 'ready', store: store.kind };
       } catch {
         ctx.status = 503;
