@@ -131,7 +131,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
   try {
     const url = new URL(issuer);
     if (!['http:', 'https:'].includes(url.protocol) || url.search || url.hash) throw new Error();
-    if (production && url.protocol !== 'https:') problems.push('ISSUER must be an https:// URL in production');
+    if (production && !env.ISSUER) problems.push('ISSUER is required in production (the public https:// base URL)');
+    else if (production && url.protocol !== 'https:') problems.push('ISSUER must be an https:// URL in production');
     issuer = url.href.replace(/\/$/, '');
   } catch {
     problems.push(`ISSUER must be an absolute http(s) URL without query or fragment (got "${issuer}")`);

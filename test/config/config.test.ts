@@ -25,6 +25,10 @@ describe('config: environment (DESIGN "Interfaces")', () => {
     expect(problems).to.have.length(3);
   });
 
+  it('says ISSUER is required in production rather than defaulting to localhost', () => {
+    expect(problemsOf({ NODE_ENV: 'production' }).join('\n')).to.contain('ISSUER is required in production');
+  });
+
   it('names every bad variable at once', () => {
     const problems = problemsOf({
       PORT: 'eighty',
