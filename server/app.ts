@@ -12,7 +12,8 @@ import { healthRoutes } from './health.ts';
 import { createLimits } from './limits.ts';
 import { createMetrics, measureRequests, metricsEndpoint, type Metrics } from './metrics.ts';
 import { requestLogging, type Logger } from './logger.ts';
-import { buildProviderConfiguration, type ProviderHooks } from './provider/configuration.ts';
+import { buildProviderConfiguration, jwtSigningAlg, type ProviderHooks } from './provider/configuration.ts';
+import { resourceIndicatorsFeature } from './provider/resources.ts';
 import { ApiRegistry } from './provider/registry.ts';
 import { addPromisedTokenFields } from './provider/token_response.ts';
 import { auditTokenEvents } from './provider/audit_events.ts';
@@ -55,12 +56,16 @@ export function createApp({ config, store, logger, hooks, metrics = createMetric
   const deps: AppDeps = { config, store: appStore, registry, logger, audit: createAudit(logger, metrics), metrics };
   const providerHooks = { ...accountProviderHooks(deps), ...hooks };
   const limits = createLimits(config, store);
+  const resourceIndicators = resourceIndicatorsFeature(registry, jwtSigningAlg(config));
   const ValtuusProvider = valtuusProviderClass(limits, tokenAttributeNames(registry));
-  const provider = new ValtuusProvider(config.issuer, buildProviderConfiguration(config, appStore, registry, providerHooks));
+  const provider = new ValtuusProvider(
+    config.issuer,
+    buildProviderConfiguration(config, appStore, registry, providerHooks, resourceIndicators),
+  );
   provider.proxy = true; // behind a TLS-terminating router: trust X-Forwarded-Proto/For
   provider.maxIpsCount = 1; // the address the router saw: the last X-Forwarded-For entry, not one the client wrote
   installSecretDigests(provider);
-  registerPasswordGrant(provider, deps, limits);
+  registerPasswordGrant(provider, deps, limits, resourceIndicators);
 
   provider.on('server_error', (ctx, err) => {
     (ctx.state.log ?? logger).error({ err: { name: err.name, message: err.message, stack: err.stack } }, 'server_error');

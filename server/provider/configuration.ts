@@ -3,7 +3,7 @@ import { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provid
 import type { Config } from '../../config/index.ts';
 import type { Store } from '../../adapters/types.ts';
 import type { ApiRegistry } from './registry.ts';
-import { OIDC_SCOPES, resourceIndicatorsFeature } from './resources.ts';
+import { OIDC_SCOPES, resourceIndicatorsFeature, type ResourceIndicators } from './resources.ts';
 import { renderErrorPage } from './error_page.ts';
 import { attributeTokenClaims, authorizationAttributeParams } from './attributes.ts';
 
@@ -67,7 +67,14 @@ function nowSeconds(): number {
   return Math.floor(Date.now() / 1000);
 }
 
-export function buildProviderConfiguration(config: Config, store: Store, registry: ApiRegistry, hooks: ProviderHooks = {}): Configuration {
+export function buildProviderConfiguration(
+  config: Config,
+  store: Store,
+  registry: ApiRegistry,
+  hooks: ProviderHooks = {},
+  // one instance for the provider and the grants Valtuus registers itself
+  resourceIndicators: ResourceIndicators = resourceIndicatorsFeature(registry, jwtSigningAlg(config)),
+): Configuration {
   const longestRefresh = Math.max(...registry.apis.map((a) => a.refreshTokenTtl), FALLBACK_REFRESH_TTL);
 
   // Refresh tokens keep the lifetime of the consent: a chain ends refreshTokenTtl after it began.
@@ -137,9 +144,7 @@ export function buildProviderConfiguration(config: Config, store: Store, registr
           return true;
         },
       },
-      resourceIndicators: resourceIndicatorsFeature(registry, jwtSigningAlg(config)) as unknown as NonNullable<
-        Configuration['features']
-      >['resourceIndicators'],
+      resourceIndicators: resourceIndicators as unknown as NonNullable<Configuration['features']>['resourceIndicators'],
       userinfo: { enabled: true },
       rpInitiatedLogout: { enabled: false },
       dPoP: { enabled: true, nonceSecret: config.dpopNonceSecret },

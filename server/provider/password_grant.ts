@@ -5,8 +5,7 @@ import { accountServices } from '../accounts/services.ts';
 import type { AppDeps } from '../deps.ts';
 import type { Limits } from '../limits.ts';
 import { tooManyRequests } from './throttle.ts';
-import { jwtSigningAlg } from './configuration.ts';
-import { OIDC_SCOPES, resourceIndicatorsFeature } from './resources.ts';
+import { OIDC_SCOPES, type ResourceIndicators } from './resources.ts';
 
 const PARAMS = ['username', 'password', 'otp', 'scope'] as const;
 const oidcScopes = new Set<string>(OIDC_SCOPES);
@@ -29,9 +28,8 @@ function legacyFlag(client: object): boolean {
  * the legacy flag only, never for high APIs, and still with both factors: the customer's
  * one-time code comes in `otp`, and failures count towards the same lock as the login page.
  */
-export function registerPasswordGrant(provider: Provider, deps: AppDeps, limits: Limits): void {
+export function registerPasswordGrant(provider: Provider, deps: AppDeps, limits: Limits, resourceIndicators: ResourceIndicators): void {
   const { authenticator } = accountServices(deps);
-  const resourceIndicators = resourceIndicatorsFeature(deps.registry, jwtSigningAlg(deps.config));
 
   async function passwordGrant(ctx: KoaContextWithOIDC): Promise<void> {
     const client = ctx.oidc.client!;

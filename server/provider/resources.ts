@@ -104,6 +104,8 @@ function enforceLevel(ctx: Ctx, api: ApiDefinition, client: ClientLike): void {
  * box unknown scopes are silently dropped; here they are refused, and a request that names
  * only scopes is resolved to the one API those scopes belong to.
  */
+export type ResourceIndicators = ReturnType<typeof resourceIndicatorsFeature>;
+
 export function resourceIndicatorsFeature(registry: ApiRegistry, jwtAlg: string) {
   return {
     enabled: true,
