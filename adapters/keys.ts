@@ -1,12 +1,17 @@
 /**
- * Where each stored thing lives. Every key carries a `{…}` hash tag so that Redis Cluster
- * places it by the id alone; the grant index's own key is tagged by the grant id.
+ * Every Redis key and channel Valtuus uses, and nowhere else. Keys that one command or
+ * script touches together share a `{…}` hash tag, so that Redis Cluster keeps them in one
+ * slot; the `list` sets and the client channel need none (each is one key on its own).
  *
- *   <prefix><Model>:{<id>}              one object (JSON), TTL = expiresIn
- *   <prefix><Model>:uid:{<uid>}         → id of the Session with that uid, same TTL
- *   <prefix><Model>:userCode:{<code>}   → id of the DeviceCode with that user code, same TTL
- *   <prefix><Model>:list                set of ids stored without expiry (Client, Account)
- *   <prefix>grant:{<grantId>}           sorted set of "<Model>:<id>" scored by expiry (ms)
+ *   <prefix><Model>:{<id>}                 one object (JSON), TTL = expiresIn
+ *   <prefix><Model>:uid:{<uid>}            → id of the Session with that uid, same TTL
+ *   <prefix><Model>:userCode:{<code>}      → id of the DeviceCode with that user code, same TTL
+ *   <prefix><Model>:list                   set of ids stored without expiry (Client, Account)
+ *   <prefix>grant:{<grantId>}              sorted set of "<Model>:<id>" scored by expiry (ms)
+ *   <prefix>LoginGuard:{<sub>}:<counter>   an account's failures, lock and last code step
+ *   <prefix>limit:<name><key>              rate-limiter-flexible's budgets (it appends the key)
+ *   <prefix>limit:token:{<client>}:<win>   the batched token budget of one client, per window
+ *   <prefix>clients:changed                pub/sub channel: a client registration changed
  */
 export interface KeyLayout {
   readonly prefix: string;
@@ -18,6 +23,14 @@ export interface KeyLayout {
   /** The grant index member naming one object, and its way back to the object's key. */
   member(model: string, id: string): string;
   memberKey(member: string): string;
+  /** One account's login counters, under one hash tag so one script can change them together. */
+  loginGuard(sub: string): { failures: string; lock: string; step: string };
+  /** The key prefix of a rate-limiter-flexible budget (the limiter appends its own key). */
+  limiter(name: string): string;
+  /** One client's batched token budget in one window. */
+  tokenBudget(clientId: string, window: number): string;
+  /** The channel on which every process hears that a client registration changed. */
+  readonly clientsChanged: string;
 }
 
 function assertKeyPrefix(prefix: string): void {
@@ -41,5 +54,12 @@ export function keyLayout(prefix: string): KeyLayout {
       const colon = member.indexOf(':');
       return object(member.slice(0, colon), member.slice(colon + 1));
     },
+    loginGuard(sub) {
+      const base = `${prefix}LoginGuard:{${sub}}`;
+      return { failures: `${base}:failures`, lock: `${base}:lock`, step: `${base}:totp-step` };
+    },
+    limiter: (name) => `${prefix}limit:${name}`,
+    tokenBudget: (clientId, window) => `${prefix}limit:token:{${clientId}}:${window}`,
+    clientsChanged: `${prefix}clients:changed`,
   };
 }

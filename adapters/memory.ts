@@ -17,9 +17,11 @@ export interface MemoryStore extends Store {
 export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   const now = options.now ?? Date.now;
   const keyspace = new MemoryKeyspace(now);
+  const keys = keyLayout('');
   return {
     kind: 'memory',
-    adapter: createAdapterFactory({ keyspace, keys: keyLayout(''), now }),
+    adapter: createAdapterFactory({ keyspace, keys, now }),
+    keys,
     redis: undefined,
     keyspace,
     ping: () => keyspace.ping(),

@@ -29,6 +29,7 @@ export function createRedisStoreFromClient(client: RedisClient, keyPrefix: strin
   return {
     kind: 'redis',
     adapter: createAdapterFactory({ keyspace, keys, now: Date.now }),
+    keys,
     redis: client,
     ping: () => keyspace.ping(),
     close: () => keyspace.close(),
@@ -39,5 +40,9 @@ export function createRedisStore(options: RedisStoreOptions): Store {
   const keys = keyLayout(options.keyPrefix); // validate before connecting
   const client = openRedisClient(options.url, options);
   client.on('error', options.onError ?? (() => {}));
-  return createRedisStoreFromClient(client, keys.prefix, { connectTimeoutMs: options.connectTimeoutMs });
+  return createRedisStoreFromClient(
+    client,
+    keys.prefix,
+    options.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: options.connectTimeoutMs },
+  );
 }

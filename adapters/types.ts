@@ -1,3 +1,5 @@
+import type { KeyLayout } from './keys.ts';
+
 /** The payload oidc-provider hands its adapters: a JSON-serialisable object. */
 export interface AdapterPayload {
   [key: string]: unknown;
@@ -31,6 +33,8 @@ export interface Store {
   readonly kind: 'redis' | 'memory';
   /** Handed to oidc-provider's `adapter` setting, and used for clients and accounts too. */
   readonly adapter: AdapterFactory;
+  /** Every key name, under this store's prefix (the store owns the prefix). */
+  readonly keys: KeyLayout;
   /** The raw ioredis client (for rate limiters and health checks); undefined for memory. */
   readonly redis: import('ioredis').Redis | import('ioredis').Cluster | undefined;
   /** Resolves when the store answers; rejects otherwise. */

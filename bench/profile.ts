@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
-import { generateSigningJwks } from '../server/keys.ts';
+import { generateSigningJwks } from '../server/signing_keys.ts';
 import type { BenchOptions } from './lib/args.ts';
 import { unobserved } from './lib/observe.ts';
 import { loadProfiles, renderSummary, summariseProfiles, type Window } from './lib/cpu_profile.ts';

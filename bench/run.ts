@@ -6,7 +6,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { generateSigningJwks } from '../server/keys.ts';
+import { generateSigningJwks } from '../server/signing_keys.ts';
 import { parseBenchArgs, USAGE, type BenchOptions } from './lib/args.ts';
 import { CpuMeter } from './lib/cpu.ts';
 import { commandLine, gitDescription, machineDescription, softwareVersions } from './lib/environment.ts';
@@ -28,7 +28,7 @@ interface Slot {
   scenario: Scenario;
   target: Target;
   cell: Cell;
-  prepared?: PreparedScenario;
+  prepared?: PreparedScenario | undefined;
 }
 
 function log(message: string): void {

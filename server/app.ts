@@ -1,28 +1,24 @@
-import type Koa from 'koa';
 import type Provider from 'oidc-provider';
 
 import type { Config } from '../config/index.ts';
 import type { Store } from '../adapters/types.ts';
-import { accountProviderHooks } from './accounts/hooks.ts';
-import { createAudit } from './audit.ts';
+import { accountServices } from './accounts/services.ts';
 import { cacheClients } from './clients/cache.ts';
 import { installSecretDigests } from './clients/secrets.ts';
 import type { AppDeps } from './deps.ts';
-import { healthRoutes } from './health.ts';
-import { createLimits } from './limits.ts';
-import { createMetrics, measureRequests, metricsEndpoint, type Metrics } from './metrics.ts';
-import { requestLogging, type Logger } from './logger.ts';
+import { interactionRoutes } from './interactions/routes.ts';
+import { createAudit } from './ops/audit.ts';
+import { healthRoutes } from './ops/health.ts';
+import { createLimits } from './ops/limits.ts';
+import { requestLogging, type Logger } from './ops/logger.ts';
+import { createMetrics, measureRequests, metricsEndpoint, type Metrics } from './ops/metrics.ts';
+import { tokenAttributeNames } from './policy/attributes.ts';
+import { resourceIndicatorsFeature } from './policy/enforcement.ts';
+import { ApiRegistry } from './policy/registry.ts';
+import { accountProviderHooks } from './provider/account_hooks.ts';
 import { buildProviderConfiguration, jwtSigningAlg, type ProviderHooks } from './provider/configuration.ts';
-import { resourceIndicatorsFeature } from './provider/resources.ts';
-import { ApiRegistry } from './provider/registry.ts';
-import { addPromisedTokenFields } from './provider/token_response.ts';
-import { auditTokenEvents } from './provider/audit_events.ts';
-import { clientAuthThrottle } from './provider/throttle.ts';
-import { unauthorizedClientForGrant } from './provider/error_codes.ts';
-import { valtuusProviderClass } from './provider/grant_hooks.ts';
-import { tokenAttributeNames } from './provider/attributes.ts';
-import { registerPasswordGrant } from './provider/password_grant.ts';
-import { interactionRoutes } from './interactions/index.ts';
+import { logProviderErrors } from './provider/errors.ts';
+import { installTokenSteps, tokenEndpointProvider } from './token/steps.ts';
 
 export interface AppOptions {
   config: Config;
@@ -42,22 +38,22 @@ export interface App {
   close(): Promise<void>;
 }
 
-/** Assembles the provider (itself a Koa app) with Valtuus' middleware in front of its routes. */
+/**
+ * Assembly only: every collaborator is built once here and handed to the modules that use it;
+ * the provider (itself a Koa app) gets Valtuus' middleware in front of its routes, in this order.
+ */
 export function createApp({ config, store, logger, hooks, metrics = createMetrics() }: AppOptions): App {
   const registry = new ApiRegistry(config.apis);
-  const clients = cacheClients(store, config.redisKeyPrefix, logger);
-  const appStore: Store = {
-    kind: store.kind,
-    redis: store.redis,
-    adapter: clients.adapter,
-    ping: () => store.ping(),
-    close: () => store.close(),
-  };
-  const deps: AppDeps = { config, store: appStore, registry, logger, audit: createAudit(logger, metrics), metrics };
-  const providerHooks = { ...accountProviderHooks(deps), ...hooks };
+  const clients = cacheClients(store, logger);
+  const appStore: Store = { ...store, adapter: clients.adapter, ping: () => store.ping(), close: () => store.close() };
+  const audit = createAudit(logger, metrics);
   const limits = createLimits(config, store);
+  const accounts = accountServices({ config, store: appStore, audit });
+  const deps: AppDeps = { config, store: appStore, registry, logger, audit, metrics, limits, accounts };
+
   const resourceIndicators = resourceIndicatorsFeature(registry, jwtSigningAlg(config));
-  const ValtuusProvider = valtuusProviderClass(limits, tokenAttributeNames(registry));
+  const ValtuusProvider = tokenEndpointProvider(limits, tokenAttributeNames(registry));
+  const providerHooks = { ...accountProviderHooks(deps), ...hooks };
   const provider = new ValtuusProvider(
     config.issuer,
     buildProviderConfiguration(config, appStore, registry, providerHooks, resourceIndicators),
@@ -65,25 +61,13 @@ export function createApp({ config, store, logger, hooks, metrics = createMetric
   provider.proxy = true; // behind a TLS-terminating router: trust X-Forwarded-Proto/For
   provider.maxIpsCount = 1; // the address the router saw: the last X-Forwarded-For entry, not one the client wrote
   installSecretDigests(provider);
-  registerPasswordGrant(provider, deps, limits, resourceIndicators);
-
-  provider.on('server_error', (ctx, err) => {
-    (ctx.state.log ?? logger).error({ err: { name: err.name, message: err.message, stack: err.stack } }, 'server_error');
-  });
-
-  // errors Koa meets before a route (a malformed chunked body, say): one log line, never a bare stack on stderr
-  (provider as unknown as Koa).on('error', (err: Error & { code?: string }, ctx?: { state?: { log?: typeof logger } }) => {
-    (ctx?.state?.log ?? logger).warn({ err: { message: err.message, code: err.code } }, 'request error');
-  });
-  auditTokenEvents(provider, deps.audit);
+  logProviderErrors(provider, logger);
 
   provider.use(requestLogging(logger));
   provider.use(measureRequests(metrics));
   if (config.metrics.token) provider.use(metricsEndpoint(metrics, config.metrics.token));
   provider.use(healthRoutes(store));
-  provider.use(clientAuthThrottle(provider, limits));
-  provider.use(unauthorizedClientForGrant);
-  provider.use(addPromisedTokenFields);
-  provider.use(interactionRoutes(provider, deps, limits));
+  installTokenSteps(provider, deps, resourceIndicators);
+  provider.use(interactionRoutes(provider, deps));
   return { provider, registry, deps, close: () => clients.close() };
 }

@@ -1,9 +1,9 @@
 import cluster, { type Worker } from 'node:cluster';
 
 import type { Config } from '../config/index.ts';
-import type { Logger } from './logger.ts';
+import type { Logger } from './ops/logger.ts';
 import { AggregatorRegistry } from 'prom-client';
-import { answerWorkersForMetrics, metricsServer } from './metrics.ts';
+import { answerWorkersForMetrics, metricsServer } from './ops/metrics.ts';
 
 const SHUTDOWN_DEADLINE_MS = 9500;
 const RESPAWN_DELAY_MS = 1000;

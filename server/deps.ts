@@ -1,11 +1,13 @@
 import type { Config } from '../config/index.ts';
 import type { Store } from '../adapters/types.ts';
-import type { Audit } from './audit.ts';
-import type { Logger } from './logger.ts';
-import type { Metrics } from './metrics.ts';
-import type { ApiRegistry } from './provider/registry.ts';
+import type { AccountServices } from './accounts/services.ts';
+import type { Audit } from './ops/audit.ts';
+import type { Limits } from './ops/limits.ts';
+import type { Logger } from './ops/logger.ts';
+import type { Metrics } from './ops/metrics.ts';
+import type { ApiRegistry } from './policy/registry.ts';
 
-/** What the feature modules are built from; assembled once in createApp. */
+/** The collaborators the feature modules are built from: each made once, in createApp. */
 export interface AppDeps {
   config: Config;
   store: Store;
@@ -13,4 +15,6 @@ export interface AppDeps {
   logger: Logger;
   audit: Audit;
   metrics: Metrics;
+  limits: Limits;
+  accounts: AccountServices;
 }

@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Config } from '../config/index.ts';
 import type { SandboxCustomer } from './accounts/sandbox.ts';
 import type { ClientManager } from './clients/manage.ts';
-import { sampleApiBannerLines, seedSampleApiClient, type SampleApiCredentials } from './resource_server/sample_seed.ts';
+import { sampleApiBannerLines, seedSampleApiClient, type SampleApiCredentials } from '../examples/sample_api/seed.ts';
 
 export interface SandboxCredentials {
   clientId: string;

@@ -5,8 +5,8 @@ import type { Config } from '../config/index.ts';
 import { seedSandboxCustomer } from './accounts/sandbox.ts';
 import { createApp } from './app.ts';
 import { ClientManager } from './clients/manage.ts';
-import type { Logger } from './logger.ts';
-import { createMetrics, metricsServer } from './metrics.ts';
+import type { Logger } from './ops/logger.ts';
+import { createMetrics, metricsServer } from './ops/metrics.ts';
 import cluster from 'node:cluster';
 import { sandboxBanner, seedSandbox } from './sandbox.ts';
 import { openStore } from './store.ts';
@@ -71,7 +71,7 @@ export async function serve(config: Config, logger: Logger): Promise<void> {
 
   if (store.kind === 'memory') {
     const creds = await seedSandbox(new ClientManager(provider, deps.store, registry, deps.audit));
-    const customer = await seedSandboxCustomer(deps);
+    const customer = await seedSandboxCustomer(deps.accounts.accounts);
     process.stdout.write(`${sandboxBanner(config, creds, customer)}\n`);
   }
 

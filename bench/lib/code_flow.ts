@@ -47,7 +47,7 @@ async function send(hop: Hop, jar: CookieJar): Promise<Response> {
   const res = await fetch(hop.url, {
     method: hop.method,
     headers,
-    body: hop.body,
+    ...(hop.body ? { body: hop.body } : {}),
     redirect: 'manual',
     signal: AbortSignal.timeout(15_000),
   });

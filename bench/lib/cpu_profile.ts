@@ -42,7 +42,7 @@ export function loadProfiles(dir: string): CpuProfile[] {
     .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as CpuProfile);
 }
 
-/** "oidc-provider/lib/actions/token.js:42", "server/provider/resources.ts:17", "node:internal/…". */
+/** "oidc-provider/lib/actions/token.js:42", "server/policy/enforcement.ts:17", "node:internal/…". */
 function location(url: string, line: number): string {
   if (!url) return '';
   const path = url.replace(/^file:\/\//, '');

@@ -60,7 +60,7 @@ async function adminCommands(
   const [{ commands }, { loadConfig }, { generateSigningJwks }] = await Promise.all([
     import('../../server/admin/commands.ts'),
     import('../../config/index.ts'),
-    import('../../server/keys.ts'),
+    import('../../server/signing_keys.ts'),
   ]);
   return async (name, values, stdin = '') => {
     const command: Command | undefined = commands[name];

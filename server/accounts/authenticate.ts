@@ -1,4 +1,4 @@
-import type { Audit } from '../audit.ts';
+import type { Audit } from '../ops/audit.ts';
 import type { AccountManager } from './accounts.ts';
 import type { LoginGuard } from './guard.ts';
 import { verifyAgainstDummy, verifyPassword } from './password.ts';

@@ -1,6 +1,7 @@
 import type { Cluster, Redis } from 'ioredis';
 
 import { asStoreError } from '../../adapters/errors.ts';
+import type { KeyLayout } from '../../adapters/keys.ts';
 import type { Store } from '../../adapters/types.ts';
 
 /**
@@ -66,12 +67,7 @@ function asStoreCommands(store: Store, guard: LoginGuard): LoginGuard {
   return wrapped as unknown as LoginGuard;
 }
 
-function redisGuard(client: Redis | Cluster, keyPrefix: string, options: LoginGuardOptions): LoginGuard {
-  // one hash tag per account: a Cluster keeps an account's keys in one slot, so one script can touch them all
-  const keys = (sub: string) => {
-    const base = `${keyPrefix}LoginGuard:{${sub}}`;
-    return { failures: `${base}:failures`, lock: `${base}:lock`, step: `${base}:totp-step` };
-  };
+function redisGuard(client: Redis | Cluster, keys: KeyLayout['loginGuard'], options: LoginGuardOptions): LoginGuard {
   return {
     async isLocked(sub) {
       return (await client.exists(keys(sub).lock)) === 1;
@@ -147,8 +143,12 @@ function memoryGuard(entries: Map<string, Entry>, options: LoginGuardOptions): L
 // Every app built over one memory store shares its counters, as they would share Redis.
 const memoryEntries = new WeakMap<Store, Map<string, Entry>>();
 
-export function createLoginGuard(store: Store, keyPrefix: string, options: LoginGuardOptions): LoginGuard {
-  if (store.redis) return asStoreCommands(store, redisGuard(store.redis, keyPrefix, options));
+export function createLoginGuard(store: Store, options: LoginGuardOptions): LoginGuard {
+  if (store.redis)
+    return asStoreCommands(
+      store,
+      redisGuard(store.redis, (sub) => store.keys.loginGuard(sub), options),
+    );
   let entries = memoryEntries.get(store);
   if (!entries) memoryEntries.set(store, (entries = new Map()));
   return memoryGuard(entries, options);

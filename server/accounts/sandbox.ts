@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 
-import type { AppDeps } from '../deps.ts';
-import { accountServices } from './services.ts';
+import type { AccountManager } from './accounts.ts';
 
 export interface SandboxCustomer {
   username: string;
@@ -13,9 +12,9 @@ export interface SandboxCustomer {
 export const SANDBOX_USERNAME = 'demo.customer';
 
 /** Seeds the sandbox's demo customer, with a fresh password and authenticator secret at every start. */
-export async function seedSandboxCustomer(deps: Pick<AppDeps, 'config' | 'store'>): Promise<SandboxCustomer> {
+export async function seedSandboxCustomer(accounts: AccountManager): Promise<SandboxCustomer> {
   const password = randomBytes(12).toString('base64url');
-  const enrolment = await accountServices(deps).accounts.create({ username: SANDBOX_USERNAME, password });
+  const enrolment = await accounts.create({ username: SANDBOX_USERNAME, password });
   return {
     username: enrolment.username,
     password,

@@ -1,4 +1,6 @@
-import type { AppDeps } from '../deps.ts';
+import type { Config } from '../../config/index.ts';
+import type { Store } from '../../adapters/types.ts';
+import type { Audit } from '../ops/audit.ts';
 import { AccountManager } from './accounts.ts';
 import { Authenticator } from './authenticate.ts';
 import { ConsentMemory } from './consents.ts';
@@ -14,24 +16,20 @@ export interface AccountServices {
   consents: ConsentMemory;
 }
 
-type ServiceDeps = Pick<AppDeps, 'config' | 'store'> & Partial<Pick<AppDeps, 'audit'>>;
+export interface AccountServiceDeps {
+  config: Config;
+  store: Store;
+  audit?: Audit;
+}
 
-const built = new WeakMap<ServiceDeps, AccountServices>();
-
-/** The account services of one app (the provider hooks and the interaction pages share them). */
-export function accountServices(deps: ServiceDeps): AccountServices {
-  let services = built.get(deps);
-  if (!services) {
-    const { config, store, audit = () => undefined } = deps;
-    const guard = createLoginGuard(store, config.redisKeyPrefix, {
-      ...config.lockout,
-      failureMemorySeconds: FAILURE_MEMORY_SECONDS,
-      usedStepMemorySeconds: USED_STEP_MEMORY_SECONDS,
-    });
-    const accounts = new AccountManager(store, guard);
-    services = { accounts, authenticator: new Authenticator(accounts, guard, audit), consents: new ConsentMemory(store) };
-    built.set(deps, services);
-    warmUpDummyHash();
-  }
-  return services;
+/** The account services of one app: built once by createApp (or by the admin CLI) and handed to whoever needs them. */
+export function accountServices({ config, store, audit = () => undefined }: AccountServiceDeps): AccountServices {
+  const guard = createLoginGuard(store, {
+    ...config.lockout,
+    failureMemorySeconds: FAILURE_MEMORY_SECONDS,
+    usedStepMemorySeconds: USED_STEP_MEMORY_SECONDS,
+  });
+  const accounts = new AccountManager(store, guard);
+  warmUpDummyHash();
+  return { accounts, authenticator: new Authenticator(accounts, guard, audit), consents: new ConsentMemory(store) };
 }

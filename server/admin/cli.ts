@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 
 import { ConfigError, loadConfig } from '../../config/index.ts';
-import { generateSigningJwks } from '../keys.ts';
+import { generateSigningJwks } from '../signing_keys.ts';
 import { commands, type Command, type CommandContext } from './commands.ts';
 
 export class UsageError extends Error {}

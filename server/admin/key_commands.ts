@@ -1,9 +1,9 @@
 import pino from 'pino';
 
 import type { Jwk } from '../../config/index.ts';
-import { createAudit } from '../audit.ts';
-import { createLogger } from '../logger.ts';
-import { generateSigningJwks, newSigningKey, signingKeyOrder } from '../keys.ts';
+import { createAudit } from '../ops/audit.ts';
+import { createLogger } from '../ops/logger.ts';
+import { generateSigningJwks, newSigningKey, signingKeyOrder } from '../signing_keys.ts';
 import type { Command, CommandContext } from './commands.ts';
 
 type JwkSet = { keys: Jwk[] };

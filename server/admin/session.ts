@@ -1,10 +1,9 @@
 import type { Config } from '../../config/index.ts';
 import { createRedisStore } from '../../adapters/redis.ts';
 import { createApp } from '../app.ts';
-import { accountServices } from '../accounts/services.ts';
 import type { AccountManager } from '../accounts/accounts.ts';
 import { ClientManager } from '../clients/manage.ts';
-import { createLogger } from '../logger.ts';
+import { createLogger } from '../ops/logger.ts';
 import pino from 'pino';
 
 export interface AdminSession {
@@ -34,7 +33,7 @@ export async function withAdminSession<T>(config: Config, action: (session: Admi
     return await action({
       // through the app's store, so every running server hears of client changes at once
       clients: new ClientManager(provider, deps.store, registry, deps.audit),
-      accounts: accountServices(deps).accounts,
+      accounts: deps.accounts.accounts,
       config,
     });
   } finally {

@@ -1,13 +1,8 @@
 import type { Adapter, AdapterFactory, AdapterPayload, Store } from '../../adapters/types.ts';
-import type { Logger } from '../logger.ts';
+import type { Logger } from '../ops/logger.ts';
 
 const SAFETY_TTL_MS = 10_000; // bounds staleness should an invalidation message ever be lost
 const MAX_ENTRIES = 10_000;
-
-/** The channel on which every process hears that a client registration changed. */
-export function clientChannel(keyPrefix: string): string {
-  return `${keyPrefix}clients:changed`;
-}
 
 /**
  * Client registrations are read on every token request and change rarely, so each process
@@ -68,9 +63,9 @@ function cachedClientAdapter(inner: Adapter, cache: ClientCache, announce: (id: 
 }
 
 /** Publishes a change of a client registration; the admin CLI calls it too. */
-export function announceClientChange(store: Store, keyPrefix: string) {
+export function announceClientChange(store: Store) {
   return async (id: string): Promise<void> => {
-    await store.redis?.publish(clientChannel(keyPrefix), id);
+    await store.redis?.publish(store.keys.clientsChanged, id);
   };
 }
 
@@ -80,7 +75,7 @@ export interface CachedClients {
 }
 
 /** The store's adapters with the Client model cached, for a Redis store; the memory store needs none. */
-export function cacheClients(store: Store, keyPrefix: string, logger: Logger): CachedClients {
+export function cacheClients(store: Store, logger: Logger): CachedClients {
   if (!store.redis) return { adapter: store.adapter, close: async () => undefined };
   const cache = new ClientCache();
   const subscriber = store.redis.duplicate();
@@ -93,12 +88,12 @@ export function cacheClients(store: Store, keyPrefix: string, logger: Logger): C
     cache.drop();
     if (subscribed) return;
     subscribed = true;
-    subscriber.subscribe(clientChannel(keyPrefix)).catch((err: Error) => {
+    subscriber.subscribe(store.keys.clientsChanged).catch((err: Error) => {
       subscribed = false;
       logger.warn({ err: { message: err.message } }, 'client cache: not subscribed');
     });
   });
-  const announce = announceClientChange(store, keyPrefix);
+  const announce = announceClientChange(store);
   const clientAdapter = cachedClientAdapter(store.adapter('Client'), cache, announce);
   return {
     adapter: (name) => (name === 'Client' ? clientAdapter : store.adapter(name)),

@@ -3,9 +3,9 @@ import { randomBytes } from 'node:crypto';
 import type { Provider } from 'oidc-provider';
 
 import type { AdapterPayload, Store } from '../../adapters/types.ts';
-import type { Audit } from '../audit.ts';
-import type { ApiRegistry } from '../provider/registry.ts';
-import { applyLevelPolicy } from './policy.ts';
+import type { Audit } from '../ops/audit.ts';
+import type { ApiRegistry } from '../policy/registry.ts';
+import { applyLevelPolicy } from '../policy/registration.ts';
 import { digestClientSecret, generateClientSecret } from './secrets.ts';
 
 export const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'] as const;

@@ -31,11 +31,7 @@ export function secretMatches(storedDigest: string | undefined, presented: strin
  * (client_secret_jwt, HS* signing) are switched off in the provider configuration.
  */
 export function installSecretDigests(provider: Provider): void {
-  const proto = provider.Client.prototype as unknown as {
-    clientSecret?: string;
-    compareClientSecret(this: { clientSecret?: string }, actual: string): Promise<boolean>;
-  };
-  proto.compareClientSecret = async function compareClientSecretDigest(actual) {
+  provider.Client.prototype.compareClientSecret = async function compareClientSecretDigest(actual: string) {
     return secretMatches(this.clientSecret, actual);
   };
 }

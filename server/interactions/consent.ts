@@ -1,11 +1,11 @@
 import type { Context } from 'koa';
 import { errors, type Interaction } from 'oidc-provider';
 
-import { authorizationAttributeValues, keepGrantAttributes } from '../provider/attributes.ts';
-import type { ApiRegistry } from '../provider/registry.ts';
-import { readForm } from './form.ts';
+import { authorizationAttributeValues, keepGrantAttributes } from '../policy/attributes.ts';
+import type { ApiRegistry } from '../policy/registry.ts';
+import { readForm } from '../pages/form.ts';
 import { assertCsrf, seeOther, type InteractionDeps, type Step } from './context.ts';
-import { renderPage } from './render.ts';
+import { renderPage } from '../pages/render.ts';
 
 interface ConsentDetails {
   missingOIDCScope?: string[];

@@ -4,11 +4,11 @@ import type { Store } from '../../adapters/types.ts';
 import { errors, type default as Provider, type Interaction } from 'oidc-provider';
 
 import type { AccountServices } from '../accounts/services.ts';
-import type { Audit } from '../audit.ts';
-import type { Limits } from '../limits.ts';
-import type { Logger } from '../logger.ts';
-import type { ApiRegistry } from '../provider/registry.ts';
-import { formActionSource, setPageHeaders } from './headers.ts';
+import type { Audit } from '../ops/audit.ts';
+import type { Limits } from '../ops/limits.ts';
+import type { Logger } from '../ops/logger.ts';
+import type { ApiRegistry } from '../policy/registry.ts';
+import { formActionSource, setPageHeaders } from '../pages/headers.ts';
 import { csrfMatches, type StepState, type StepStates } from './state.ts';
 
 export interface InteractionDeps extends AccountServices {

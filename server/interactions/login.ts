@@ -1,8 +1,8 @@
 import type { Context } from 'koa';
 
-import { readForm } from './form.ts';
+import { readForm } from '../pages/form.ts';
 import { assertCsrf, saveState, seeOther, takeFlash, type InteractionDeps, type Step } from './context.ts';
-import { renderPage } from './render.ts';
+import { renderPage } from '../pages/render.ts';
 import { addressThrottled, countAddressFailure } from './throttle.ts';
 
 /** The one message for an unknown username, a wrong password and a locked account alike. */

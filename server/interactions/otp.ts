@@ -1,10 +1,10 @@
 import type { Context } from 'koa';
 
-import { readForm } from './form.ts';
+import { readForm } from '../pages/form.ts';
 import { assertCsrf, saveState, seeOther, takeFlash, type InteractionDeps, type Step } from './context.ts';
 import { LOGIN_FAILED } from './login.ts';
-import { SCA_ACR, SCA_AMR } from './policy.ts';
-import { renderPage } from './render.ts';
+import { SCA_ACR, SCA_AMR } from '../accounts/sca.ts';
+import { renderPage } from '../pages/render.ts';
 import { addressThrottled, countAddressFailure } from './throttle.ts';
 
 const CODE_WRONG = 'That code is not right, or it was used already. Wait for the next code in your authenticator app and try again.';

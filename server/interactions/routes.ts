@@ -1,17 +1,15 @@
 import type { Context, Middleware, Next } from 'koa';
 import type Provider from 'oidc-provider';
 
-import { accountServices } from '../accounts/services.ts';
 import type { AppDeps } from '../deps.ts';
-import { createLimits, type Limits } from '../limits.ts';
-import { serveStylesheet } from './assets.ts';
+import { serveStylesheet } from '../pages/assets.ts';
 import { cancel, showConsent, submitConsent } from './consent.ts';
 import { loadStep, type InteractionDeps, type Step } from './context.ts';
-import { withErrorPage } from './errors.ts';
-import { authorizationEndpointHeaders, isAuthorizationEndpoint } from './headers.ts';
+import { withErrorPage } from '../pages/error_page.ts';
+import { authorizationEndpointHeaders, isAuthorizationEndpoint } from '../pages/headers.ts';
 import { showLogin, submitPassword } from './login.ts';
 import { showOtp, submitCode } from './otp.ts';
-import { STYLESHEET_PATH } from './render.ts';
+import { STYLESHEET_PATH } from '../pages/render.ts';
 import { StepStates } from './state.ts';
 
 type StepHandler = (ctx: Context, deps: InteractionDeps, step: Step) => Promise<void>;
@@ -43,11 +41,8 @@ function matchRoute(ctx: Context): { handler: StepHandler; uid: string } | undef
   return undefined;
 }
 
-/**
- * The login, one-time code and consent pages under /interaction/:uid, and their stylesheet.
- * `limits` should be the app's own; made here when not given (the budgets live in the store).
- */
-export function interactionRoutes(provider: Provider, deps: AppDeps, limits: Limits = createLimits(deps.config, deps.store)): Middleware {
+/** The login, one-time code and consent pages under /interaction/:uid, and their stylesheet. */
+export function interactionRoutes(provider: Provider, deps: AppDeps): Middleware {
   const interactionDeps: InteractionDeps = {
     provider,
     registry: deps.registry,
@@ -55,8 +50,8 @@ export function interactionRoutes(provider: Provider, deps: AppDeps, limits: Lim
     states: new StepStates(deps.store),
     logger: deps.logger,
     audit: deps.audit,
-    limits,
-    ...accountServices(deps),
+    limits: deps.limits,
+    ...deps.accounts,
   };
   return async function interactionPages(ctx: Context, next: Next): Promise<void> {
     if (ctx.path === STYLESHEET_PATH && (ctx.method === 'GET' || ctx.method === 'HEAD')) return serveStylesheet(ctx);

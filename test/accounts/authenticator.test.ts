@@ -2,7 +2,7 @@ import { expect } from 'chai';
 
 import { createMemoryStore } from '../../adapters/memory.ts';
 import { loadConfig } from '../../config/index.ts';
-import type { AuditEvent, AuditFields } from '../../server/audit.ts';
+import type { AuditEvent, AuditFields } from '../../server/ops/audit.ts';
 import { accountServices, type AccountServices } from '../../server/accounts/services.ts';
 import { currentTotp } from '../../server/accounts/totp.ts';
 

@@ -22,7 +22,7 @@ for (const backend of backends) {
 
     before(async () => {
       store = await backend.open();
-      guard = createLoginGuard(store, store.prefix ?? '', OPTIONS);
+      guard = createLoginGuard(store, OPTIONS);
     });
 
     after(async () => {

@@ -7,7 +7,7 @@ import { createRedisStore } from '../../adapters/redis.ts';
 import type { Store } from '../../adapters/types.ts';
 import { loadConfig } from '../../config/index.ts';
 import { createLoginGuard } from '../../server/accounts/guard.ts';
-import { createLimits } from '../../server/limits.ts';
+import { createLimits } from '../../server/ops/limits.ts';
 import { openTestRedis, scanKeys, type TestRedis } from '../support/redis.ts';
 import { startTestCluster, type TestCluster } from '../support/redis_cluster.ts';
 import { describeStoreContract, newId, token } from './contract.ts';
@@ -86,7 +86,7 @@ describe('redis cluster store (3 masters, redis+cluster://)', () => {
 
     it('the login guard: its two-key script and DEL share the account hash tag, and lock on the Cluster', async () => {
       const { store, prefix } = await openStore();
-      const guard = createLoginGuard(store, prefix, {
+      const guard = createLoginGuard(store, {
         maxFailures: 2,
         lockSeconds: 60,
         failureMemorySeconds: 60,

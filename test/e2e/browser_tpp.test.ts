@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import * as client from 'openid-client';
 import type { Browser } from 'playwright-core';
 
-import { SCA_ACR } from '../../server/interactions/policy.ts';
+import { SCA_ACR } from '../../server/accounts/sca.ts';
 import { launchChromium, openPage, type WatchedPage } from '../support/browser.ts';
 import { startFlowServer } from '../support/code_grant.ts';
 import { createCustomer, type TestCustomer } from '../support/flow.ts';

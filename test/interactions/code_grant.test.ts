@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 
-import { SCA_ACR } from '../../server/interactions/policy.ts';
+import { SCA_ACR } from '../../server/accounts/sca.ts';
 import {
   accountsParams,
   REDIRECT_URI,

@@ -1,6 +1,5 @@
 import { expect } from 'chai';
 
-import { accountServices } from '../../server/accounts/services.ts';
 import { accountsParams, redeemCode, refresh, registerWebClient, startFlowServer } from '../support/code_grant.ts';
 import { authorize, createCustomer } from '../support/flow.ts';
 import { basic, expectOAuthError, json, postForm, type Json, type RegisteredClient, type TestServer } from '../support/server.ts';
@@ -94,7 +93,7 @@ describe('token endpoint: refresh_token with rotation and reuse detection (RFC 6
     const customer = await createCustomer(srv.deps);
     const flow = await authorize(srv.url, accountsParams(tpp), customer);
     const issued = await json(await redeemCode(srv, tpp, flow));
-    await accountServices(srv.deps).accounts.delete(customer.username);
+    await srv.deps.accounts.accounts.delete(customer.username);
     await expectOAuthError(await refresh(srv, tpp, issued.refresh_token), 400, 'invalid_grant');
   });
 });

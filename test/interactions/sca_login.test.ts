@@ -1,9 +1,8 @@
 import { expect } from 'chai';
 
-import { accountServices } from '../../server/accounts/services.ts';
 import { currentTotp } from '../../server/accounts/totp.ts';
 import { LOGIN_FAILED } from '../../server/interactions/login.ts';
-import { SCA_ACR } from '../../server/interactions/policy.ts';
+import { SCA_ACR } from '../../server/accounts/sca.ts';
 import { accountsParams, REDIRECT_URI, registerWebClient, startFlowServer } from '../support/code_grant.ts';
 import { Agent, createCustomer, Flow, type TestCustomer } from '../support/flow.ts';
 import type { RegisteredClient, TestServer } from '../support/server.ts';
@@ -184,7 +183,7 @@ describe('interaction: strong customer authentication, password then one-time co
     it('`user unlock` lifts the lock at once', async () => {
       const victim = await createCustomer(srv.deps);
       for (let i = 0; i < MAX_FAILURES; i += 1) await (await start()).login(victim.username, `wrong-${i}-password`);
-      await accountServices(srv.deps).accounts.unlock(victim.username);
+      await srv.deps.accounts.accounts.unlock(victim.username);
       const flow = await start();
       await flow.login(victim.username, victim.password);
       expect(onCodePage(flow)).to.equal(true);
@@ -202,7 +201,7 @@ describe('interaction: strong customer authentication, password then one-time co
       await flow.otp('000000');
       expect(onPasswordPage(flow)).to.equal(true);
       expect(alertOf(flow)).to.equal(LOGIN_FAILED);
-      expect(await accountServices(srv.deps).accounts.status(victim.sub)).to.equal('locked');
+      expect(await srv.deps.accounts.accounts.status(victim.sub)).to.equal('locked');
       const retry = await start();
       await retry.login(victim.username, victim.password);
       expect(alertOf(retry)).to.equal(LOGIN_FAILED);
@@ -215,7 +214,7 @@ describe('interaction: strong customer authentication, password then one-time co
         await flow.login(victim.username, victim.password);
         await flow.otp('000000');
       }
-      expect(await accountServices(srv.deps).accounts.status(victim.sub)).to.equal('locked');
+      expect(await srv.deps.accounts.accounts.status(victim.sub)).to.equal('locked');
     });
 
     it('a full login clears the count', async () => {
@@ -352,6 +351,6 @@ describe('interaction: failed sign-ins are also limited per address (RATE_LIMIT_
     await flow.login(customer.username, customer.password);
     expect(onPasswordPage(flow)).to.equal(true);
     expect(alertOf(flow)).to.match(/^There were too many failed sign-ins from your network\. Wait 1 minute and try again\.$/);
-    expect(await accountServices(srv.deps).accounts.status(customer.sub)).to.equal('active');
+    expect(await srv.deps.accounts.accounts.status(customer.sub)).to.equal('active');
   });
 });

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 
 import { expect } from 'chai';
 
-import { renderDocument, VIEWS_DIR } from '../../server/interactions/render.ts';
+import { renderDocument, VIEWS_DIR } from '../../server/pages/render.ts';
 
 const HOSTILE = `"><script>alert(1)</script><img src=x onerror=alert(2)>'&`;
 

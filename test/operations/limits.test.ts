@@ -1,6 +1,7 @@
+import { keyLayout } from '../../adapters/keys.ts';
 import { expect } from 'chai';
 
-import { BatchedBudget } from '../../server/batched_budget.ts';
+import { BatchedBudget } from '../../server/ops/batched_budget.ts';
 
 import {
   basic,
@@ -148,8 +149,8 @@ describe('abuse limits (issue 5): the token budget is shared by every process', 
 
   it('counts locally, adds up in Redis, and refuses everywhere once the total is spent', async () => {
     const budget = 10;
-    const a = new BatchedBudget(store.redis!, `${store.prefix}limit:token:`, budget);
-    const b = new BatchedBudget(store.redis!, `${store.prefix}limit:token:`, budget);
+    const a = new BatchedBudget(store.redis!, keyLayout(store.prefix).tokenBudget, budget);
+    const b = new BatchedBudget(store.redis!, keyLayout(store.prefix).tokenBudget, budget);
     const now = Date.now();
     for (let i = 0; i < 6; i += 1) expect(a.spend('client-1', now)).to.equal(undefined);
     for (let i = 0; i < 4; i += 1) expect(b.spend('client-1', now)).to.equal(undefined);

@@ -24,7 +24,7 @@ describe('operations: Redis outage (issue 5, DESIGN "Storage")', () => {
   let tpp: RegisteredClient;
 
   before(async () => {
-    [redisPort] = await freePorts(1);
+    [redisPort = 0] = await freePorts(1);
     redis = await startRedis(redisPort);
     store = createRedisStore({ url: `redis://127.0.0.1:${redisPort}`, keyPrefix: 'outage:' });
     srv = await startTestServer(store);

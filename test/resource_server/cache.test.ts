@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 
-import { ExpiringCache, digestKey } from '../../server/resource_server/cache.ts';
+import { ExpiringCache, digestKey } from '../../resource_server/cache.ts';
 
 describe('resource server: the in-process cache', () => {
   let now: number;

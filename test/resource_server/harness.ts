@@ -1,6 +1,6 @@
 import Koa, { type Middleware } from 'koa';
 
-import { requireToken, type IntrospectionOptions, type TokenVerifierOptions } from '../../server/resource_server/index.ts';
+import { requireToken, type IntrospectionOptions, type TokenVerifierOptions } from '../../resource_server/index.ts';
 import type { TestServer } from '../support/server.ts';
 import { RESOURCE, listen, registerApiClient, type Credentials, type Listening } from './support.ts';
 

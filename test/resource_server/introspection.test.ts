@@ -5,8 +5,8 @@ import Koa from 'koa';
 
 import { openTestRedisStore, type TestRedisStore } from '../support/stores.ts';
 import { basic, json, postForm, type TestServer } from '../support/server.ts';
-import { requireToken } from '../../server/resource_server/index.ts';
-import { cacheTtlMs } from '../../server/resource_server/introspection.ts';
+import { requireToken } from '../../resource_server/index.ts';
+import { cacheTtlMs } from '../../resource_server/introspection.ts';
 import { startResourceServers, type ResourceServers } from './harness.ts';
 import {
   RESOURCE,

@@ -6,7 +6,7 @@ import Koa from 'koa';
 
 import { openTestRedisStore, type TestRedisStore } from '../support/stores.ts';
 import { testJwks, type TestServer } from '../support/server.ts';
-import { requireToken } from '../../server/resource_server/index.ts';
+import { requireToken } from '../../resource_server/index.ts';
 import { startResourceServers, type ResourceServers } from './harness.ts';
 import {
   RESOURCE,

@@ -8,11 +8,11 @@ import { openTestRedisStore, type TestRedisStore } from '../support/stores.ts';
 import { REDIRECT_URI, redeemCode } from '../support/code_grant.ts';
 import { authorize, createCustomer } from '../support/flow.ts';
 import { json, registerClient, type TestServer } from '../support/server.ts';
-import { createLogger } from '../../server/logger.ts';
-import { createSampleApi } from '../../server/resource_server/sample_app.ts';
+import { createLogger } from '../../server/ops/logger.ts';
+import { createSampleApi } from '../../examples/sample_api/app.ts';
 import { sandboxBanner, seedSandbox } from '../../server/sandbox.ts';
-import { readSampleApiConfig } from '../../server/resource_server/sample_api.ts';
-import { seedSampleApiClient } from '../../server/resource_server/sample_seed.ts';
+import { readSampleApiConfig } from '../../examples/sample_api/main.ts';
+import { seedSampleApiClient } from '../../examples/sample_api/seed.ts';
 import {
   RESOURCE,
   ath,
@@ -34,7 +34,7 @@ import {
 } from './support.ts';
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
-const ENTRY = fileURLToPath(new URL('../../server/resource_server/sample_api.ts', import.meta.url));
+const ENTRY = fileURLToPath(new URL('../../examples/sample_api/main.ts', import.meta.url));
 
 /** The entry point as npm run start:api runs it (from source: type stripping spares the build). */
 function spawnSampleApi(env: Record<string, string>): ChildProcess {

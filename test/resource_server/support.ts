@@ -12,7 +12,7 @@ import { loadConfig } from '../../config/index.ts';
 import type { Store } from '../../adapters/types.ts';
 import { createApp } from '../../server/app.ts';
 import { ClientManager } from '../../server/clients/manage.ts';
-import { createLogger } from '../../server/logger.ts';
+import { createLogger } from '../../server/ops/logger.ts';
 import { testJwks, type TestServer } from '../support/server.ts';
 
 export type TokenFormat = 'opaque' | 'jwt';
@@ -152,7 +152,7 @@ export function ath(token: string): string {
 /** A DPoP proof with every part under the test's control, to break one at a time. */
 export async function proof(
   key: DpopKey,
-  claims: { htm: string; htu: string; ath?: string; iat?: number; jti?: string },
+  claims: { htm: string; htu: string; ath?: string | undefined; iat?: number; jti?: string },
   header: { typ?: string; jwk?: JWK } = {},
 ): Promise<string> {
   return new SignJWT({ jti: randomUUID(), iat: Math.floor(Date.now() / 1000), ...claims })

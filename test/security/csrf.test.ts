@@ -88,14 +88,15 @@ describe('RFC 6749 §10.12 / RFC 9700 §4.7 CSRF on the login, one-time code and
 
   it('the forms are refused when posted as another content type (no simple cross-site JSON or multipart)', async () => {
     const flow = await start();
-    for (const [type, body] of [
+    const posts: [string, string][] = [
       ['text/plain', `csrf=${flow.field('csrf')}&username=${customer.username}&password=${customer.password}`],
       ['application/json', JSON.stringify({ csrf: flow.field('csrf'), username: customer.username, password: customer.password })],
-    ]) {
+    ];
+    for (const [type, body] of posts) {
       const res = await fetch(flow.formAction(), {
         method: 'POST',
         redirect: 'manual',
-        headers: { 'content-type': type!, cookie: flow.agent.jar.header(flow.formAction()) },
+        headers: { 'content-type': type, cookie: flow.agent.jar.header(flow.formAction()) },
         body,
       });
       expect(res.status, type).to.be.within(400, 415);

@@ -8,8 +8,8 @@ import type { Store } from '../../adapters/types.ts';
 import { createApp, type App } from '../../server/app.ts';
 import { ClientManager, type ClientInput } from '../../server/clients/manage.ts';
 import { digestClientSecret, generateClientSecret } from '../../server/clients/secrets.ts';
-import { generateSigningJwks } from '../../server/keys.ts';
-import { createLogger } from '../../server/logger.ts';
+import { generateSigningJwks } from '../../server/signing_keys.ts';
+import { createLogger } from '../../server/ops/logger.ts';
 import type { DestinationStream } from 'pino';
 
 let sharedJwks: Config['jwks'] | undefined;

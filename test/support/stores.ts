@@ -16,6 +16,7 @@ export async function openTestRedisStore(): Promise<TestRedisStore> {
   return {
     kind: store.kind,
     adapter: store.adapter,
+    keys: store.keys,
     redis: store.redis,
     ping: () => store.ping(),
     prefix: testRedis.prefix,

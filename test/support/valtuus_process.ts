@@ -23,7 +23,7 @@ export interface ValtuusProcessOptions {
   redisKeyPrefix: string;
   workers?: number;
   env?: Record<string, string>;
-  port?: number;
+  port?: number | undefined;
 }
 
 const COOKIE_KEYS = 'process-test-cookie-key-0123456789abcdef'; // shared, as replicas behind one name must

@@ -4,7 +4,7 @@ import { expect } from 'chai';
 
 import { basic, postForm, registerClient, startTestServer, type TestServer } from '../support/server.ts';
 import { openTestRedisStore, type TestRedisStore } from '../support/stores.ts';
-import { clientChannel } from '../../server/clients/cache.ts';
+import { keyLayout } from '../../adapters/keys.ts';
 import { createRedisStore } from '../../adapters/redis.ts';
 
 describe('client registrations cached per process, dropped everywhere on change', () => {
@@ -36,7 +36,7 @@ describe('client registrations cached per process, dropped everywhere on change'
 
     // wait for the change message itself rather than for time to pass
     const listener = storeA.probe.duplicate();
-    await listener.subscribe(clientChannel(storeA.prefix));
+    await listener.subscribe(keyLayout(storeA.prefix).clientsChanged);
     const heard = once(listener, 'message');
     const { client_secret: fresh } = (await a.clients.rotateSecret(tpp.client_id)) as { client_secret: string };
     await heard;
@@ -50,7 +50,7 @@ describe('client registrations cached per process, dropped everywhere on change'
     const tpp = await registerClient(b);
     expect((await token(a, tpp.client_id, tpp.client_secret)).status).to.equal(200);
     const listener = storeA.probe.duplicate();
-    await listener.subscribe(clientChannel(storeA.prefix));
+    await listener.subscribe(keyLayout(storeA.prefix).clientsChanged);
     const heard = once(listener, 'message');
     await b.clients.delete(tpp.client_id);
     await heard;

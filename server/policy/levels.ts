@@ -1,0 +1,55 @@
+import type { ApiDefinition, SecurityLevel } from '../../config/index.ts';
+
+/** What each API security level requires: the one table, explained in README "API security levels". */
+export interface LevelRule {
+  grants: readonly string[];
+  authMethods: readonly string[];
+  /** DPoP-bound tokens and pushed authorization requests (FAPI 2.0 Security Profile) */
+  fapi2: boolean;
+  /** implicit and password may be switched on per client */
+  legacyAllowed: boolean;
+  summary: string;
+}
+
+const SECRET_OR_KEY = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'];
+
+export const LEVELS: Record<SecurityLevel, LevelRule> = {
+  low: {
+    grants: ['client_credentials', 'authorization_code', 'refresh_token'],
+    authMethods: SECRET_OR_KEY,
+    fapi2: false,
+    legacyAllowed: true,
+    summary: 'client_credentials or authorization_code, with client_secret_basic, client_secret_post or private_key_jwt',
+  },
+  substantial: {
+    grants: ['authorization_code', 'refresh_token'],
+    authMethods: SECRET_OR_KEY,
+    fapi2: false,
+    legacyAllowed: true,
+    summary: "the authorization_code grant with the customer's consent, and client_secret_basic, client_secret_post or private_key_jwt",
+  },
+  high: {
+    grants: ['authorization_code', 'refresh_token'],
+    authMethods: ['private_key_jwt'],
+    fapi2: true,
+    legacyAllowed: false,
+    summary:
+      'the FAPI 2.0 Security Profile: the authorization_code grant through pushed authorization requests (PAR), private_key_jwt and DPoP-bound tokens',
+  },
+};
+
+/** Grants off unless a client is registered with the legacy flag, and never for a level without `legacyAllowed`. */
+export const LEGACY_GRANTS: readonly string[] = Object.freeze(['implicit', 'password']);
+
+export function isLegacyGrant(grant: string): boolean {
+  return LEGACY_GRANTS.includes(grant);
+}
+
+/** The one definition of "high": a level whose clients follow the FAPI 2.0 Security Profile. */
+export function isFapi2(api: ApiDefinition): boolean {
+  return LEVELS[api.level].fapi2;
+}
+
+export function describeLevel(api: ApiDefinition): string {
+  return `the ${api.name} API (level ${api.level}) requires ${LEVELS[api.level].summary}`;
+}

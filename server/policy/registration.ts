@@ -1,0 +1,94 @@
+import { errors } from 'oidc-provider';
+
+import type { AdapterPayload } from '../../adapters/types.ts';
+import { LEVELS, describeLevel, isFapi2, isLegacyGrant } from './levels.ts';
+import type { ApiRegistry } from './registry.ts';
+import { isOidcScope } from './scopes.ts';
+
+/**
+ * Checks a registration against the API security levels before it is stored, so that a
+ * client the levels forbid is never created. Returns every problem found, in words an
+ * operator can act on, and the metadata the levels imply (PAR and DPoP for high APIs).
+ */
+export function applyLevelPolicy(
+  registry: ApiRegistry,
+  metadata: AdapterPayload,
+  legacyAllowed: boolean,
+): { problems: string[]; implied: AdapterPayload } {
+  const problems: string[] = [];
+  const scopes = String(metadata.scope ?? '')
+    .split(' ')
+    .filter(Boolean);
+  const grants = (metadata.grant_types as string[] | undefined) ?? [];
+  const method = String(metadata.token_endpoint_auth_method);
+
+  const unknown = scopes.filter((s) => !isOidcScope(s) && !registry.byScope(s));
+  if (unknown.length) problems.push(`unknown scope${unknown.length > 1 ? 's' : ''} ${unknown.join(' ')} (not in the API registry)`);
+
+  const legacy = grants.filter(isLegacyGrant);
+  if (legacy.length && !legacyAllowed) {
+    problems.push(
+      `${legacy.join(' and ')} ${legacy.length > 1 ? 'are legacy grants' : 'is a legacy grant'}: register with --allow-legacy-grants to switch ${legacy.length > 1 ? 'them' : 'it'} on`,
+    );
+  }
+
+  const apis = registry.apisOf(scopes);
+  for (const api of apis) {
+    const rule = LEVELS[api.level];
+    const refused = grants.filter((g) => !rule.grants.includes(g) && !(rule.legacyAllowed && legacy.includes(g)));
+    if (refused.length) problems.push(`grant ${refused.join(', ')} refused: ${describeLevel(api)}`);
+    if (!rule.authMethods.includes(method)) problems.push(`auth method ${method} refused: ${describeLevel(api)}`);
+  }
+
+  const high = [...apis].some(isFapi2);
+  if (high && !metadata.jwks && !metadata.jwks_uri)
+    problems.push('a client of a high API needs its public keys: give --jwks-uri (or an inline JWKS)');
+  const implied: AdapterPayload = high ? { require_pushed_authorization_requests: true, dpop_bound_access_tokens: true } : {};
+  return { problems, implied };
+}
+
+interface ClientMetadataLike {
+  grant_types?: readonly string[] | undefined;
+  response_types?: readonly string[] | undefined;
+  scope?: string | undefined;
+}
+
+/** implicit and password only with the client's legacy flag, and never with a high API's scope. */
+function assertLegacyGrants(registry: ApiRegistry, flag: unknown, metadata: ClientMetadataLike): void {
+  const legacy = (metadata.grant_types ?? []).filter(isLegacyGrant);
+  const tokenAtAuthorization = (metadata.response_types ?? []).some((t) => t.split(' ').includes('token'));
+  if (!legacy.length && !tokenAtAuthorization) return;
+  if (flag !== true)
+    throw new errors.InvalidClientMetadata(
+      'implicit and password are legacy grants, off unless the client is registered with the legacy flag',
+    );
+  if (registry.isHighClient(metadata.scope))
+    throw new errors.InvalidClientMetadata('legacy grants are never allowed for a client of a high API');
+}
+
+/** `resource_server_api`: the APIs whose tokens a Service API's own client may introspect. */
+export function apiList(value: unknown): string[] {
+  if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string');
+  return typeof value === 'string' ? value.split(/[\s,]+/).filter(Boolean) : [];
+}
+
+/** Valtuus' own client metadata, with the level rules that hold whenever a client is loaded. */
+export const EXTRA_CLIENT_METADATA = ['resource_server_api', 'legacy_grants'];
+
+/**
+ * oidc-provider's `extraClientMetadata.validator`: runs whenever a client is loaded, so a
+ * stored record cannot switch on what the levels forbid.
+ */
+export function validateExtraClientMetadata(registry: ApiRegistry) {
+  return function validateValtuusMetadata(key: string, value: unknown, metadata: ClientMetadataLike): void {
+    if (key === 'legacy_grants') return assertLegacyGrants(registry, value, metadata);
+    if (key !== 'resource_server_api' || value === undefined) return undefined;
+    const ids = apiList(value);
+    if (!ids.length || ids.some((id) => !registry.byId(id))) {
+      throw new errors.InvalidClientMetadata(
+        `resource_server_api must name APIs of the registry: a list, or a string separated by commas (got "${String(value)}")`,
+      );
+    }
+    return undefined;
+  };
+}

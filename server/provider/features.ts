@@ -1,0 +1,47 @@
+import { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+
+import type { Config } from '../../config/index.ts';
+import type { ResourceIndicators } from '../policy/enforcement.ts';
+import { apiList } from '../policy/registration.ts';
+import type { ApiRegistry } from '../policy/registry.ts';
+
+type Features = NonNullable<Configuration['features']>;
+
+/** oidc-provider's features, each switched on here with the policy Valtuus gives it. */
+export function providerFeatures(config: Config, registry: ApiRegistry, resourceIndicators: ResourceIndicators): Features {
+  return {
+    devInteractions: { enabled: false },
+    clientCredentials: { enabled: true },
+    introspection: {
+      enabled: true,
+      // a client sees its own tokens; an API's own client sees the tokens meant for it
+      async allowedPolicy(_ctx, client, token) {
+        if (token.clientId === client.clientId) return true;
+        const apiIds = apiList(client.metadata()['resource_server_api']);
+        const aud = 'aud' in token ? token.aud : undefined;
+        return apiIds.some((id) => registry.byId(id)?.resource === aud);
+      },
+    },
+    revocation: {
+      enabled: true,
+      async allowedPolicy(_ctx, client, token) {
+        if (token.clientId !== client.clientId) {
+          throw new errors.InvalidRequest('client is not authorized to revoke the presented token');
+        }
+        return true;
+      },
+    },
+    resourceIndicators,
+    userinfo: { enabled: true },
+    rpInitiatedLogout: { enabled: false },
+    dPoP: { enabled: true, nonceSecret: config.dpopNonceSecret },
+    pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: false },
+    // clients of high APIs follow the FAPI 2.0 Security Profile; the rest plain OAuth 2.0
+    fapi: {
+      enabled: true,
+      profile: (_ctx: KoaContextWithOIDC, client?: { scope?: string | undefined }) =>
+        client && registry.isHighClient(client.scope) ? '2.0' : undefined,
+    },
+    requestObjects: { enabled: true, requireSignedRequestObject: false },
+  };
+}

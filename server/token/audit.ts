@@ -1,0 +1,39 @@
+import type Provider from 'oidc-provider';
+import type { KoaContextWithOIDC } from 'oidc-provider';
+
+import type { Audit } from '../ops/audit.ts';
+
+interface TokenLike {
+  aud?: string | string[];
+  scope?: string;
+  resourceServer?: { audience?: string };
+}
+
+function issuedToken(ctx: KoaContextWithOIDC): TokenLike | undefined {
+  const { AccessToken, ClientCredentials } = ctx.oidc.entities as Record<string, TokenLike | undefined>;
+  return AccessToken ?? ClientCredentials;
+}
+
+/** Token issued and refused, from the provider's own events. */
+export function auditTokenEvents(provider: Provider, audit: Audit): void {
+  provider.on('grant.success', (ctx: KoaContextWithOIDC) => {
+    const token = issuedToken(ctx);
+    audit('token.issued', {
+      client_id: ctx.oidc.client?.clientId,
+      grant_type: String((ctx.oidc.params as { grant_type?: unknown }).grant_type),
+      api: token?.resourceServer?.audience,
+      scope: token?.scope,
+      sub: ctx.oidc.account?.accountId,
+      req_id: ctx.state.requestId as string | undefined,
+    });
+  });
+  provider.on('grant.error', (ctx, err) => {
+    audit('token.refused', {
+      client_id: ctx.oidc.client?.clientId,
+      grant_type: typeof ctx.oidc.params?.grant_type === 'string' ? ctx.oidc.params.grant_type : undefined,
+      error: err.error,
+      reason: err.error_description,
+      req_id: ctx.state.requestId as string | undefined,
+    });
+  });
+}

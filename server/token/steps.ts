@@ -1,0 +1,81 @@
+import Provider, { type TokenEndpointGrantContext } from 'oidc-provider';
+
+import type { AccountServices } from '../accounts/services.ts';
+import type { Audit } from '../ops/audit.ts';
+import type { Limits } from '../ops/limits.ts';
+import type { ResourceIndicators } from '../policy/enforcement.ts';
+import { auditTokenEvents } from './audit.ts';
+import { spendTokenBudget } from './budget.ts';
+import { clientAuthThrottle } from './client_auth_throttle.ts';
+import { unauthorizedClientForGrant } from './errors.ts';
+import { registerPasswordGrant } from './password_grant.ts';
+import { bindRefreshTokenToDpopKey, countUnrotatedRefresh } from './refresh.ts';
+import { addPromisedTokenFields } from './response.ts';
+
+/*
+ * Valtuus' steps of the token endpoint, in the order a request meets them. oidc-provider's own
+ * steps (parse the body, authenticate the client, dispatch on grant_type, run the grant) sit
+ * between them; docs/architecture.md "The token endpoint" draws the whole sequence.
+ *
+ * Around the endpoint, outermost first (Koa middleware in front of oidc-provider's routes):
+ *  1. clientAuthThrottle          429 before client authentication for an address or client over its
+ *                                 failure budget; counts the failure after a 401 invalid_client.
+ *  2. unauthorizedClientForGrant  RFC 6749 §5.2's unauthorized_client for a grant the client lacks.
+ *  3. addPromisedTokenFields      status, refresh_count, refresh_token_expires_in/_issued_at on a 200.
+ * Client authentication (oidc-provider): a secret is compared as a digest (clients/secrets.ts).
+ * Inside every grant handler, in order (the provider class below wraps each registered grant):
+ *  4. spendTokenBudget            the client's per-minute budget, once it is known who asks.
+ *  5. the grant itself            oidc-provider's, or the legacy password grant (password_grant.ts).
+ *  6. bindRefreshTokenToDpopKey   authorization_code: a high API's refresh token is DPoP-bound.
+ *  7. countUnrotatedRefresh       refresh_token: an unrotated (DPoP-bound) refresh still counts.
+ * After the response: token.issued / token.refused audit events (audit.ts).
+ */
+
+type GrantStep = (ctx: TokenEndpointGrantContext<object>) => Promise<void>;
+
+function grantSteps(limits: Limits): { before: GrantStep[]; after: Record<string, GrantStep[]> } {
+  return {
+    before: [spendTokenBudget(limits)],
+    after: { authorization_code: [bindRefreshTokenToDpopKey], refresh_token: [countUnrotatedRefresh] },
+  };
+}
+
+/**
+ * A Provider whose grant handlers, built-in or registered later, run steps 4–7 around them;
+ * `tokenParams` are request attributes some APIs require, which must reach the handlers.
+ */
+export function tokenEndpointProvider(limits: Limits, tokenParams: readonly string[]): typeof Provider {
+  const steps = grantSteps(limits);
+  return class ValtuusProvider extends Provider {
+    override registerGrantType<Params extends object>(
+      name: string,
+      handler: (ctx: TokenEndpointGrantContext<Params>) => void | Promise<void>,
+      params?: string | readonly string[] | ReadonlySet<string>,
+      dupes?: string | readonly string[] | ReadonlySet<string>,
+    ): void {
+      const after = steps.after[name] ?? [];
+      async function grantWithValtuusSteps(ctx: TokenEndpointGrantContext<Params>): Promise<void> {
+        for (const step of steps.before) await step(ctx);
+        await handler(ctx);
+        for (const step of after) await step(ctx);
+      }
+      const names = typeof params === 'string' ? [params] : [...(params ?? [])];
+      super.registerGrantType(name, grantWithValtuusSteps, [...names, ...tokenParams], dupes);
+    }
+  };
+}
+
+export interface TokenStepDeps {
+  accounts: AccountServices;
+  audit: Audit;
+  limits: Limits;
+}
+
+/** Steps 1–3, the password grant and the audit events; called once by createApp, at the place of these steps in the app's middleware. */
+export function installTokenSteps(provider: Provider, deps: TokenStepDeps, resourceIndicators: ResourceIndicators): void {
+  provider.use(clientAuthThrottle(provider, deps.limits));
+  provider.use(unauthorizedClientForGrant);
+  provider.use(addPromisedTokenFields);
+  registerPasswordGrant(provider, deps, resourceIndicators);
+  auditTokenEvents(provider, deps.audit);
+}
