@@ -41,10 +41,13 @@ function isAccount(payload: AdapterPayload | undefined): payload is AdapterPaylo
 export class AccountManager {
   readonly #store: Store;
   readonly #guard: LoginGuard;
+  /** the bank's name, the authenticator entry's label (README "Branding") */
+  readonly #issuer: string;
 
-  constructor(store: Store, guard: LoginGuard) {
+  constructor(store: Store, guard: LoginGuard, issuer: string) {
     this.#store = store;
     this.#guard = guard;
+    this.#issuer = issuer;
   }
 
   get #accounts() {
@@ -71,7 +74,7 @@ export class AccountManager {
     };
     await this.#accounts.upsert(account.sub, { ...account });
     await this.#usernames.upsert(username, { sub: account.sub });
-    return { sub: account.sub, username, totp_uri: totpUri(account.totpSecret, username) };
+    return { sub: account.sub, username, totp_uri: totpUri(account.totpSecret, username, this.#issuer) };
   }
 
   async findBySub(sub: string): Promise<Account | undefined> {
@@ -103,7 +106,7 @@ export class AccountManager {
     const account = await this.#mustFind(username);
     const totpSecret = generateTotpSecret();
     await this.#accounts.upsert(account.sub, { ...account, totpSecret });
-    return { sub: account.sub, username: account.username, totp_uri: totpUri(totpSecret, account.username) };
+    return { sub: account.sub, username: account.username, totp_uri: totpUri(totpSecret, account.username, this.#issuer) };
   }
 
   async status(sub: string): Promise<'active' | 'locked'> {

@@ -29,7 +29,7 @@ export function accountServices({ config, store, audit = () => undefined }: Acco
     failureMemorySeconds: FAILURE_MEMORY_SECONDS,
     usedStepMemorySeconds: USED_STEP_MEMORY_SECONDS,
   });
-  const accounts = new AccountManager(store, guard);
+  const accounts = new AccountManager(store, guard, config.branding.name);
   warmUpDummyHash();
   return { accounts, authenticator: new Authenticator(accounts, guard, audit), consents: new ConsentMemory(store) };
 }

@@ -1,6 +1,5 @@
 import { Secret, TOTP } from 'otpauth';
 
-const ISSUER = 'Valtuus';
 const PERIOD = 30; // RFC 6238 defaults, which every authenticator app supports
 const DIGITS = 6;
 const WINDOW = 1; // one step either side absorbs clock drift and typing time
@@ -10,9 +9,9 @@ export interface TotpMatch {
   step: number;
 }
 
-function totp(secret: string, username: string): TOTP {
+function totp(secret: string, username: string, issuer = ''): TOTP {
   return new TOTP({
-    issuer: ISSUER,
+    issuer,
     label: username,
     algorithm: 'SHA1',
     digits: DIGITS,
@@ -26,8 +25,9 @@ export function generateTotpSecret(): string {
   return new Secret({ size: 20 }).base32;
 }
 
-export function totpUri(secret: string, username: string): string {
-  return totp(secret, username).toString();
+/** The enrolment URI; `issuer` is the bank's name, which the authenticator app shows beside the code. */
+export function totpUri(secret: string, username: string, issuer: string): string {
+  return totp(secret, username, issuer).toString();
 }
 
 export function checkTotp(secret: string, code: string, now = Date.now()): TotpMatch | undefined {

@@ -49,11 +49,11 @@ for (const backend of backends) {
       expect((await accounts.findByUsername('BOB.B'))!.sub).to.equal(created.sub);
     });
 
-    it('prints an RFC 6238 otpauth URI: SHA1, 6 digits, 30 s, a 160-bit secret, issuer Valtuus', async () => {
+    it('prints an RFC 6238 otpauth URI: SHA1, 6 digits, 30 s, a 160-bit secret, the bank name as issuer (README Branding)', async () => {
       const created = await accounts.create({ username: 'carol.c', password: PASSWORD });
       const totp = URI.parse(created.totp_uri);
-      expect(created.totp_uri).to.match(/^otpauth:\/\/totp\/Valtuus:carol\.c\?/);
-      expect(totp).to.include({ issuer: 'Valtuus', label: 'carol.c', algorithm: 'SHA1', digits: 6 });
+      expect(created.totp_uri).to.match(/^otpauth:\/\/totp\/Demo%20Bank:carol\.c\?.*issuer=Demo%20Bank/);
+      expect(totp).to.include({ issuer: 'Demo Bank', label: 'carol.c', algorithm: 'SHA1', digits: 6 });
       expect((totp as unknown as { period: number }).period).to.equal(30);
       expect(totp.secret.bytes.length).to.equal(20);
       const account = (await accounts.findBySub(created.sub))!;
