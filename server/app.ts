@@ -15,6 +15,7 @@ import { createMetrics, measureRequests, metricsEndpoint, type Metrics } from '.
 import { tokenAttributeNames } from './policy/attributes.ts';
 import { resourceIndicatorsFeature } from './policy/enforcement.ts';
 import { providerErrorPage } from './pages/error_page.ts';
+import { withFormPostPage } from './pages/form_post.ts';
 import { Pages } from './pages/kit.ts';
 import { ApiRegistry } from './policy/registry.ts';
 import { accountProviderHooks } from './provider/account_hooks.ts';
@@ -55,7 +56,7 @@ export function createApp({ config, store, logger, hooks, metrics = createMetric
   const deps: AppDeps = { config, store: appStore, registry, logger, audit, metrics, limits, accounts, pages };
 
   const resourceIndicators = resourceIndicatorsFeature(registry, jwtSigningAlg(config));
-  const ValtuusProvider = tokenEndpointProvider(limits, tokenAttributeNames(registry));
+  const ValtuusProvider = withFormPostPage(tokenEndpointProvider(limits, tokenAttributeNames(registry)), pages);
   const providerHooks = { ...accountProviderHooks(deps), ...hooks };
   const provider = new ValtuusProvider(
     config.issuer,

@@ -7,6 +7,7 @@ import { readForm } from '../pages/form.ts';
 import { assertCsrf, seeOther, stepLanguage, type InteractionDeps, type Step } from './context.ts';
 import { consentLifetime, inLanguage } from './consent_texts.ts';
 import type { PageLanguage } from '../pages/kit.ts';
+import { APPS_PATH } from './apps/paths.ts';
 
 interface ConsentDetails {
   missingOIDCScope?: string[];
@@ -86,7 +87,7 @@ export async function showConsent(ctx: Context, deps: InteractionDeps, step: Ste
         value,
       })),
       lifetime: consentLifetime(deps.registry, step.interaction, language.locale),
-      appsAddress: deps.appsAddress,
+      appsHref: APPS_PATH,
       action: step.paths.consent,
       csrf: step.state.csrf,
     },

@@ -25,8 +25,6 @@ export interface InteractionDeps extends AccountServices {
   limits: Limits;
   pages: Pages;
   lockout: Config['lockout'];
-  /** where customers see and withdraw their consents (the consent page names it) */
-  appsAddress: string;
 }
 
 /** One request's view of an interaction: what oidc-provider holds, our own step state, and the page's links. */

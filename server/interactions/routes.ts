@@ -53,7 +53,6 @@ export function interactionRoutes(provider: Provider, deps: AppDeps): Middleware
     limits: deps.limits,
     pages: deps.pages,
     lockout: deps.config.lockout,
-    appsAddress: `${deps.config.issuer}/account/apps`,
     ...deps.accounts,
   };
   const assets = assetRoutes(deps.config.branding);

@@ -6,6 +6,8 @@ import type { Context, Next } from 'koa';
 import type { Branding } from '../../config/branding.ts';
 import { VIEWS_DIR, STYLESHEET_PATH } from './render.ts';
 
+export const FORM_POST_SCRIPT_PATH = '/assets/form_post.js';
+
 export const BRAND_STYLESHEET_PATH = '/assets/brand.css';
 const LOGO_PATH = '/assets/brand/logo';
 const FAVICON_PATH = '/assets/brand/favicon';
@@ -55,6 +57,7 @@ export function assetRoutes(branding: Branding): (ctx: Context, next: Next) => P
   const { logo, favicon } = brandAssets(branding);
   const assets = new Map<string, Asset>([
     [STYLESHEET_PATH, fileAsset(`${VIEWS_DIR}assets/valtuus.css`)],
+    [FORM_POST_SCRIPT_PATH, fileAsset(`${VIEWS_DIR}assets/form_post.js`)],
     [BRAND_STYLESHEET_PATH, brandStylesheet(branding)],
     [logo, fileAsset(branding.logoFile ?? `${VIEWS_DIR}assets/demo-bank-logo.svg`)],
     [favicon, fileAsset(branding.faviconFile ?? `${VIEWS_DIR}assets/demo-bank-favicon.svg`)],

@@ -39,10 +39,10 @@ export function isAuthorizationEndpoint(ctx: Context): boolean {
 }
 
 /**
- * oidc-provider's own HTML at the authorization endpoint gets the page headers too. Its
- * form_post response (RFC 6749 Form Post Response Mode) has one inline script: oidc-provider
- * adds that script's hash to a script-src it finds, and the form posts to the redirect URI,
- * which form-action must then allow.
+ * oidc-provider's own HTML at the authorization endpoint gets the page headers too. Valtuus'
+ * form_post page (form_post.ts) sets its own; should oidc-provider write a page with an inline
+ * script, it adds that script's hash to a script-src it finds, and the form posts to the
+ * redirect URI, which form-action must then allow.
  */
 export async function authorizationEndpointHeaders(ctx: Context, next: () => Promise<void>): Promise<void> {
   setPageHeaders(ctx, [], { scriptSrc: "'self'" });

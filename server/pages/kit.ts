@@ -30,6 +30,10 @@ export interface Page {
   hasError?: boolean;
   /** the address that shows this page again, for the language switcher; the request's own for a GET */
   here?: string;
+  /** no language switcher (a page that cannot be shown again) */
+  switcher?: false;
+  /** scripts from this server (script-src 'self'); pages work without them */
+  scripts?: readonly string[];
 }
 
 /** The address of this page in another language: the same path and query, with `lang` set. */
@@ -73,7 +77,8 @@ export class Pages {
         ...brandAssets(branding),
       },
       stylesheets: [STYLESHEET_PATH, BRAND_STYLESHEET_PATH],
-      languages: LOCALES.map((locale) => ({
+      scripts: page.scripts ?? [],
+      languages: (page.switcher === false ? [] : LOCALES).map((locale) => ({
         locale,
         name: translate(locale, 'language.name'),
         href: switchTo(ctx, page.here, locale),
@@ -86,7 +91,7 @@ export class Pages {
   async render(ctx: Context, language: PageLanguage, page: Page): Promise<void> {
     const html = await renderDocument(ctx, page.view, page.locals, this.layout(ctx, language, page));
     ctx.status = page.status ?? 200;
-    setPageHeaders(ctx, page.formTargets);
+    setPageHeaders(ctx, page.formTargets, page.scripts?.length ? { scriptSrc: "'self'" } : {});
     ctx.set('Content-Language', language.locale);
     ctx.type = 'html';
     ctx.body = html;

@@ -42,6 +42,7 @@ export interface LayoutLocals {
     faviconType: string;
   };
   stylesheets: readonly string[];
+  scripts: readonly string[];
   languages: readonly { locale: Locale; name: string; href: string; current: boolean }[];
 }
 

@@ -81,7 +81,8 @@ describe('pages in a real browser, in every language: axe-core finds no WCAG 2.2
 
   async function expectFormError(page: Page, locale: Locale, field: string, name: string): Promise<void> {
     expect(await page.title(), name).to.match(new RegExp(`^${TEXT[locale].error}`));
-    expect(await page.evaluate('document.activeElement.id'), `${name}: focus on the error summary`).to.equal('error-summary');
+    // autofocus is applied once the document has loaded
+    await page.waitForFunction("document.activeElement?.id === 'error-summary'", undefined, { timeout: 5000 });
     const input = page.locator(`#${field}`);
     expect(await input.getAttribute('aria-invalid')).to.equal('true');
     const describedBy = (await input.getAttribute('aria-describedby'))!.split(' ');
@@ -133,6 +134,28 @@ describe('pages in a real browser, in every language: axe-core finds no WCAG 2.2
         await context.close();
       });
 
+      it('the form_post response page (its script held back, as without JavaScript) is clean, and its button posts the code', async () => {
+        const { context, page } = await open();
+        await context.route('**/assets/form_post.js', (route) => route.abort());
+        const t = TEXT[locale];
+        const other = await createCustomer(srv.deps);
+        await page.goto(authorizationUrl(locale, { response_mode: 'form_post' }));
+        await page.getByLabel(t.username).fill(other.username);
+        await page.getByLabel(t.password).fill(other.password);
+        await page.getByRole('button', { name: t.login }).click();
+        await page.getByLabel(t.code).fill(other.nextCode());
+        await page.getByRole('button', { name: t.verify }).click();
+        await page.locator('button[name="decision"][value="allow"]').click();
+        await page.locator('input[name="code"]').waitFor({ state: 'attached' });
+        await check(page, 'form-post', locale);
+        const box = (await page.locator('form button').boundingBox())!;
+        expect(box.height).to.be.at.least(44); // WCAG 2.2 §2.5.8, and a thumb's width on a phone
+        const posted = page.waitForRequest((req) => req.url() === REDIRECT_URI && req.method() === 'POST');
+        await page.locator('form button').click();
+        expect(new URLSearchParams((await posted).postData() ?? '').get('code')).to.be.a('string');
+        await context.close();
+      });
+
       it('a lock at the code step shows the lock page with the policy; the error page for an unknown app is clean', async () => {
         const { context, page } = await open();
         const t = TEXT[locale];
@@ -148,7 +171,7 @@ describe('pages in a real browser, in every language: axe-core finds no WCAG 2.2
         }
         expect(await page.locator('#error-summary h1').textContent()).to.have.length.greaterThan(5);
         expect(await page.locator('#error-summary p').textContent()).to.include('3');
-        expect(await page.evaluate('document.activeElement.id')).to.equal('error-summary');
+        await page.waitForFunction("document.activeElement?.id === 'error-summary'", undefined, { timeout: 5000 });
         await check(page, 'locked', locale);
 
         await page.goto(authorizationUrl(locale, { client_id: 'no-such-app' }));

@@ -21,8 +21,9 @@ const PAGES: Record<string, object> = {
     groups: [{ id: HOSTILE, name: HOSTILE, scopes: [{ name: HOSTILE, description: HOSTILE }] }],
     details: [{ label: HOSTILE, value: HOSTILE }],
     lifetime: { duration: HOSTILE, until: HOSTILE },
-    appsAddress: HOSTILE,
+    appsHref: HOSTILE,
   },
+  form_post: { action: HOSTILE, clientName: HOSTILE, inputs: [{ name: HOSTILE, value: HOSTILE }] },
   error: { heading: HOSTILE, text: HOSTILE, reference: HOSTILE, code: HOSTILE },
 };
 

@@ -18,7 +18,7 @@ export async function expectNoAxeViolations(page: Page, label: string): Promise<
   if ((await page.evaluate('typeof window.axe')) === 'undefined') await page.addScriptTag({ content: axeSource });
   const result = await page.evaluate<AxeResult, string[]>(
     (tags) =>
-      (window as unknown as { axe: { run: (o: object) => Promise<AxeResult> } }).axe.run({ runOnly: { type: 'tag', values: tags } }),
+      (globalThis as unknown as { axe: { run: (o: object) => Promise<AxeResult> } }).axe.run({ runOnly: { type: 'tag', values: tags } }),
     TAGS,
   );
   const found = result.violations.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);

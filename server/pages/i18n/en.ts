@@ -39,7 +39,8 @@ export const en = {
   'consent.identity': 'Your identity',
   'consent.details': 'Details of this request',
   'consent.lasts': '{client} keeps this access for {duration}, until {until}, unless you withdraw it sooner.',
-  'consent.withdraw': 'You can withdraw it at any time in Your authorized apps at {where}, or by calling customer service: {phone}.',
+  'consent.withdraw': 'You can withdraw it at any time on the page Your authorized apps, or by calling customer service: {phone}.',
+  'apps.title': 'Your authorized apps',
   'consent.allow': 'Allow',
   'consent.deny': 'Deny',
   'scope.openid': 'Confirm who you are, using an identifier that is the same each time you connect',
@@ -65,4 +66,8 @@ export const en = {
   'error.server.text': 'The request could not be completed. Try again in a moment.',
   'error.reference': 'Reference for customer service: {reference}',
   'error.help': 'Need help? Call customer service: {phone}.',
+
+  'formPost.title': 'Returning you to {client}',
+  'formPost.text': 'You are being sent back to {client}. If nothing happens, press the button.',
+  'formPost.submit': 'Continue to {client}',
 } as const;

@@ -37,8 +37,8 @@ export const fi: Messages = {
   'consent.identity': 'Henkilöllisyytesi',
   'consent.details': 'Pyynnön tiedot',
   'consent.lasts': '{client} saa tämän pääsyn {until} asti (kesto {duration}), ellet peru sitä aiemmin.',
-  'consent.withdraw':
-    'Voit perua sen milloin tahansa Valtuuttamasi sovellukset -sivulla ({where}) tai soittamalla asiakaspalveluun: {phone}.',
+  'consent.withdraw': 'Voit perua sen milloin tahansa Valtuuttamasi sovellukset -sivulla tai soittamalla asiakaspalveluun: {phone}.',
+  'apps.title': 'Valtuuttamasi sovellukset',
   'consent.allow': 'Salli',
   'consent.deny': 'Kiellä',
   'scope.openid': 'Vahvistaa henkilöllisyytesi tunnisteella, joka on sama joka kerta',
@@ -64,4 +64,8 @@ export const fi: Messages = {
   'error.server.text': 'Pyyntöä ei voitu suorittaa. Yritä hetken kuluttua uudelleen.',
   'error.reference': 'Viite asiakaspalvelulle: {reference}',
   'error.help': 'Tarvitsetko apua? Soita asiakaspalveluun: {phone}.',
+
+  'formPost.title': 'Palaat palveluun {client}',
+  'formPost.text': 'Sinut ohjataan takaisin palveluun {client}. Jos mitään ei tapahdu, paina painiketta.',
+  'formPost.submit': 'Jatka palveluun {client}',
 };

@@ -11,7 +11,9 @@ const UNITS: readonly [unit: 'day' | 'hour' | 'minute' | 'second', seconds: numb
 export function formatDuration(locale: Locale, seconds: number): string {
   const whole = Math.max(1, Math.round(seconds));
   const [unit, size] = UNITS.find(([, size]) => whole >= size && whole % size === 0) ?? ['second', 1];
-  return new Intl.NumberFormat(locale, { style: 'unit', unit, unitDisplay: 'long' }).format(whole / size);
+  const words = new Intl.NumberFormat(locale, { style: 'unit', unit, unitDisplay: 'long' }).format(whole / size);
+  // CLDR's Swedish day is "dygn" (24 hours); people say "dagar" of a consent or a lock
+  return locale === 'sv' ? words.replace(/\bdygn\b/, whole === 86_400 ? 'dag' : 'dagar') : words;
 }
 
 /** A wait rounded up to whole minutes ("15 minutes"); a customer does not count seconds. */

@@ -37,7 +37,8 @@ export const sv: Messages = {
   'consent.identity': 'Din identitet',
   'consent.details': 'Uppgifter i denna begäran',
   'consent.lasts': '{client} behåller denna åtkomst i {duration}, till {until}, om du inte återkallar den tidigare.',
-  'consent.withdraw': 'Du kan återkalla den när som helst under Dina godkända appar ({where}) eller genom att ringa kundtjänst: {phone}.',
+  'consent.withdraw': 'Du kan återkalla den när som helst på sidan Dina godkända appar eller genom att ringa kundtjänst: {phone}.',
+  'apps.title': 'Dina godkända appar',
   'consent.allow': 'Tillåt',
   'consent.deny': 'Neka',
   'scope.openid': 'Bekräfta vem du är, med en identifierare som är densamma varje gång',
@@ -63,4 +64,8 @@ export const sv: Messages = {
   'error.server.text': 'Begäran kunde inte slutföras. Försök igen om en stund.',
   'error.reference': 'Referens för kundtjänst: {reference}',
   'error.help': 'Behöver du hjälp? Ring kundtjänst: {phone}.',
+
+  'formPost.title': 'Du skickas tillbaka till {client}',
+  'formPost.text': 'Du skickas tillbaka till {client}. Om ingenting händer, tryck på knappen.',
+  'formPost.submit': 'Fortsätt till {client}',
 };
