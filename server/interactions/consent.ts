@@ -94,6 +94,12 @@ export async function showConsent(ctx: Context, deps: InteractionDeps, step: Ste
   });
 }
 
+/** A grant's `exp` is set as it is stored, not on the instance that saved it: read it back. */
+async function grantSecondsLeft(deps: InteractionDeps, grantId: string): Promise<number> {
+  const saved = await deps.provider.Grant.find(grantId);
+  return (saved?.exp ?? 0) - Math.floor(Date.now() / 1000);
+}
+
 /**
  * An authorization with details to confirm (an API's extra attributes, such as the account a
  * payment is made from) gets a grant of its own, holding exactly what was asked and those
@@ -111,7 +117,7 @@ async function grantWithDetails(deps: InteractionDeps, step: Step, accountId: st
   grant.addOIDCScope(scopes.join(' '));
   grant.addResourceScope(String(params.resource), scopes.filter((s) => deps.registry.byScope(s)).join(' '));
   const grantId = await grant.save();
-  const ttl = (grant.exp ?? 0) - Math.floor(Date.now() / 1000);
+  const ttl = await grantSecondsLeft(deps, grantId);
   await keepGrantAttributes(deps.store, grantId, Object.fromEntries(details.map(({ attribute, value }) => [attribute.name, value])), ttl);
   deps.audit('consent.granted', {
     sub: accountId,
@@ -139,7 +145,7 @@ async function grantConsent(deps: InteractionDeps, step: Step): Promise<string> 
     grant.addResourceScope(indicator, scopes.join(' '));
   }
   const grantId = await grant.save();
-  await consents.remember(accountId, clientId, grantId, (grant.exp ?? 0) - Math.floor(Date.now() / 1000));
+  await consents.remember(accountId, clientId, grantId, await grantSecondsLeft(deps, grantId));
   const added = [...new Set([...(details.missingOIDCScope ?? []), ...Object.values(details.missingResourceScopes ?? {}).flat()])];
   deps.audit('consent.granted', { sub: accountId, client_id: clientId, grant_id: grantId, scope: added.join(' ') });
   return grantId;

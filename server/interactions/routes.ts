@@ -10,6 +10,7 @@ import { authorizationEndpointHeaders, isAuthorizationEndpoint } from '../pages/
 import { showLogin, submitPassword } from './login.ts';
 import { showLocked, showOtp, submitCode } from './otp.ts';
 import { StepStates } from './state.ts';
+import { accountApps, isAppsRequest } from './apps/routes.ts';
 
 type StepHandler = (ctx: Context, deps: InteractionDeps, step: Step) => Promise<void>;
 
@@ -58,6 +59,13 @@ export function interactionRoutes(provider: Provider, deps: AppDeps): Middleware
   const assets = assetRoutes(deps.config.branding);
   return async function interactionPages(ctx: Context, next: Next): Promise<void> {
     if (isAuthorizationEndpoint(ctx)) return authorizationEndpointHeaders(ctx, next);
+    if (isAppsRequest(ctx))
+      return withErrorPage(
+        deps.pages,
+        ctx,
+        () => ({}),
+        () => accountApps(ctx, interactionDeps),
+      );
     const route = matchRoute(ctx);
     if (!route) return assets(ctx, next);
     // the error page speaks the sign-in's language once the step is known

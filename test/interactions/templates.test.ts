@@ -10,7 +10,7 @@ const HOSTILE = `"><script>alert(1)</script><img src=x onerror=alert(2)>'&`;
 
 // every value each page's action hands its template, all set to the hostile string
 const PAGES: Record<string, object> = {
-  login: { clientName: HOSTILE, action: HOSTILE, csrf: HOSTILE, username: HOSTILE, error: HOSTILE, cancelHref: HOSTILE },
+  login: { clientName: HOSTILE, lead: HOSTILE, action: HOSTILE, csrf: HOSTILE, username: HOSTILE, error: HOSTILE, cancelHref: HOSTILE },
   otp: { clientName: HOSTILE, action: HOSTILE, csrf: HOSTILE, error: HOSTILE, cancelHref: HOSTILE },
   locked: { text: HOSTILE, clientName: HOSTILE, cancelHref: HOSTILE },
   consent: {

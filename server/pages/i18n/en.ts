@@ -70,4 +70,13 @@ export const en = {
   'formPost.title': 'Returning you to {client}',
   'formPost.text': 'You are being sent back to {client}. If nothing happens, press the button.',
   'formPost.submit': 'Continue to {client}',
+
+  'apps.lead': 'You are logged in as {username}. These apps can use your bank information until you withdraw their access:',
+  'apps.signInLead': 'Log in to see the apps you have given access to your bank information, and to withdraw it.',
+  'apps.none': 'No app has access to your bank information.',
+  'apps.since': 'Allowed on',
+  'apps.until': 'Access ends',
+  'apps.withdraw': 'Withdraw access from {client}',
+  'apps.withdrawn': 'The access of {client} has been withdrawn. Its connections to your bank stop working at once.',
+  'apps.signOut': 'Log out',
 } as const;

@@ -68,4 +68,13 @@ export const fi: Messages = {
   'formPost.title': 'Palaat palveluun {client}',
   'formPost.text': 'Sinut ohjataan takaisin palveluun {client}. Jos mitään ei tapahdu, paina painiketta.',
   'formPost.submit': 'Jatka palveluun {client}',
+
+  'apps.lead': 'Olet kirjautunut käyttäjänä {username}. Nämä sovellukset voivat käyttää pankkitietojasi, kunnes perut niiden pääsyn:',
+  'apps.signInLead': 'Kirjaudu sisään nähdäksesi sovellukset, joille olet antanut pääsyn pankkitietoihisi, ja perumaan pääsyn.',
+  'apps.none': 'Millään sovelluksella ei ole pääsyä pankkitietoihisi.',
+  'apps.since': 'Sallittu',
+  'apps.until': 'Pääsy päättyy',
+  'apps.withdraw': 'Peru palvelun {client} pääsy',
+  'apps.withdrawn': 'Palvelun {client} pääsy on peruttu. Sen yhteydet pankkiisi lakkaavat toimimasta heti.',
+  'apps.signOut': 'Kirjaudu ulos',
 };

@@ -68,4 +68,13 @@ export const sv: Messages = {
   'formPost.title': 'Du skickas tillbaka till {client}',
   'formPost.text': 'Du skickas tillbaka till {client}. Om ingenting händer, tryck på knappen.',
   'formPost.submit': 'Fortsätt till {client}',
+
+  'apps.lead': 'Du är inloggad som {username}. Dessa appar kan använda dina bankuppgifter tills du återkallar deras åtkomst:',
+  'apps.signInLead': 'Logga in för att se vilka appar du har gett åtkomst till dina bankuppgifter, och för att återkalla den.',
+  'apps.none': 'Ingen app har åtkomst till dina bankuppgifter.',
+  'apps.since': 'Tillåten',
+  'apps.until': 'Åtkomsten upphör',
+  'apps.withdraw': 'Återkalla åtkomsten för {client}',
+  'apps.withdrawn': 'Åtkomsten för {client} har återkallats. Dess anslutningar till din bank slutar fungera direkt.',
+  'apps.signOut': 'Logga ut',
 };
