@@ -24,6 +24,23 @@ const PAGES: Record<string, object> = {
     appsHref: HOSTILE,
   },
   form_post: { action: HOSTILE, clientName: HOSTILE, inputs: [{ name: HOSTILE, value: HOSTILE }] },
+  apps: {
+    username: HOSTILE,
+    notice: HOSTILE,
+    csrf: HOSTILE,
+    withdrawAction: HOSTILE,
+    signOutAction: HOSTILE,
+    apps: [
+      {
+        id: HOSTILE,
+        clientId: HOSTILE,
+        name: HOSTILE,
+        since: HOSTILE,
+        until: HOSTILE,
+        groups: [{ name: HOSTILE, scopes: [{ name: HOSTILE, description: HOSTILE }] }],
+      },
+    ],
+  },
   error: { heading: HOSTILE, text: HOSTILE, reference: HOSTILE, code: HOSTILE },
 };
 
