@@ -55,7 +55,8 @@ export class Pages {
   /** The language of this response, with texts that know the bank's name and support number. */
   language(ctx: Context, hints: LocaleHints = {}): PageLanguage {
     const locale = chooseLocale(ctx, this.settings.defaultLocale, hints);
-    const { name: bank, supportPhone: phone } = this.settings.branding;
+    const { name: bank } = this.settings.branding;
+    const phone = this.settings.branding.supportPhone.replace(/ /g, '\u00a0'); // a number never breaks across lines
     return { locale, t: (key: MessageKey, params?: MessageParams) => translate(locale, key, { bank, phone, ...params }) };
   }
 

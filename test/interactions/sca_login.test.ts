@@ -10,7 +10,7 @@ import type { RegisteredClient, TestServer } from '../support/server.ts';
 import { openTestRedisStore, type TestRedisStore } from '../support/stores.ts';
 
 const MAX_FAILURES = 3;
-const LOGIN_FAILED = translate('en', 'login.failed', { phone: sampleBranding.supportPhone });
+const LOGIN_FAILED = translate('en', 'login.failed', { phone: sampleBranding.supportPhone.replace(/ /g, '\u00a0') });
 
 /** The error summary's message (WCAG 2.2 §3.3.1), linked from the fields by aria-describedby. */
 function alertOf(flow: Flow): string | undefined {
