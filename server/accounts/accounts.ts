@@ -109,6 +109,20 @@ export class AccountManager {
     return { sub: account.sub, username: account.username, totp_uri: totpUri(totpSecret, account.username, this.#issuer) };
   }
 
+  /** Every customer, by username, with the lock state (`user list`); never a secret. */
+  async list(): Promise<{ sub: string; username: string; created_at: number; status: 'active' | 'locked' }[]> {
+    const all = (await this.#accounts.list()).filter(isAccount);
+    const rows = await Promise.all(
+      all.map(async (a) => ({ sub: a.sub, username: a.username, created_at: a.createdAt, status: await this.status(a.sub) })),
+    );
+    return rows.sort((x, y) => x.username.localeCompare(y.username));
+  }
+
+  /** One customer for `user show`, by username; throws when there is none. */
+  async show(username: string): Promise<Account> {
+    return this.#mustFind(username);
+  }
+
   async status(sub: string): Promise<'active' | 'locked'> {
     return (await this.#guard.isLocked(sub)) ? 'locked' : 'active';
   }

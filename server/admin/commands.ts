@@ -3,6 +3,7 @@ import { AUTH_METHODS, type AuthMethod } from '../clients/manage.ts';
 import { withAdminSession } from './session.ts';
 import { userCommands } from './user_commands.ts';
 import { keyCommands } from './key_commands.ts';
+import { grantCommands } from './grant_commands.ts';
 
 type OptionSpec = { type: 'string' | 'boolean'; short?: string };
 
@@ -110,4 +111,5 @@ export const commands: Record<string, Command> = {
   },
   ...keyCommands,
   ...userCommands,
+  ...grantCommands,
 };

@@ -2,6 +2,9 @@ import type { Config } from '../../config/index.ts';
 import { createRedisStore } from '../../adapters/redis.ts';
 import { createApp } from '../app.ts';
 import type { AccountManager } from '../accounts/accounts.ts';
+import type { ConsentMemory } from '../accounts/consents.ts';
+import type { Audit } from '../ops/audit.ts';
+import type Provider from 'oidc-provider';
 import { ClientManager } from '../clients/manage.ts';
 import { createLogger } from '../ops/logger.ts';
 import pino from 'pino';
@@ -9,6 +12,9 @@ import pino from 'pino';
 export interface AdminSession {
   clients: ClientManager;
   accounts: AccountManager;
+  consents: ConsentMemory;
+  provider: Provider;
+  audit: Audit;
   config: Config;
 }
 
@@ -34,6 +40,9 @@ export async function withAdminSession<T>(config: Config, action: (session: Admi
       // through the app's store, so every running server hears of client changes at once
       clients: new ClientManager(provider, deps.store, registry, deps.audit),
       accounts: deps.accounts.accounts,
+      consents: deps.accounts.consents,
+      provider,
+      audit: deps.audit,
       config,
     });
   } finally {

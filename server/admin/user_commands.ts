@@ -1,4 +1,5 @@
 import type { Command, CommandContext } from './commands.ts';
+import { consentsOf } from './grant_commands.ts';
 import { withAdminSession } from './session.ts';
 
 function username(ctx: CommandContext): string {
@@ -17,6 +18,32 @@ async function passwordFromStdin(ctx: CommandContext): Promise<string> {
 
 /** `user …` commands of the admin CLI. */
 export const userCommands: Record<string, Command> = {
+  'user list': {
+    summary: 'list customers: username, sub, lock state (never a secret)',
+    usage: '',
+    async run(ctx) {
+      if (ctx.positionals.length) throw new Error(`unexpected argument ${ctx.positionals[0]}`);
+      return withAdminSession(ctx.loadConfig(), ({ accounts }) => accounts.list());
+    },
+  },
+  'user show': {
+    summary: "one customer: lock state, factors enrolled, consents (the customer's authorized apps)",
+    usage: 'USERNAME',
+    async run(ctx) {
+      const name = username(ctx);
+      return withAdminSession(ctx.loadConfig(), async (session) => {
+        const account = await session.accounts.show(name);
+        return {
+          sub: account.sub,
+          username: account.username,
+          created_at: new Date(account.createdAt * 1000).toISOString(),
+          status: await session.accounts.status(account.sub),
+          factors: ['password', 'totp'],
+          consents: await consentsOf(session, account.sub),
+        };
+      });
+    },
+  },
   'user create': {
     summary: 'enrol a customer; reads the password from stdin, prints the sub and the authenticator (TOTP) URI',
     usage: '--username U  < password',
