@@ -23,10 +23,10 @@ export class Authenticator {
     this.#audit = audit;
   }
 
-  async #failed(sub: string, factor: 'password' | 'otp'): Promise<boolean> {
+  async #failed(sub: string, username: string, factor: 'password' | 'otp'): Promise<boolean> {
     const locked = await this.#guard.recordFailure(sub);
-    this.#audit('login.failed', { sub, factor });
-    if (locked) this.#audit('account.locked', { sub });
+    this.#audit('login.failed', { sub, username, factor });
+    if (locked) this.#audit('account.locked', { sub, username });
     return locked;
   }
 
@@ -40,11 +40,11 @@ export class Authenticator {
     }
     const [locked, valid] = await Promise.all([this.#guard.isLocked(account.sub), verifyPassword(account.passwordHash, password)]);
     if (locked) {
-      this.#audit('login.failed', { sub: account.sub, factor: 'password', reason: 'locked' });
+      this.#audit('login.failed', { sub: account.sub, username: account.username, factor: 'password', reason: 'locked' });
       return { ok: false };
     }
     if (!valid) {
-      await this.#failed(account.sub, 'password');
+      await this.#failed(account.sub, account.username, 'password');
       return { ok: false };
     }
     return { ok: true, sub: account.sub };
@@ -55,7 +55,7 @@ export class Authenticator {
     if (!account || (await this.#guard.isLocked(sub))) return 'locked';
     const match = checkTotp(account.totpSecret, code.replace(/\s+/g, ''));
     if (!match || !(await this.#guard.useTotpStep(sub, match.step))) {
-      return (await this.#failed(sub, 'otp')) ? 'locked' : 'wrong';
+      return (await this.#failed(sub, account.username, 'otp')) ? 'locked' : 'wrong';
     }
     await this.#guard.clearFailures(sub);
     return 'ok';

@@ -94,6 +94,11 @@ export async function showConsent(ctx: Context, deps: InteractionDeps, step: Ste
   });
 }
 
+/** Audit lines name the customer as operators know them (the CLI takes usernames) as well as by `sub`. */
+async function usernameOf(deps: InteractionDeps, sub: string): Promise<string | undefined> {
+  return (await deps.accounts.findBySub(sub))?.username;
+}
+
 /** A grant's `exp` is set as it is stored, not on the instance that saved it: read it back. */
 async function grantSecondsLeft(deps: InteractionDeps, grantId: string): Promise<number> {
   const saved = await deps.provider.Grant.find(grantId);
@@ -121,6 +126,7 @@ async function grantWithDetails(deps: InteractionDeps, step: Step, accountId: st
   await keepGrantAttributes(deps.store, grantId, Object.fromEntries(details.map(({ attribute, value }) => [attribute.name, value])), ttl);
   deps.audit('consent.granted', {
     sub: accountId,
+    username: await usernameOf(deps, accountId),
     client_id: clientId,
     grant_id: grantId,
     scope: scopes.join(' '),
@@ -147,7 +153,13 @@ async function grantConsent(deps: InteractionDeps, step: Step): Promise<string> 
   const grantId = await grant.save();
   await consents.remember(accountId, clientId, grantId, await grantSecondsLeft(deps, grantId));
   const added = [...new Set([...(details.missingOIDCScope ?? []), ...Object.values(details.missingResourceScopes ?? {}).flat()])];
-  deps.audit('consent.granted', { sub: accountId, client_id: clientId, grant_id: grantId, scope: added.join(' ') });
+  deps.audit('consent.granted', {
+    sub: accountId,
+    username: await usernameOf(deps, accountId),
+    client_id: clientId,
+    grant_id: grantId,
+    scope: added.join(' '),
+  });
   return grantId;
 }
 
@@ -169,8 +181,10 @@ export async function submitConsent(ctx: Context, deps: InteractionDeps, step: S
 
 /** Ends the authorization at the client with `access_denied` (with `state` and `iss`, as every response). */
 export async function endWithAccessDenied(ctx: Context, deps: InteractionDeps, step: Step, description: string): Promise<void> {
+  const sub = step.interaction.session?.accountId ?? step.state.accountId;
   deps.audit('consent.denied', {
-    sub: step.interaction.session?.accountId ?? step.state.accountId,
+    sub,
+    username: sub ? await usernameOf(deps, sub) : undefined,
     client_id: String(step.interaction.params.client_id),
     reason: description,
   });

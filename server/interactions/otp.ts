@@ -52,7 +52,8 @@ async function finishLogin(ctx: Context, deps: InteractionDeps, step: Step, acco
     { mergeWithLastSubmission: false },
   );
   await deps.states.destroy(step.uid);
-  deps.audit('login.succeeded', { sub: accountId, client_id: String(step.interaction.params.client_id), acr: SCA_ACR });
+  const username = (await deps.accounts.findBySub(accountId))?.username;
+  deps.audit('login.succeeded', { sub: accountId, username, client_id: String(step.interaction.params.client_id), acr: SCA_ACR });
   return seeOther(ctx, returnTo);
 }
 
