@@ -3,22 +3,27 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Config } from '../config/index.ts';
 import type { SandboxCustomer } from './accounts/sandbox.ts';
 import type { ClientManager } from './clients/manage.ts';
+import { DEMO_CALLBACK_PATH, DEMO_CODE_PATH } from './sandbox_demo.ts';
 import { sampleApiBannerLines, seedSampleApiClient, type SampleApiCredentials } from '../examples/sample_api/seed.ts';
 
 export interface SandboxCredentials {
   clientId: string;
   clientSecret: string;
   /** the demo web application (authorization code + refresh token for a customer) */
-  web?: { clientId: string; clientSecret: string; redirectUri: string; scope: string };
+  web?: { clientId: string; clientSecret: string; redirectUri: string; scope: string; pkce: { verifier: string; challenge: string } };
   /** the sample Service API's introspection client (npm run start:api) */
   api?: SampleApiCredentials;
 }
 
-export const SANDBOX_WEB_REDIRECT_URI = 'http://localhost:8080/callback';
+/** The demo web app's redirect URI: the sandbox serves that page itself (sandbox_demo.ts). */
+export function sandboxWebRedirectUri(issuer: string): string {
+  return `${issuer}${DEMO_CALLBACK_PATH}`;
+}
 const SANDBOX_WEB_SCOPE = 'openid accounts:read accounts:write';
 
 /** Seeds the demo TPP that the sandbox banner tells a newcomer to try. */
-export async function seedSandbox(clients: ClientManager): Promise<SandboxCredentials> {
+export async function seedSandbox(clients: ClientManager, issuer = 'http://localhost:3000'): Promise<SandboxCredentials> {
+  const redirectUri = sandboxWebRedirectUri(issuer);
   const created = await clients.create({
     clientId: 'demo-tpp',
     name: 'Demo TPP',
@@ -30,7 +35,7 @@ export async function seedSandbox(clients: ClientManager): Promise<SandboxCreden
     clientId: 'demo-web',
     name: 'Demo Budget App',
     grantTypes: ['authorization_code', 'refresh_token'],
-    redirectUris: [SANDBOX_WEB_REDIRECT_URI],
+    redirectUris: [redirectUri],
     scope: SANDBOX_WEB_SCOPE,
     authMethod: 'client_secret_basic',
   });
@@ -41,8 +46,9 @@ export async function seedSandbox(clients: ClientManager): Promise<SandboxCreden
     web: {
       clientId: String(web.client_id),
       clientSecret: String(web.client_secret),
-      redirectUri: SANDBOX_WEB_REDIRECT_URI,
+      redirectUri,
       scope: SANDBOX_WEB_SCOPE,
+      pkce: pkcePair(),
     },
     api,
   };
@@ -74,17 +80,18 @@ export function sandboxBanner(config: Config, creds: SandboxCredentials, custome
         `  demo customer: username=${customer.username}`,
         `                 password=${customer.password}`,
         `                 TOTP secret=${customer.totpSecret} (add it to an authenticator app)`,
+        `                 otpauth URI=${customer.totpUri}`,
+        `                 current code: curl -s ${config.issuer}${DEMO_CODE_PATH}   (sandbox only)`,
       ]
     : [];
-  const pkce = pkcePair();
   const webLines = creds.web
     ? [
         `  demo web app:  client_id=${creds.web.clientId}`,
         `                 client_secret=${creds.web.clientSecret}`,
         `                 redirect_uri=${creds.web.redirectUri}`,
-        '  log in as the demo customer (open in a browser; the code arrives at the redirect URI):',
-        `    ${sandboxAuthorizationUrl(config, creds.web, pkce.challenge)}`,
-        `  then: curl -s -u '${creds.web.clientId}:${creds.web.clientSecret}' -d grant_type=authorization_code -d code=CODE -d redirect_uri=${creds.web.redirectUri} -d code_verifier=${pkce.verifier} ${config.issuer}/token`,
+        "  log in as the demo customer: open this in a browser; the demo app's page at the redirect URI shows the code and the token response",
+        `    ${sandboxAuthorizationUrl(config, creds.web, creds.web.pkce.challenge)}`,
+        `  or exchange the code yourself: curl -s -u '${creds.web.clientId}:${creds.web.clientSecret}' -d grant_type=authorization_code -d code=CODE -d redirect_uri=${creds.web.redirectUri} -d code_verifier=${creds.web.pkce.verifier} ${config.issuer}/token`,
       ]
     : [];
   return [

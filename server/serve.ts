@@ -9,6 +9,7 @@ import type { Logger } from './ops/logger.ts';
 import { createMetrics, metricsServer } from './ops/metrics.ts';
 import cluster from 'node:cluster';
 import { sandboxBanner, seedSandbox } from './sandbox.ts';
+import { sandboxDemoRoutes } from './sandbox_demo.ts';
 import { openStore } from './store.ts';
 
 const netClose = NetServer.prototype.close;
@@ -69,17 +70,26 @@ export async function serve(config: Config, logger: Logger): Promise<void> {
     metricsServer(config.metrics.port, () => metrics.registry.metrics(), metrics.registry.contentType).unref();
   }
 
+  let banner: string | undefined;
   if (store.kind === 'memory') {
-    const creds = await seedSandbox(new ClientManager(provider, deps.store, registry, deps.audit));
+    const creds = await seedSandbox(new ClientManager(provider, deps.store, registry, deps.audit), config.issuer);
     const customer = await seedSandboxCustomer(deps.accounts.accounts);
-    process.stdout.write(`${sandboxBanner(config, creds, customer)}\n`);
+    const web = creds.web!;
+    provider.use(sandboxDemoRoutes(config, { ...web, verifier: web.pkce.verifier }, customer));
+    banner = sandboxBanner(config, creds, customer);
   }
 
   const server = createServer(provider.callback());
   server.keepAliveTimeout = 65_000; // longer than common load balancers' idle timeouts
   server.headersTimeout = 66_000;
   server.requestTimeout = 30_000; // Heroku's router gives up after 30 s too
-  await listen(server, config.port);
+  await listen(server, config.port).catch((err: NodeJS.ErrnoException) => {
+    // said before any credentials are printed: a second `npm start` must not look like a fresh sandbox
+    if (err.code === 'EADDRINUSE')
+      throw new Error(`port ${config.port} is already in use (is Valtuus already running?); set PORT to another port`);
+    throw err;
+  });
+  if (banner) process.stdout.write(`${banner}\n`);
   logger.info({ port: config.port, issuer: config.issuer, store: store.kind, pid: process.pid }, 'listening');
   shutdownOnSignal(server, () => close().then(() => store.close()), logger);
 }

@@ -12,7 +12,7 @@ const exec = promisify(execFile);
 
 /** Runs a `curl …` line exactly as the banner prints it (through a shell, as a newcomer pastes it). */
 async function runPrinted(line: string, replace: Record<string, string> = {}): Promise<Record<string, unknown>> {
-  let command = line.trim().replace(/^then:\s*/, '');
+  let command = line.trim().replace(/^[^:]*:\s*(?=curl )/, '');
   for (const [from, to] of Object.entries(replace)) command = command.replace(from, to);
   const { stdout } = await exec('bash', ['-c', command]);
   return JSON.parse(stdout) as Record<string, unknown>;
@@ -21,9 +21,10 @@ async function runPrinted(line: string, replace: Record<string, string> = {}): P
 describe('sandbox (DESIGN "Sandbox"): what `npm start` prints works as printed', () => {
   let child: ChildProcess | undefined;
   let banner = '';
+  let port = 0;
 
   before(async () => {
-    const [port] = await freePorts(1);
+    [port] = (await freePorts(1)) as [number];
     const { REDIS_URL: _none, ...env } = process.env;
     child = spawn(process.execPath, ['server/index.ts'], {
       env: { ...env, PORT: String(port), NODE_ENV: 'development', LOG_LEVEL: 'warn' },
@@ -59,12 +60,44 @@ describe('sandbox (DESIGN "Sandbox"): what `npm start` prints works as printed',
     const flow = await Flow.open(authUrl);
     await flow.login(valueOf('username'), valueOf('password'));
     const totp = new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(valueOf('TOTP secret')), digits: 6, period: 30, algorithm: 'SHA1' });
-    await flow.otp(totp.generate());
+    // the previous step's code (still accepted, RFC 6238 §5.2), so that the next test may use the current one: each works once
+    await flow.otp(totp.generate({ timestamp: Date.now() - 30_000 }));
     if (!flow.callback) await flow.consent('allow');
     const code = flow.code();
     const tokens = await runPrinted(lineWith('grant_type=authorization_code'), { 'code=CODE': `code=${code}` });
     expect(tokens).to.include({ token_type: 'Bearer', status: 'approved', refresh_count: 0 });
     expect(tokens.refresh_token).to.be.a('string');
     expect(tokens.id_token).to.be.a('string');
+  });
+
+  it('the demo app’s redirect URI is a page of the sandbox that shows the code and state and the token response it got', async () => {
+    const authUrl = new URL(lineWith('/auth?').trim());
+    const flow = await Flow.open(authUrl);
+    await flow.login(valueOf('username'), valueOf('password'));
+    const current = await (await fetch(new URL('/demo/code', authUrl))).text(); // the banner's "current code"
+    expect(current.trim()).to.match(/^\d{6}$/);
+    await flow.otp(current.trim());
+    if (!flow.callback) await flow.consent('allow');
+    expect(flow.callback!.pathname).to.equal('/demo/callback');
+    const page = await flow.agent.request(flow.callback!);
+    const html = await page.text();
+    expect(page.status, html).to.equal(200);
+    expect(html).to.include('state=demo');
+    expect(html).to.include('Token response (HTTP 200)');
+    expect(html).to.match(/&#34;access_token&#34;: &#34;[\w-]+&#34;/);
+    expect(banner).to.include('otpauth URI=otpauth://totp/');
+  });
+
+  it('a second `npm start` on the busy port says so, exits non-zero, and prints no credentials', async () => {
+    const { REDIS_URL: _none, ...env } = process.env;
+    const second = await exec(process.execPath, ['server/index.ts'], {
+      env: { ...env, PORT: String(port), NODE_ENV: 'development', LOG_LEVEL: 'warn' },
+    }).then(
+      () => ({ code: 0, stdout: '', stderr: '' }),
+      (err: { code: number; stdout: string; stderr: string }) => err,
+    );
+    expect(second.code).to.equal(1);
+    expect(second.stderr).to.include(`port ${port} is already in use`);
+    expect(second.stdout).not.to.include('client_secret');
   });
 });
