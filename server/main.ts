@@ -4,7 +4,7 @@ import { availableParallelism } from 'node:os';
 import { ConfigError, loadConfig, type Config } from '../config/index.ts';
 import { runPrimary } from './cluster.ts';
 import { generateSigningJwks } from './signing_keys.ts';
-import { createLogger } from './ops/logger.ts';
+import { createLogger, prettyDestination } from './ops/logger.ts';
 
 function readConfig(): Config {
   try {
@@ -20,7 +20,7 @@ function readConfig(): Config {
 
 async function main(): Promise<void> {
   const config = readConfig();
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, config.env === 'development' ? prettyDestination() : undefined);
   // the app is loaded only where it serves: the primary of several workers stays small
   const serve = async () => (await import('./serve.ts')).serve(config, logger);
   if (cluster.isWorker) return serve();

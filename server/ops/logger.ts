@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
 import pino, { type Logger } from 'pino';
+import pretty from 'pino-pretty';
 import type { Context, Next } from 'koa';
 
 export type { Logger } from 'pino';
@@ -28,6 +29,17 @@ const REDACT = [
   'headers.authorization',
   'headers.cookie',
 ];
+
+/** Lines a person reads in a terminal (development); production keeps one JSON object per line for the log platform. */
+export function prettyDestination(): pino.DestinationStream {
+  return pretty({
+    sync: true,
+    singleLine: true,
+    colorize: Boolean(process.stdout.isTTY),
+    translateTime: 'SYS:HH:MM:ss',
+    ignore: 'pid,hostname,service',
+  });
+}
 
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
   return pino({ level, base: { service: 'valtuus' }, redact: { paths: REDACT, censor: '[redacted]' } }, destination);
