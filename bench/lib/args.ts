@@ -13,6 +13,8 @@ export interface BenchOptions {
   customers: number;
   scenarios: string[] | undefined;
   profile: boolean;
+  /** exit non-zero when a goal is missed (for use by hand, not in CI) */
+  check: boolean;
   out: string;
   help: boolean;
 }
@@ -33,6 +35,8 @@ loopback, warms both up, alternates timed runs of each scenario, and prints and 
   --customers N         Valtuus customers to create; each logs in once per TOTP step (default 200)
   --scenarios LIST      comma-separated subset of client_credentials,refresh_token,introspection,authorization_code
   --profile             instead: run Valtuus alone under node --cpu-prof and summarise where time goes
+  --check               exit 1 when a goal of the report is missed (by hand, not in CI: the
+                        machine's load moves the ratios)
   --out FILE            where to write the table (default bench/results.md)
   --quick               1 round of 3 s, 1 s warm-up: a smoke test with rough numbers,
                         written to bench/tmp/results-quick.md unless --out says otherwise
@@ -60,6 +64,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
       customers: { type: 'string' },
       scenarios: { type: 'string' },
       profile: { type: 'boolean' },
+      check: { type: 'boolean' },
       out: { type: 'string' },
       quick: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -77,6 +82,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     customers: positiveInt('customers', values.customers, 200),
     scenarios: values.scenarios?.split(',').map((s) => s.trim()),
     profile: values.profile === true,
+    check: values.check === true,
     // a smoke test's rough numbers do not replace the last full run's
     out: values.out ?? (quick ? 'bench/tmp/results-quick.md' : 'bench/results.md'),
     help: values.help === true,

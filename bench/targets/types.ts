@@ -21,7 +21,9 @@ export interface CodeFlowSetup {
  * (bench/scenarios/types.ts) when the server cannot provide that yet.
  */
 export interface Target {
-  readonly id: 'valtuus' | 'baseline';
+  readonly id: 'valtuus' | 'valtuus1' | 'baseline';
+  /** the private redis-server of this target's store, when it has one */
+  readonly redisPid?: number | undefined;
   readonly label: string;
   readonly url: string;
   /** the server's main process; its descendants (cluster workers) are found from it */

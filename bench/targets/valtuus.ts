@@ -26,6 +26,12 @@ export interface ValtuusOptions {
   customers: number;
   /** extra `node` flags, e.g. --cpu-prof */
   nodeFlags?: string[];
+  /** WEB_CONCURRENCY; unset: as in the harness' environment (Valtuus' default: one worker per CPU) */
+  workers?: number | undefined;
+  /** which of the Valtuus targets this is (several run side by side, each on its own Redis) */
+  id?: 'valtuus' | 'valtuus1';
+  label?: string;
+  redisPid?: number | undefined;
   log(message: string): void;
 }
 
@@ -43,6 +49,7 @@ function serverEnv(port: number, options: ValtuusOptions): NodeJS.ProcessEnv {
     // One client sends all the load here; its per-minute token budget (default 6000) would turn
     // the run into a measurement of 429s. The limiter still runs on every request.
     RATE_LIMIT_TOKEN_REQUESTS: process.env.RATE_LIMIT_TOKEN_REQUESTS ?? String(TOKEN_BUDGET),
+    ...(options.workers ? { WEB_CONCURRENCY: String(options.workers) } : {}),
   };
 }
 
@@ -152,10 +159,11 @@ export async function startValtuus(options: ValtuusOptions): Promise<{ target: T
   });
 
   const target: Target = {
-    id: 'valtuus',
-    label: 'Valtuus',
+    id: options.id ?? 'valtuus',
+    label: options.label ?? 'Valtuus',
     url,
     pid: proc.pid,
+    redisPid: options.redisPid,
     clientCredentialsClient,
     codeFlowSetup,
     async cloneRefreshTokens(seed, count) {
