@@ -19,6 +19,7 @@ import { RssSampler } from './lib/rss.ts';
 import { runProfile } from './profile.ts';
 import { authorizationCode, clientCredentials, introspection, NotAvailable, refreshToken } from './scenarios/index.ts';
 import type { PreparedScenario, Scenario, ScenarioContext } from './scenarios/index.ts';
+import { startTestCluster } from '../test/support/redis_cluster.ts';
 import { startBaselineOrExplain, startValtuusOrExplain } from './targets/start.ts';
 import type { Target } from './targets/types.ts';
 
@@ -122,11 +123,13 @@ async function bench(argv: string[], options: BenchOptions): Promise<void> {
   // each Valtuus on a Redis of its own, so that commands and Redis CPU are its alone
   const [redis, redis1] = await Promise.all([startPrivateRedis(), startPrivateRedis()]);
   log(`redis-server ${redis.url} (pid ${redis.process.pid}) and ${redis1.url} (pid ${redis1.process.pid})`);
+  // or both on one private Cluster, under prefixes of their own (its commands and CPU are then not told apart)
+  const cluster = options.store === 'cluster' ? await startTestCluster() : undefined;
+  if (cluster) log(`Redis Cluster ${cluster.url}`);
   const workers = Number(process.env.WEB_CONCURRENCY) || availableParallelism();
   const [valtuus, valtuus1, baseline] = await Promise.all([
     startValtuusOrExplain({
-      redisUrl: redis.url,
-      redisPid: redis.process.pid,
+      ...(cluster ? { redisUrl: cluster.url, keyPrefix: 'valtuus-n:' } : { redisUrl: redis.url, redisPid: redis.process.pid }),
       jwks,
       customers: options.customers,
       log,
@@ -134,8 +137,7 @@ async function bench(argv: string[], options: BenchOptions): Promise<void> {
       label: `Valtuus (${workers} workers)`,
     }),
     startValtuusOrExplain({
-      redisUrl: redis1.url,
-      redisPid: redis1.process.pid,
+      ...(cluster ? { redisUrl: cluster.url, keyPrefix: 'valtuus-1:' } : { redisUrl: redis1.url, redisPid: redis1.process.pid }),
       jwks,
       customers: options.customers,
       log,
@@ -162,9 +164,16 @@ async function bench(argv: string[], options: BenchOptions): Promise<void> {
       log,
       measure: observer(
         new CpuMeter(() => [...targets.map((t) => t.pid), redis.process.pid, redis1.process.pid].filter((pid) => pid !== undefined)),
-        (id) => (id === 'valtuus' ? redis.client : id === 'valtuus1' ? redis1.client : undefined),
+        (id) => (cluster ? undefined : id === 'valtuus' ? redis.client : id === 'valtuus1' ? redis1.client : undefined),
       ),
     };
+    if (options.preloadTokens || options.preloadClients) {
+      for (const target of [valtuus, valtuus1]) {
+        log(`preloading ${target.label}: ${options.preloadTokens} tokens, ${options.preloadClients} clients`);
+        const seconds = await target.preload?.(options.preloadTokens, options.preloadClients);
+        log(`  done in ${seconds?.toFixed(0)} s`);
+      }
+    }
     const slots = scenarios.map((scenario) => targets.map((target): Slot => ({ scenario, target, cell: { runs: [] } })));
     log('preparing scenarios');
     for (const pair of slots) for (const slot of pair) await prepare(slot, ctx);
@@ -181,7 +190,12 @@ async function bench(argv: string[], options: BenchOptions): Promise<void> {
       settings: settingsLine(options),
       machine: machineDescription(),
       software: [
-        `Valtuus: commit ${gitDescription()}, \`node server/index.ts\`, WEB_CONCURRENCY ${workers} and 1, each on a private redis-server ${versions.redis}`,
+        `Valtuus: commit ${gitDescription()}, \`node server/index.ts\`, WEB_CONCURRENCY ${workers} and 1, ${cluster ? `both on one private 3-master Redis Cluster (redis-server ${versions.redis}), under key prefixes of their own` : `each on a private redis-server ${versions.redis}`}`,
+        ...(options.preloadTokens || options.preloadClients
+          ? [
+              `store preloaded, for each Valtuus, with ${options.preloadTokens} live client-credentials tokens and ${options.preloadClients} registered clients`,
+            ]
+          : []),
         `baseline: oidc-provider ${versions.oidcProvider} (bench/baseline/server.ts): one process, its default in-memory adapter (an LRU of 1000 entries, which can forget a grant under load), opaque tokens, devInteractions login (no password hash, no second factor)`,
         `load: wrk ${versions.wrk} (bench/wrk/form_post.lua); the code flow by bench/lib/code_flow.ts`,
       ],
@@ -206,6 +220,7 @@ async function bench(argv: string[], options: BenchOptions): Promise<void> {
     await Promise.all(targets.map((t) => t.close().catch(() => undefined)));
     redis.client.disconnect();
     redis1.client.disconnect();
+    await cluster?.stop();
   }
 }
 

@@ -32,6 +32,8 @@ export interface Target {
   codeFlowSetup(): Promise<CodeFlowSetup>;
   /** Copies of a real refresh token (each on its own copy of its grant), stored the way the server stores them. */
   cloneRefreshTokens(seed: string, count: number): Promise<string[]>;
+  /** Fills the server's store with live tokens and registered clients, as a large deployment's (Valtuus only). */
+  preload?(tokens: number, clients: number): Promise<number>;
   /** Closes the harness' own connections to the server's store (processes are stopped elsewhere). */
   close(): Promise<void>;
 }
