@@ -8,9 +8,14 @@ export interface ConsentEntry {
   since: number;
   /** epoch seconds: when the consent ends unless renewed */
   until: number;
+  /** epoch seconds: the app's last token on this consent, if any since it was given */
+  lastUsed?: number;
 }
 
 type ConsentIndex = Record<string, ConsentEntry>;
+
+// a use is worth showing while any consent can last (the registry allows a year at most)
+const USE_MEMORY_SECONDS = 366 * 24 * 3600;
 
 function nowSeconds(): number {
   return Math.floor(Date.now() / 1000);
@@ -51,6 +56,11 @@ export class ConsentMemory {
     await this.#writeIndex(accountId, index);
   }
 
+  /** The app got a token for the customer: one small write, apart from the index, so the token path never reads it. */
+  async touch(accountId: string, clientId: string): Promise<void> {
+    await this.#store.adapter('ConsentUse').upsert(`${accountId}:${clientId}`, { at: nowSeconds() }, USE_MEMORY_SECONDS);
+  }
+
   async recall(accountId: string, clientId: string): Promise<string | undefined> {
     const entry = await this.#adapter.find(`${accountId}:${clientId}`);
     return typeof entry?.grantId === 'string' ? entry.grantId : undefined;
@@ -60,7 +70,14 @@ export class ConsentMemory {
   async list(accountId: string): Promise<ConsentEntry[]> {
     const index = await this.#readIndex(accountId);
     const grants = this.#store.adapter('Grant');
-    const live = await Promise.all(Object.values(index).map(async (entry) => ((await grants.find(entry.grantId)) ? entry : undefined)));
+    const uses = this.#store.adapter('ConsentUse');
+    const live = await Promise.all(
+      Object.values(index).map(async (entry) => {
+        if (!(await grants.find(entry.grantId))) return undefined;
+        const at = (await uses.find(`${accountId}:${entry.clientId}`))?.at;
+        return typeof at === 'number' && at >= entry.since ? { ...entry, lastUsed: at } : entry;
+      }),
+    );
     return live.filter((entry): entry is ConsentEntry => entry !== undefined).sort((a, b) => a.since - b.since);
   }
 
@@ -77,6 +94,7 @@ export class ConsentMemory {
     await this.#store.adapter('AccessToken').revokeByGrantId(grantId);
     await this.#store.adapter('Grant').destroy(grantId);
     await this.#adapter.destroy(`${accountId}:${clientId}`);
+    await this.#store.adapter('ConsentUse').destroy(`${accountId}:${clientId}`);
     delete index[clientId];
     await this.#writeIndex(accountId, index);
     return grantId;

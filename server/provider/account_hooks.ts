@@ -14,8 +14,9 @@ function findAccount(accounts: AccountManager) {
   return async function findCustomer(_ctx: KoaContextWithOIDC, sub: string): Promise<ProviderAccount | undefined> {
     const account = await accounts.findBySub(sub);
     if (!account) return undefined;
-    // only `sub`: userinfo and ID tokens tell a TPP who, never a customer's personal data
-    return { accountId: account.sub, claims: () => ({ sub: account.sub }) };
+    // only `sub`: userinfo and ID tokens tell a TPP who, never a customer's personal data;
+    // the username stays server-side, for audit lines (README "Admin CLI")
+    return { accountId: account.sub, username: account.username, claims: () => ({ sub: account.sub }) };
   };
 }
 

@@ -77,5 +77,5 @@ export function installTokenSteps(provider: Provider, deps: TokenStepDeps, resou
   provider.use(unauthorizedClientForGrant);
   provider.use(addPromisedTokenFields);
   registerPasswordGrant(provider, deps, resourceIndicators);
-  auditTokenEvents(provider, deps.audit);
+  auditTokenEvents(provider, deps.audit, deps.accounts.consents);
 }

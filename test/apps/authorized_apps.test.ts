@@ -91,7 +91,8 @@ describe('/account/apps: the customer sees and withdraws an app’s access, at o
     expect(await entry.textContent())
       .to.include('Accounts')
       .and.include('See your accounts, balances and transactions');
-    expect(await entry.locator('dd').count()).to.equal(2);
+    expect(await entry.locator('dd').count()).to.equal(3); // since, until, last used
+    expect(await entry.locator('dd').nth(2).textContent()).not.to.equal('Not used yet'); // the code exchange above
     const button = entry.locator('button[name="withdraw"]');
     expect(await button.getAttribute('value')).to.equal(web.client_id);
     for (const locale of ['fi', 'sv', 'en']) {

@@ -36,6 +36,7 @@ const PAGES: Record<string, object> = {
         clientId: HOSTILE,
         name: HOSTILE,
         since: HOSTILE,
+        lastUsed: HOSTILE,
         until: HOSTILE,
         groups: [{ name: HOSTILE, scopes: [{ name: HOSTILE, description: HOSTILE }] }],
       },

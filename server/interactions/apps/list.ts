@@ -34,6 +34,7 @@ async function describeApp(deps: InteractionDeps, entry: ConsentEntry, language:
     groups,
     since: formatDate(language.locale, entry.since),
     until: formatDate(language.locale, entry.until),
+    lastUsed: entry.lastUsed ? formatDate(language.locale, entry.lastUsed) : language.t('apps.neverUsed'),
   };
 }
 

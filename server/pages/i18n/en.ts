@@ -79,4 +79,6 @@ export const en = {
   'apps.withdraw': 'Withdraw access from {client}',
   'apps.withdrawn': 'The access of {client} has been withdrawn. Its connections to your bank stop working at once.',
   'apps.signOut': 'Log out',
+  'apps.lastUsed': 'Last used',
+  'apps.neverUsed': 'Not used yet',
 } as const;

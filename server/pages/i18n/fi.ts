@@ -77,4 +77,6 @@ export const fi: Messages = {
   'apps.withdraw': 'Peru palvelun {client} pääsy',
   'apps.withdrawn': 'Palvelun {client} pääsy on peruttu. Sen yhteydet pankkiisi lakkaavat toimimasta heti.',
   'apps.signOut': 'Kirjaudu ulos',
+  'apps.lastUsed': 'Käytetty viimeksi',
+  'apps.neverUsed': 'Ei vielä käytetty',
 };

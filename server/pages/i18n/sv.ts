@@ -77,4 +77,6 @@ export const sv: Messages = {
   'apps.withdraw': 'Återkalla åtkomsten för {client}',
   'apps.withdrawn': 'Åtkomsten för {client} har återkallats. Dess anslutningar till din bank slutar fungera direkt.',
   'apps.signOut': 'Logga ut',
+  'apps.lastUsed': 'Senast använd',
+  'apps.neverUsed': 'Inte använd ännu',
 };
