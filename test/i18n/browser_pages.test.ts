@@ -20,7 +20,14 @@ const SHOTS = process.env.SCREENSHOTS;
 const TEXT = {
   fi: { username: 'Käyttäjätunnus', password: 'Salasana', login: 'Jatka', code: 'Kertakäyttökoodi', verify: 'Vahvista', error: 'Virhe: ' },
   sv: { username: 'Användarnamn', password: 'Lösenord', login: 'Fortsätt', code: 'Engångskod', verify: 'Bekräfta', error: 'Fel: ' },
-  en: { username: 'Username', password: 'Password', login: 'Continue', code: 'One-time code', verify: 'Verify', error: 'Error: ' },
+  en: {
+    username: 'Username',
+    password: 'Password',
+    login: 'Continue',
+    code: 'One-time code',
+    verify: 'Verify',
+    error: 'There is a problem: ',
+  },
 } as const;
 
 describe('pages in a real browser, in every language: axe-core finds no WCAG 2.2 A/AA violation', function () {

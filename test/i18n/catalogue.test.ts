@@ -45,8 +45,8 @@ describe('languages: the message catalogues (fi, sv, en)', () => {
   });
 
   it('Finnish and Swedish texts differ from the English ones (nothing left untranslated)', () => {
-    // a few words are the same in both languages by nature
-    const same = new Set(['layout.errorTitle']);
+    // a few words could be the same in every language by nature
+    const same = new Set<string>([]);
     for (const [key, english] of Object.entries(en)) {
       if (same.has(key)) continue;
       expect(CATALOGUES.fi[key as keyof typeof en], `fi ${key}`).not.to.equal(english);

@@ -13,7 +13,7 @@ export const en = {
   'layout.privacy': 'Privacy',
   'layout.terms': 'Terms of use',
   'layout.demo': 'Demo bank for developers: not a real bank.',
-  'layout.errorTitle': 'Error: {title}',
+  'layout.errorTitle': 'There is a problem: {title}',
   'form.problem': 'There is a problem',
 
   'login.title': 'Log in',

@@ -33,8 +33,14 @@ function fromUiLocales(value: unknown): Locale | undefined {
   return typeof value === 'string' ? firstOf(value.split(' ')) : undefined;
 }
 
+const COOKIE_VALUE = new RegExp(`(?:^|;\\s*)${LANGUAGE_COOKIE}=([a-z]{2})(?:;|$)`);
+
+/**
+ * Read from the header itself: an error page may be drawn after the request's socket is gone
+ * (a form too large), when Koa's cookie jar can no longer be made.
+ */
 function fromCookie(ctx: Context): Locale | undefined {
-  const value = ctx.cookies.get(LANGUAGE_COOKIE, { signed: false });
+  const value = COOKIE_VALUE.exec(ctx.get('cookie'))?.[1];
   return isLocale(value) ? value : undefined;
 }
 
