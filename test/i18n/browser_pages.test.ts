@@ -97,6 +97,19 @@ describe('pages in a real browser, in every language: axe-core finds no WCAG 2.2
     expect(message, name).to.have.length.greaterThan(10);
   }
 
+  it('Accept-Language alone (the browser’s own language, no ui_locales) gives the login page in it', async () => {
+    for (const locale of LOCALES) {
+      const context = await browser.newContext({ locale: locale === 'en' ? 'en-GB' : `${locale}-FI` });
+      const page = await context.newPage();
+      const url = new URL(authorizationUrl(locale));
+      url.searchParams.delete('ui_locales');
+      await page.goto(url.href);
+      expect(await page.getAttribute('html', 'lang')).to.equal(locale);
+      await page.getByLabel(TEXT[locale].username).waitFor();
+      await context.close();
+    }
+  });
+
   for (const locale of LOCALES) {
     describe(`ui_locales=${locale}`, () => {
       let customer: TestCustomer;
