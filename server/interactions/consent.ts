@@ -4,7 +4,7 @@ import { errors, type Interaction } from 'oidc-provider';
 import { authorizationAttributeValues, keepGrantAttributes } from '../policy/attributes.ts';
 import type { ApiRegistry } from '../policy/registry.ts';
 import { readForm } from '../pages/form.ts';
-import { assertCsrf, seeOther, stepLanguage, type InteractionDeps, type Step } from './context.ts';
+import { assertCsrf, languageResult, seeOther, stepLanguage, type InteractionDeps, type Step } from './context.ts';
 import { consentLifetime, inLanguage } from './consent_texts.ts';
 import type { PageLanguage } from '../pages/kit.ts';
 import { APPS_PATH } from './apps/paths.ts';
@@ -174,7 +174,12 @@ export async function submitConsent(ctx: Context, deps: InteractionDeps, step: S
   }
   if (decision !== 'allow') throw new errors.InvalidRequest('choose Allow or Deny');
   const grantId = await grantConsent(deps, step);
-  const returnTo = await deps.provider.interactionResult(ctx.req, ctx.res, { consent: { grantId } }, { mergeWithLastSubmission: true });
+  const returnTo = await deps.provider.interactionResult(
+    ctx.req,
+    ctx.res,
+    { consent: { grantId }, ...languageResult(step) },
+    { mergeWithLastSubmission: true },
+  );
   await deps.states.destroy(step.uid);
   return seeOther(ctx, returnTo);
 }
@@ -191,7 +196,7 @@ export async function endWithAccessDenied(ctx: Context, deps: InteractionDeps, s
   const returnTo = await deps.provider.interactionResult(
     ctx.req,
     ctx.res,
-    { error: 'access_denied', error_description: description },
+    { error: 'access_denied', error_description: description, ...languageResult(step) },
     { mergeWithLastSubmission: false },
   );
   await deps.states.destroy(step.uid);

@@ -9,7 +9,7 @@ import type { Limits } from '../ops/limits.ts';
 import type { Logger } from '../ops/logger.ts';
 import type { ApiRegistry } from '../policy/registry.ts';
 import type { Config } from '../../config/index.ts';
-import { isLocale } from '../../config/locales.ts';
+import { isLocale, type Locale } from '../../config/locales.ts';
 import { formActionSource, setPageHeaders } from '../pages/headers.ts';
 import { formatMinutes } from '../pages/i18n/format.ts';
 import type { PageLanguage, Pages } from '../pages/kit.ts';
@@ -94,6 +94,14 @@ async function rememberSwitchedLanguage(
 /** The page's language: the switcher's choice in this sign-in, then the request's ui_locales, the cookie, Accept-Language. */
 export function stepLanguage(ctx: Context, deps: InteractionDeps, step: Step): PageLanguage {
   return deps.pages.language(ctx, { uiLocales: step.interaction.params.ui_locales, chosen: step.state.lang });
+}
+
+/**
+ * Carried in the interaction's result to the authorization endpoint, so that the page drawn
+ * there (form_post, pages/form_post.ts) keeps a language picked during the sign-in.
+ */
+export function languageResult(step: Step): { valtuus_lang?: Locale } {
+  return step.state.lang ? { valtuus_lang: step.state.lang } : {};
 }
 
 export function assertCsrf(step: Step, presented: unknown): void {

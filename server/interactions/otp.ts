@@ -1,7 +1,7 @@
 import type { Context } from 'koa';
 
 import { readForm } from '../pages/form.ts';
-import { assertCsrf, saveState, seeOther, stepLanguage, takeFlash, type InteractionDeps, type Step } from './context.ts';
+import { assertCsrf, languageResult, saveState, seeOther, stepLanguage, takeFlash, type InteractionDeps, type Step } from './context.ts';
 import { SCA_ACR, SCA_AMR } from '../accounts/sca.ts';
 import { formatDuration } from '../pages/i18n/format.ts';
 import type { Flash } from './state.ts';
@@ -48,7 +48,7 @@ async function finishLogin(ctx: Context, deps: InteractionDeps, step: Step, acco
     ctx.req,
     ctx.res,
     // remember: false keeps the session cookie to this browser session; SCA is asked for each authorization anyway
-    { login: { accountId, acr: SCA_ACR, amr: [...SCA_AMR], remember: false } },
+    { login: { accountId, acr: SCA_ACR, amr: [...SCA_AMR], remember: false }, ...languageResult(step) },
     { mergeWithLastSubmission: false },
   );
   await deps.states.destroy(step.uid);

@@ -2,7 +2,7 @@ import type { Context } from 'koa';
 import { errors, type KoaContextWithOIDC } from 'oidc-provider';
 
 import type { MessageKey } from './i18n/catalogue.ts';
-import type { LocaleHints } from './i18n/negotiate.ts';
+import { chosenInSignIn, type LocaleHints } from './i18n/negotiate.ts';
 import type { PageLanguage, Pages } from './kit.ts';
 
 /** The cases a customer can meet, each with its own heading and one sentence (README "Error pages"). */
@@ -61,7 +61,7 @@ export async function showErrorPage(pages: Pages, ctx: Context, language: PageLa
 /** oidc-provider's `renderError`: when a browser flow fails at one of its endpoints; never a stack trace. */
 export function providerErrorPage(pages: Pages) {
   return async function renderErrorPage(ctx: KoaContextWithOIDC, out: { error: string }, caught?: unknown): Promise<void> {
-    const language = pages.language(ctx, { uiLocales: ctx.oidc?.params?.ui_locales });
+    const language = pages.language(ctx, { uiLocales: ctx.oidc?.params?.ui_locales, chosen: chosenInSignIn(ctx) });
     await showErrorPage(pages, ctx, language, { status: ctx.status, code: out.error, case: errorCase(ctx.status, out.error, caught) });
   };
 }

@@ -1,6 +1,7 @@
 import type { KoaContextWithOIDC, default as Provider, UnknownObject } from 'oidc-provider';
 
 import { FORM_POST_SCRIPT_PATH } from './assets.ts';
+import { chosenInSignIn } from './i18n/negotiate.ts';
 import { formActionSource } from './headers.ts';
 import type { Pages } from './kit.ts';
 
@@ -15,7 +16,7 @@ const KEPT_STATUSES = new Set([200, 400, 500]);
 export function formPostPage(pages: Pages) {
   return async function renderFormPost(ctx: KoaContextWithOIDC, action: string, payload: UnknownObject): Promise<void> {
     if (!KEPT_STATUSES.has(ctx.status)) ctx.status = 'error' in payload ? 400 : 200;
-    const language = pages.language(ctx, { uiLocales: ctx.oidc.params?.ui_locales });
+    const language = pages.language(ctx, { uiLocales: ctx.oidc.params?.ui_locales, chosen: chosenInSignIn(ctx) });
     const clientName = ctx.oidc.client?.clientName ?? ctx.oidc.client?.clientId ?? '';
     const target = formActionSource(action);
     const inputs = Object.entries(payload)

@@ -89,6 +89,18 @@ describe('languages: ui_locales (OIDC Core §3.1.2.1), the switcher cookie, Acce
     expect(h1Of(flow.html)).to.equal('Enter your one-time code');
   });
 
+  it('a language picked during the sign-in holds on the form_post page that ends it (OAuth 2.0 Form Post Response Mode)', async () => {
+    const someone = await createCustomer(srv.deps);
+    const flow = await Flow.start(srv.url, { ...accountsParams(tpp), ui_locales: 'fi', response_mode: 'form_post' });
+    await flow.agent.request(new URL(`${flow.page!.url.pathname}?lang=sv`, srv.url));
+    await flow.login(someone.username, someone.password);
+    await flow.otp(someone.nextCode());
+    await flow.consent('allow');
+    expect(flow.html).to.include('name="code"');
+    expect(langOf(flow.html)).to.equal('sv');
+    expect(h1Of(flow.html)).to.equal('Du skickas tillbaka till Budget Buddy');
+  });
+
   it('the code and consent pages follow ui_locales too, and the consent names the API and scopes in that language', async () => {
     const flow = await Flow.start(srv.url, { ...accountsParams(tpp, 'openid accounts:read'), ui_locales: 'fi' });
     await flow.login(customer.username, customer.password);

@@ -58,3 +58,10 @@ export function chooseLocale(ctx: Context, defaultLocale: Locale, hints: LocaleH
     switchedLocale(ctx) ?? hints.chosen ?? fromUiLocales(hints.uiLocales) ?? fromCookie(ctx) ?? fromAcceptLanguage(ctx) ?? defaultLocale
   );
 }
+
+/** At the authorization endpoint after a sign-in: the language picked during it (interactions/context.ts `languageResult`). */
+export function chosenInSignIn(ctx: Context): Locale | undefined {
+  const oidc = (ctx as Context & { oidc?: { entities?: { Interaction?: { result?: { valtuus_lang?: unknown } } } } }).oidc;
+  const chosen = oidc?.entities?.Interaction?.result?.valtuus_lang;
+  return isLocale(chosen) ? chosen : undefined;
+}
