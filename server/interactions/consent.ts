@@ -5,55 +5,12 @@ import { authorizationAttributeValues, keepGrantAttributes } from '../policy/att
 import type { ApiRegistry } from '../policy/registry.ts';
 import { readForm } from '../pages/form.ts';
 import { assertCsrf, languageResult, seeOther, stepLanguage, type InteractionDeps, type Step } from './context.ts';
-import { consentLifetime, inLanguage } from './consent_texts.ts';
+import { consentLifetime, inLanguage, permissionGroups, type ConsentDetails, type PermissionGroup } from './consent_texts.ts';
 import type { PageLanguage } from '../pages/kit.ts';
 import { APPS_PATH } from './apps/paths.ts';
 
-interface ConsentDetails {
-  missingOIDCScope?: string[];
-  missingOIDCClaims?: string[];
-  missingResourceScopes?: Record<string, string[]>;
-}
-
-interface PermissionGroup {
-  id: string;
-  name: string;
-  scopes: { name: string; description: string }[];
-}
-
-// OpenID Connect's own scopes, described for customers
-const IDENTITY_SCOPES = { openid: 'scope.openid', offline_access: 'scope.offline_access' } as const;
-
-function identityScope(scope: string): scope is keyof typeof IDENTITY_SCOPES {
-  return Object.hasOwn(IDENTITY_SCOPES, scope);
-}
-
 function consentDetails(interaction: Interaction): ConsentDetails {
   return interaction.prompt.details as ConsentDetails;
-}
-
-/** Only what is new: the scopes this authorization asks for that no earlier consent covered, by API. */
-export function permissionGroups(registry: ApiRegistry, details: ConsentDetails, language: PageLanguage): PermissionGroup[] {
-  const asked = new Set([...(details.missingOIDCScope ?? []), ...Object.values(details.missingResourceScopes ?? {}).flat()]);
-  const groups = new Map<string, PermissionGroup>();
-  const groupFor = (id: string, name: string) => {
-    let group = groups.get(id);
-    if (!group) groups.set(id, (group = { id: `perm-${id}`, name, scopes: [] }));
-    return group;
-  };
-  for (const scope of asked) {
-    const api = registry.byScope(scope);
-    const defined = api?.scopes.find((s) => s.name === scope);
-    const description = defined
-      ? inLanguage(language.locale, defined.description, defined.descriptions)
-      : identityScope(scope)
-        ? language.t(IDENTITY_SCOPES[scope])
-        : undefined;
-    if (!description) continue;
-    const groupName = api ? inLanguage(language.locale, api.name, api.names) : language.t('consent.identity');
-    groupFor(api ? api.id : 'identity', groupName).scopes.push({ name: scope, description });
-  }
-  return [...groups.values()];
 }
 
 /** What is new; or, when nothing is (the client sent prompt=consent), everything requested. */

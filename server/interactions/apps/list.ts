@@ -3,7 +3,7 @@ import type { Context } from 'koa';
 import type { ConsentEntry } from '../../accounts/consents.ts';
 import { formatDate } from '../../pages/i18n/format.ts';
 import type { PageLanguage } from '../../pages/kit.ts';
-import { permissionGroups } from '../consent.ts';
+import { permissionGroups } from '../consent_texts.ts';
 import type { InteractionDeps } from '../context.ts';
 import { APPS_PATHS } from './paths.ts';
 import { saveSession, type LoadedSession } from './session.ts';
