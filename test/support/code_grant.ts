@@ -40,3 +40,18 @@ export function redeemCode(srv: TestServer, client: RegisteredClient, flow: Flow
 export function refresh(srv: TestServer, client: RegisteredClient, refreshToken: string): Promise<Response> {
   return tokenRequest(srv, client, { grant_type: 'refresh_token', refresh_token: refreshToken });
 }
+
+/** GET without following redirects: an open redirect must show as a Location, never be followed. */
+export function getManual(url: string, headers: Record<string, string> = {}): Promise<Response> {
+  return fetch(url, { redirect: 'manual', headers: { accept: 'text/html', ...headers } });
+}
+
+export function authorizeUrl(issuer: string, params: Record<string, string>): string {
+  return `${issuer}/auth?${new URLSearchParams(params)}`;
+}
+
+/** The parameters of an authorization response: the query, or the fragment for fragment-encoded modes. */
+export function responseParams(location: string | URL): URLSearchParams {
+  const url = new URL(location);
+  return new URLSearchParams(url.hash ? url.hash.slice(1) : url.search);
+}

@@ -12,6 +12,8 @@ import { generateSigningJwks } from '../../server/signing_keys.ts';
 import { createLogger } from '../../server/ops/logger.ts';
 import type { DestinationStream } from 'pino';
 
+import { openTestRedisStore, type TestRedisStore } from './stores.ts';
+
 let sharedJwks: Config['jwks'] | undefined;
 /** One key set for the whole run: RSA key generation is slow, and restarts must share keys. */
 export function testJwks(): Config['jwks'] {
@@ -70,6 +72,29 @@ export async function startTestServer(
       });
     },
   };
+}
+
+export interface ServerFixture {
+  srv: TestServer;
+  store: TestRedisStore;
+}
+
+/**
+ * The one bootstrap of a feature suite: the whole app on Redis (the production store) on a
+ * key prefix of its own, started before the block's tests and closed after them with this
+ * run's keys deleted. Filled in by `before`.
+ */
+export function useServerOnRedis(env: Record<string, string> = {}, options: TestServerOptions = {}): ServerFixture {
+  const fixture = {} as ServerFixture;
+  before(async () => {
+    fixture.store = await openTestRedisStore();
+    fixture.srv = await startTestServer(fixture.store, env, options);
+  });
+  after(async () => {
+    await fixture.srv?.close();
+    await fixture.store?.close();
+  });
+  return fixture;
 }
 
 export interface RegisteredClient {

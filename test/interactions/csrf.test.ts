@@ -2,8 +2,7 @@ import { expect } from 'chai';
 
 import { accountsParams, registerWebClient } from '../support/code_grant.ts';
 import { Agent, createCustomer, Flow, type TestCustomer } from '../support/flow.ts';
-import type { RegisteredClient } from '../support/server.ts';
-import { useServerOnRedis } from './fixture.ts';
+import { type RegisteredClient, useServerOnRedis } from '../support/server.ts';
 
 describe('RFC 6749 §10.12 / RFC 9700 §4.7 CSRF on the login, one-time code and consent forms', () => {
   const fx = useServerOnRedis();

@@ -2,8 +2,7 @@ import { expect } from 'chai';
 
 import { accountsParams, REDIRECT_URI, redeemCode, registerWebClient, tokenRequest } from '../support/code_grant.ts';
 import { authorize, createCustomer, type Flow } from '../support/flow.ts';
-import { basic, expectOAuthError, json, postForm, registerClient, type RegisteredClient } from '../support/server.ts';
-import { useServerOnRedis } from './fixture.ts';
+import { basic, expectOAuthError, json, postForm, registerClient, type RegisteredClient, useServerOnRedis } from '../support/server.ts';
 
 const SECOND_REDIRECT = 'http://127.0.0.1:9/second-callback';
 

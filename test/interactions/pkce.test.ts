@@ -4,8 +4,7 @@ import { expect } from 'chai';
 
 import { accountsParams, registerWebClient, tokenRequest } from '../support/code_grant.ts';
 import { authorize, createCustomer, Flow } from '../support/flow.ts';
-import { basic, expectOAuthError, json, postForm, registerClient, type RegisteredClient } from '../support/server.ts';
-import { useServerOnRedis } from './fixture.ts';
+import { basic, expectOAuthError, json, postForm, registerClient, type RegisteredClient, useServerOnRedis } from '../support/server.ts';
 
 const s256 = (verifier: string) => createHash('sha256').update(verifier).digest('base64url');
 

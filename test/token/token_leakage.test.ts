@@ -2,8 +2,7 @@ import { expect } from 'chai';
 
 import { accountsParams, redeemCode, refresh, registerWebClient } from '../support/code_grant.ts';
 import { authorize, createCustomer } from '../support/flow.ts';
-import { basic, json, postForm, registerClient, type RegisteredClient } from '../support/server.ts';
-import { useServerOnRedis } from './fixture.ts';
+import { basic, json, postForm, registerClient, type RegisteredClient, useServerOnRedis } from '../support/server.ts';
 
 describe('token leakage (RFC 6749 §5.1, RFC 6750 §2.3 and §5.3, RFC 9700 §4.3)', () => {
   const fx = useServerOnRedis();

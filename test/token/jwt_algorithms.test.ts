@@ -3,9 +3,18 @@ import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 
 import { pkce } from '../support/flow.ts';
-import { basic, expectOAuthError, json, postForm, registerClient, storeClientUnchecked, type RegisteredClient } from '../support/server.ts';
-import { authorizeUrl, getManual, responseParams, useServerOnRedis } from './fixture.ts';
+import {
+  basic,
+  expectOAuthError,
+  json,
+  postForm,
+  registerClient,
+  type RegisteredClient,
+  storeClientUnchecked,
+  useServerOnRedis,
+} from '../support/server.ts';
 import { JWT_BEARER, assertionClaims, hs256Jwt, signJwt, signingKey, unsecuredJwt, type SigningKey } from '../support/forged_jwts.ts';
+import { authorizeUrl, getManual, responseParams } from '../support/code_grant.ts';
 
 const REDIRECT = 'https://tpp.example.com/cb';
 

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 
 import { pkce } from '../support/flow.ts';
-import { basic, expectOAuthError, postForm, registerClient, type RegisteredClient } from '../support/server.ts';
-import { authorizeUrl, getManual, responseParams, useServerOnRedis } from './fixture.ts';
+import { basic, expectOAuthError, postForm, registerClient, type RegisteredClient, useServerOnRedis } from '../support/server.ts';
+import { authorizeUrl, getManual, responseParams } from '../support/code_grant.ts';
 
 const REGISTERED = 'https://tpp.example.com/callback';
 const SECOND = 'https://tpp.example.com/other-callback';

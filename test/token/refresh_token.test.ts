@@ -2,8 +2,7 @@ import { expect } from 'chai';
 
 import { accountsParams, redeemCode, refresh, registerWebClient, tokenRequest } from '../support/code_grant.ts';
 import { authorize, createCustomer } from '../support/flow.ts';
-import { basic, expectOAuthError, json, postForm, type Json, type RegisteredClient } from '../support/server.ts';
-import { useServerOnRedis } from './fixture.ts';
+import { basic, expectOAuthError, json, type Json, postForm, type RegisteredClient, useServerOnRedis } from '../support/server.ts';
 
 describe('RFC 6749 §10.4 / RFC 9700 §4.14 refresh tokens: bound to the client, rotated, reuse revokes', () => {
   const fx = useServerOnRedis();

@@ -1,9 +1,8 @@
 import { expect } from 'chai';
 
-import { accountsParams, registerWebClient } from '../support/code_grant.ts';
+import { accountsParams, registerWebClient, responseParams } from '../support/code_grant.ts';
 import { createCustomer, Flow } from '../support/flow.ts';
-import { basic, json, postForm, registerClient, storeClientUnchecked, type RegisteredClient } from '../support/server.ts';
-import { responseParams, useServerOnRedis } from './fixture.ts';
+import { basic, json, postForm, registerClient, type RegisteredClient, storeClientUnchecked, useServerOnRedis } from '../support/server.ts';
 
 const TOKEN_PARAMS = ['access_token', 'id_token', 'token_type', 'code'];
 // the codes a refusal may carry; RFC 6749 §4.2.2.1 and §5.2 name unauthorized_client (see the report on invalid_request)

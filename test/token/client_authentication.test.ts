@@ -1,7 +1,6 @@
 import { expect } from 'chai';
 
-import { basic, json, postForm, registerClient, type RegisteredClient } from '../support/server.ts';
-import { useServerOnRedis } from './fixture.ts';
+import { basic, json, postForm, registerClient, type RegisteredClient, useServerOnRedis } from '../support/server.ts';
 
 const ENDPOINTS = ['/token', '/token/introspection', '/token/revocation', '/request'] as const;
 
