@@ -4,18 +4,19 @@ import type { Context } from 'koa';
 import { z } from 'zod';
 
 import type { VerifiedToken } from '../../resource_server/types.ts';
+import { ValtuusError } from '../../lib/errors.ts';
 
 const MAX_BODY_BYTES = 16 * 1024;
 
 /** A client mistake in the request body, in Koa's status/expose contract. */
-export class RequestError extends Error {
-  readonly expose = true;
-  readonly status: number;
+export class RequestError extends ValtuusError {
+  static override readonly code = 'ERR_VALTUUS_REQUEST';
+  override readonly code = 'ERR_VALTUUS_REQUEST';
+  /** the OAuth-style error code of the JSON body */
   readonly error: string;
 
   constructor(status: number, error: string, description: string) {
-    super(description);
-    this.status = status;
+    super(description, { status });
     this.error = error;
   }
 }

@@ -1,14 +1,16 @@
 import type { Context } from 'koa';
 
+import { ValtuusError } from '../../lib/errors.ts';
+
 const MAX_FORM_BYTES = 8 * 1024; // the largest form here holds a username, a password and a token
 
-export class FormError extends Error {
-  readonly status: number;
-  readonly expose = true;
+/** A form that cannot be read (413, 415); its message is shown on the error page. */
+export class FormError extends ValtuusError {
+  static override readonly code = 'ERR_VALTUUS_FORM';
+  override readonly code = 'ERR_VALTUUS_FORM';
 
-  constructor(status: number, message: string) {
-    super(message);
-    this.status = status;
+  constructor(status: 413 | 415, message: string) {
+    super(message, { status });
   }
 }
 
