@@ -12,6 +12,7 @@ import { healthRoutes } from './ops/health.ts';
 import { createLimits } from './ops/limits.ts';
 import { requestLogging, type Logger } from './ops/logger.ts';
 import { createMetrics, measureRequests, metricsEndpoint, type Metrics } from './ops/metrics.ts';
+import { logStoreOutages } from './ops/store_outages.ts';
 import { tokenAttributeNames } from './policy/attributes.ts';
 import { resourceIndicatorsFeature } from './policy/enforcement.ts';
 import { ApiRegistry } from './policy/registry.ts';
@@ -62,6 +63,7 @@ export function createApp({ config, store, logger, hooks, metrics = createMetric
   provider.maxIpsCount = 1; // the address the router saw: the last X-Forwarded-For entry, not one the client wrote
   installSecretDigests(provider);
   logProviderErrors(provider, logger);
+  logStoreOutages(store, logger);
 
   provider.use(requestLogging(logger));
   provider.use(measureRequests(metrics));

@@ -90,7 +90,7 @@ export function cacheClients(store: Store, logger: Logger): CachedClients {
     subscribed = true;
     subscriber.subscribe(store.keys.clientsChanged).catch((err: Error) => {
       subscribed = false;
-      logger.warn({ err: { message: err.message } }, 'client cache: not subscribed');
+      logger.warn({ err }, 'client cache: not subscribed');
     });
   });
   const announce = announceClientChange(store);
