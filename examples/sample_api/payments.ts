@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
 import type { Context } from 'koa';
+import getRawBody from 'raw-body';
 import { z } from 'zod';
 
 import type { VerifiedToken } from '../../resource_server/types.ts';
@@ -43,14 +44,13 @@ const paymentSchema = z.strictObject({
 export type PaymentRequest = z.infer<typeof paymentSchema>;
 
 async function readBody(ctx: Context): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw new RequestError(413, 'invalid_request', `the body may be at most ${MAX_BODY_BYTES} bytes`);
-    chunks.push(chunk);
+  const length = ctx.get('content-length');
+  try {
+    return await getRawBody(ctx.req, { limit: MAX_BODY_BYTES, encoding: 'utf-8', ...(length ? { length } : {}) });
+  } catch (err) {
+    if ((err as { type?: unknown }).type !== 'entity.too.large') throw err;
+    throw new RequestError(413, 'invalid_request', `the body may be at most ${MAX_BODY_BYTES} bytes`);
   }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** The payment initiation body: JSON, small, and every field valid. */

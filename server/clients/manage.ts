@@ -7,10 +7,10 @@ import type { Audit } from '../ops/audit.ts';
 import type { ApiRegistry } from '../policy/registry.ts';
 import { applyLevelPolicy } from '../policy/registration.ts';
 import { digestClientSecret, generateClientSecret } from './secrets.ts';
+import type { AuthMethod } from './auth_methods.ts';
 import { ValtuusError } from '../../lib/errors.ts';
 
-export const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'] as const;
-export type AuthMethod = (typeof AUTH_METHODS)[number];
+export { AUTH_METHODS, type AuthMethod } from './auth_methods.ts';
 
 export interface ClientInput {
   name: string;
