@@ -29,6 +29,8 @@ export interface AppOptions {
   metrics?: Metrics;
   /** overrides of the provider hooks, for tests */
   hooks?: ProviderHooks;
+  /** the time (ms) one-time codes are checked at: Date.now, or a test's own clock */
+  clock?: () => number;
 }
 
 export interface App {
@@ -43,14 +45,14 @@ export interface App {
  * Assembly only: every collaborator is built once here and handed to the modules that use it;
  * the provider (itself a Koa app) gets Valtuus' middleware in front of its routes, in this order.
  */
-export function createApp({ config, store, logger, hooks, metrics = createMetrics() }: AppOptions): App {
+export function createApp({ config, store, logger, hooks, metrics = createMetrics(), clock = Date.now }: AppOptions): App {
   const registry = new ApiRegistry(config.apis);
   const clients = cacheClients(store, logger);
   const appStore: Store = { ...store, adapter: clients.adapter, ping: () => store.ping(), close: () => store.close() };
   const audit = createAudit(logger, metrics);
   const limits = createLimits(config, store);
-  const accounts = accountServices({ config, store: appStore, audit });
-  const deps: AppDeps = { config, store: appStore, registry, logger, audit, metrics, limits, accounts };
+  const accounts = accountServices({ config, store: appStore, audit, clock });
+  const deps: AppDeps = { config, store: appStore, registry, logger, audit, metrics, limits, accounts, clock };
 
   const resourceIndicators = resourceIndicatorsFeature(registry, jwtSigningAlg(config));
   const ValtuusProvider = tokenEndpointProvider(limits, tokenAttributeNames(registry));

@@ -133,7 +133,7 @@ describe('RFC 9700 §4.1 / RFC 6749 §3.1.2 redirect URI validation', () => {
         const res = await push(params(uri));
         expect(res.status).to.equal(400);
         const body = (await res.json()) as { error: string };
-        expect(body.error).to.be.oneOf(['invalid_redirect_uri', 'invalid_request']);
+        expect(body.error).to.equal('invalid_request');
       });
     }
 

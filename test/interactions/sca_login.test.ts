@@ -246,7 +246,7 @@ describe('interaction: strong customer authentication, password then one-time co
 
     it('an older code is refused once a newer one was used', async () => {
       const victim = await createCustomer(srv.deps);
-      const now = Date.now();
+      const now = srv.deps.clock(); // the time the app checks codes at
       const first = await start();
       await first.login(victim.username, victim.password);
       await first.otp(currentTotp(victim.secret, now));

@@ -21,6 +21,13 @@ export function testJwks(): Config['jwks'] {
   return sharedJwks;
 }
 
+/**
+ * The time the app checks one-time codes at, frozen mid-step for the whole run: a code made for
+ * "now" (TestCustomer.nextCode) can never fall out of its 30 s step before the app checks it.
+ */
+const FROZEN_TOTP_TIME = (Math.floor(Date.now() / 30_000) + 0.5) * 30_000;
+export const testTotpClock = (): number => FROZEN_TOTP_TIME;
+
 export interface TestServer extends App {
   url: string;
   config: Config;
@@ -56,7 +63,7 @@ export async function startTestServer(
     },
     options,
   );
-  const app = createApp({ config, store, logger: createLogger(config.logLevel, options.logTo) });
+  const app = createApp({ config, store, logger: createLogger(config.logLevel, options.logTo), clock: testTotpClock });
   server.on('request', app.provider.callback());
   return {
     ...app,

@@ -69,8 +69,8 @@ describe('RFC 6749 §4.1.3 / §10.5 authorization code: single use and bound to 
       },
       { authorization: basic(attacker.client_id, attacker.client_secret) },
     );
-    expect(res.status).to.be.oneOf([400, 401]);
-    expect((await json(res)).error).to.be.oneOf(['invalid_grant', 'invalid_request', 'invalid_client']);
+    expect(res.status).to.equal(400);
+    expect((await json(res)).error).to.equal('invalid_request');
   });
 
   it('RFC 6749 §4.1.3 a code is bound to the redirect_uri of its request: another registered one gets invalid_grant', async () => {
@@ -88,7 +88,7 @@ describe('RFC 6749 §4.1.3 / §10.5 authorization code: single use and bound to 
     const flow = await login();
     const res = await tokenRequest(fx.srv, tpp, { grant_type: 'authorization_code', code: flow.code(), code_verifier: flow.pkce.verifier });
     expect(res.status).to.equal(400);
-    expect((await json(res)).error).to.be.oneOf(['invalid_grant', 'invalid_request']);
+    expect((await json(res)).error).to.equal('invalid_request');
   });
 
   it('RFC 9700 §4.5.3 a code is bound to its code_verifier: the verifier of another flow gets invalid_grant', async () => {
