@@ -212,7 +212,7 @@ export function renderReport(report: Report): string {
     'Rates are medians over the rounds of successful (HTTP 200) requests per second, or completed flows per second; p50/p99 are',
     "medians of each run's latency percentiles (wrk's, or the flow client's for whole flows).",
     '',
-    '## Goals (issue 6)',
+    '## Goals',
     '',
     goals(report),
     '',

@@ -68,7 +68,7 @@ function isClientCredentials(ctx: Ctx): boolean {
   return ctx.oidc.route === 'token' && (ctx.oidc.params as { grant_type?: unknown }).grant_type === 'client_credentials';
 }
 
-/** The level table of DESIGN.md, enforced for every grant at the authorization, PAR and token endpoints. */
+/** The level table (policy/levels.ts, README "APIs and scopes"), enforced for every grant at the authorization, PAR and token endpoints. */
 function enforceLevel(ctx: Ctx, api: ApiDefinition, client: ClientLike): void {
   const rule = LEVELS[api.level];
   const { route } = ctx.oidc;

@@ -182,7 +182,7 @@ describe('high APIs: FAPI 2.0 Security Profile (PAR, private_key_jwt, DPoP) as s
     expect((await json(stolen)).error).to.equal('invalid_grant');
   });
 
-  describe('extra attributes (issue 4 item 4): the Payments API requires debtor_account', () => {
+  describe('extra attributes (README "APIs and scopes"): the Payments API requires debtor_account', () => {
     const base = async () =>
       new URLSearchParams({
         response_type: 'code',

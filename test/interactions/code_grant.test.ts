@@ -37,7 +37,7 @@ describe('token endpoint: authorization_code (RFC 6749 §4.1, RFC 7636, OIDC Cor
   const introspect = async (token: string) =>
     json(await postForm(`${srv.url}/token/introspection`, { token }, { authorization: basic(tpp.client_id, tpp.client_secret) }));
 
-  it('returns every promised field with its type, and Cache-Control: no-store (DESIGN "Token response")', async () => {
+  it('returns every promised field with its type, and Cache-Control: no-store (RFC 6749 §5.1, README "Two commands")', async () => {
     const before = Math.floor(Date.now() / 1000);
     const flow = await login();
     const res = await redeemCode(srv, tpp, flow);

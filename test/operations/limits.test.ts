@@ -15,7 +15,7 @@ import {
 } from '../support/server.ts';
 import { openTestRedisStore, type TestRedisStore } from '../support/stores.ts';
 
-describe('abuse limits (issue 5): failed client authentication at the token endpoint', () => {
+describe('abuse limits (RFC 6585 §4 429, RFC 6749 §5.2): failed client authentication at the token endpoint', () => {
   let store: TestRedisStore;
   let srv: TestServer;
   let victim: RegisteredClient;
@@ -94,7 +94,7 @@ describe('abuse limits (issue 5): failed client authentication at the token endp
   });
 });
 
-describe('abuse limits (issue 5): token requests per client', () => {
+describe('abuse limits (RFC 6585 §4 429): token requests per client', () => {
   let store: TestRedisStore;
   let srv: TestServer;
 
@@ -135,7 +135,7 @@ describe('abuse limits (issue 5): token requests per client', () => {
   });
 });
 
-describe('abuse limits (issue 5): the token budget is shared by every process', () => {
+describe('abuse limits (RFC 6585 §4 429): the token budget is shared by every process', () => {
   let store: TestRedisStore;
 
   before(async () => {

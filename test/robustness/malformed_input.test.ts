@@ -323,7 +323,7 @@ const TARGET_NAMES = [
   'consent form',
 ];
 
-describe('robustness: malformed input to every endpoint and form (issue 5 item 8)', () => {
+describe('robustness: malformed input to every endpoint and form gets a 4xx, never a 5xx or a stack (RFC 6749 §5.2)', () => {
   let store: TestRedisStore;
   const setup = {} as Setup;
   let sent = 0;

@@ -42,7 +42,7 @@ describe('RFC 6749 §4.1.3 / §10.5 authorization code: single use and bound to 
     await expectOAuthError(refreshed, 400, 'invalid_grant');
   });
 
-  it('DESIGN "Storage" of 10 concurrent redemptions of one code exactly one succeeds, the rest get invalid_grant', async () => {
+  it('RFC 6749 §4.1.2 of 10 concurrent redemptions of one code exactly one succeeds, the rest get invalid_grant', async () => {
     const flow = await login();
     const responses = await Promise.all(Array.from({ length: 10 }, () => redeemCode(fx.srv, tpp, flow)));
     const statuses = responses.map((r) => r.status).sort();

@@ -36,7 +36,7 @@ describe('token endpoint: client_credentials (RFC 6749 §4.4) on Redis', () => {
   const tokenRequest = (form: Record<string, string>, secret = tpp.client_secret, id = tpp.client_id) =>
     postForm(`${srv.url}/token`, { grant_type: 'client_credentials', ...form }, { authorization: basic(id, secret) });
 
-  it('issues a token with the promised fields and Cache-Control: no-store (DESIGN "Token response")', async () => {
+  it('issues a token with the promised fields and Cache-Control: no-store (RFC 6749 §5.1, README "Two commands")', async () => {
     const res = await tokenRequest({ scope: 'public:read' });
     expect(res.status).to.equal(200);
     expect(res.headers.get('cache-control')).to.equal('no-store');

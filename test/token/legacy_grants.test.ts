@@ -7,7 +7,7 @@ import { openTestRedisStore, type TestRedisStore } from '../support/stores.ts';
 
 const IMPLICIT_REDIRECT = 'https://oldapp.example/callback'; // never fetched: the test agent stops at it
 
-describe('legacy grants (issue 4 item 6): off unless a client is flagged, never for high APIs', () => {
+describe('legacy grants (RFC 9700 §2.1.2, §2.4): off unless a client is flagged, never for high APIs', () => {
   let store: TestRedisStore;
   let srv: TestServer;
   let customer: TestCustomer;

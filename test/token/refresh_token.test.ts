@@ -53,7 +53,7 @@ describe('RFC 6749 §10.4 / RFC 9700 §4.14 refresh tokens: bound to the client,
     expect(await introspect(first.access_token)).to.deep.equal({ active: false });
   });
 
-  it('DESIGN "Storage" of 10 concurrent refreshes with one token exactly one succeeds, the rest get invalid_grant', async () => {
+  it('RFC 9700 §4.14.2 of 10 concurrent refreshes with one token exactly one succeeds, the rest get invalid_grant', async () => {
     const { refresh_token } = await tokens();
     const responses = await Promise.all(Array.from({ length: 10 }, () => refresh(fx.srv, tpp, refresh_token)));
     expect(responses.filter((r) => r.status === 200)).to.have.length(1);
