@@ -19,10 +19,6 @@ export class StoreUnavailableError extends errors.OIDCProviderError {
   }
 }
 
-export function isStoreUnavailable(err: unknown): err is StoreUnavailableError {
-  return err instanceof StoreUnavailableError;
-}
-
 /** Connection trouble becomes StoreUnavailableError; protocol errors and genuine bugs pass through. */
 export function asStoreError(err: unknown): unknown {
   if (err instanceof errors.OIDCProviderError) return err;
