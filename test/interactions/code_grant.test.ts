@@ -2,35 +2,22 @@ import { expect } from 'chai';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 
 import { SCA_ACR } from '../../server/accounts/sca.ts';
-import {
-  accountsParams,
-  REDIRECT_URI,
-  redeemCode,
-  refresh,
-  registerWebClient,
-  startFlowServer,
-  tokenRequest,
-} from '../support/code_grant.ts';
+import { accountsParams, REDIRECT_URI, redeemCode, refresh, registerWebClient, tokenRequest } from '../support/code_grant.ts';
 import { authorize, createCustomer, Flow, pkce } from '../support/flow.ts';
-import { basic, expectOAuthError, json, postForm, type RegisteredClient, type TestServer } from '../support/server.ts';
-import { openTestRedisStore, type TestRedisStore } from '../support/stores.ts';
+import { basic, expectOAuthError, json, postForm, type RegisteredClient, type TestServer, useServerOnRedis } from '../support/server.ts';
+import { type TestRedisStore } from '../support/stores.ts';
 
 const isInteger = (n: unknown) => Number.isInteger(n);
 
 describe('token endpoint: authorization_code (RFC 6749 §4.1, RFC 7636, OIDC Core §3.1)', () => {
+  const fx = useServerOnRedis();
   let store: TestRedisStore;
   let srv: TestServer;
   let tpp: RegisteredClient;
 
   before(async () => {
-    store = await openTestRedisStore();
-    srv = await startFlowServer(store);
+    ({ store, srv } = fx);
     tpp = await registerWebClient(srv);
-  });
-
-  after(async () => {
-    await srv?.close();
-    await store?.close();
   });
 
   const login = async (scope = 'openid accounts:read') => authorize(srv.url, accountsParams(tpp, scope), await createCustomer(srv.deps));

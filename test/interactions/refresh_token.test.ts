@@ -1,26 +1,28 @@
 import { expect } from 'chai';
 
-import { accountsParams, redeemCode, refresh, registerWebClient, startFlowServer } from '../support/code_grant.ts';
+import { accountsParams, redeemCode, refresh, registerWebClient } from '../support/code_grant.ts';
 import { authorize, createCustomer } from '../support/flow.ts';
-import { basic, expectOAuthError, json, postForm, type Json, type RegisteredClient, type TestServer } from '../support/server.ts';
-import { openTestRedisStore, type TestRedisStore } from '../support/stores.ts';
+import {
+  basic,
+  expectOAuthError,
+  json,
+  postForm,
+  type Json,
+  type RegisteredClient,
+  type TestServer,
+  useServerOnRedis,
+} from '../support/server.ts';
 
 const isInteger = (n: unknown) => Number.isInteger(n);
 
 describe('token endpoint: refresh_token with rotation and reuse detection (RFC 6749 §6, RFC 9700 §4.14.2)', () => {
-  let store: TestRedisStore;
+  const fx = useServerOnRedis();
   let srv: TestServer;
   let tpp: RegisteredClient;
 
   before(async () => {
-    store = await openTestRedisStore();
-    srv = await startFlowServer(store);
+    ({ srv } = fx);
     tpp = await registerWebClient(srv);
-  });
-
-  after(async () => {
-    await srv?.close();
-    await store?.close();
   });
 
   const freshTokens = async (): Promise<Json> => {
