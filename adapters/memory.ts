@@ -1,4 +1,4 @@
-import { createAdapterFactory } from './adapter.ts';
+import { createAdapterFactory, createRedeem } from './adapter.ts';
 import { keyLayout } from './keys.ts';
 import { MemoryKeyspace } from './memory_keyspace.ts';
 import type { Store } from './types.ts';
@@ -21,6 +21,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
   return {
     kind: 'memory',
     adapter: createAdapterFactory({ keyspace, keys, now }),
+    redeem: createRedeem({ keyspace, keys, now }),
     keys,
     redis: undefined,
     keyspace,

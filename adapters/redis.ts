@@ -1,4 +1,4 @@
-import { createAdapterFactory } from './adapter.ts';
+import { createAdapterFactory, createRedeem } from './adapter.ts';
 import { keyLayout } from './keys.ts';
 import { DEFAULT_CONNECT_TIMEOUT_MS, openRedisClient } from './redis_client.ts';
 import type { RedisConnectionSettings } from './redis_client.ts';
@@ -15,20 +15,25 @@ export interface RedisStoreOptions extends RedisConnectionSettings {
   keyPrefix: string;
   /** Connection errors, e.g. for a logger; they repeat while Redis is down. */
   onError?: (err: Error) => void;
+  now?: () => number;
 }
 
 export interface RedisStoreFromClientOptions {
   /** How long a request waits for a (re)connection before it fails (default 1000 ms). */
   connectTimeoutMs?: number;
+  /** Clock in ms for consumed records and the reuse grace window (default Date.now); tests pass their own. */
+  now?: () => number;
 }
 
 /** A store over an existing ioredis client or Cluster; the store owns it from now on (close() quits it). */
 export function createRedisStoreFromClient(client: RedisClient, keyPrefix: string, options: RedisStoreFromClientOptions = {}): Store {
   const keys = keyLayout(keyPrefix);
   const keyspace = createRedisKeyspace(client, options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
+  const context = { keyspace, keys, now: options.now ?? Date.now };
   return {
     kind: 'redis',
-    adapter: createAdapterFactory({ keyspace, keys, now: Date.now }),
+    adapter: createAdapterFactory(context),
+    redeem: createRedeem(context),
     keys,
     redis: client,
     ping: () => keyspace.ping(),
@@ -40,9 +45,8 @@ export function createRedisStore(options: RedisStoreOptions): Store {
   const keys = keyLayout(options.keyPrefix); // validate before connecting
   const client = openRedisClient(options.url, options);
   client.on('error', options.onError ?? (() => {}));
-  return createRedisStoreFromClient(
-    client,
-    keys.prefix,
-    options.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: options.connectTimeoutMs },
-  );
+  return createRedisStoreFromClient(client, keys.prefix, {
+    ...(options.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: options.connectTimeoutMs }),
+    ...(options.now ? { now: options.now } : {}),
+  });
 }

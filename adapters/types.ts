@@ -1,4 +1,5 @@
 import type { KeyLayout } from './keys.ts';
+import type { RedemptionOptions } from './redemption.ts';
 
 /** The payload oidc-provider hands its adapters: a JSON-serialisable object. */
 export interface AdapterPayload {
@@ -19,7 +20,10 @@ export interface Adapter {
   find(id: string): Promise<AdapterPayload | undefined>;
   findByUid(uid: string): Promise<AdapterPayload | undefined>;
   findByUserCode(userCode: string): Promise<AdapterPayload | undefined>;
-  /** Atomic: the first call marks the object consumed; a later one throws oidc-provider's InvalidGrant and revokes the grant. */
+  /**
+   * Atomic: the first call marks the object consumed; a later one throws oidc-provider's InvalidGrant and revokes the grant.
+   * Inside Store.redeem the mark is held until the redemption commits or undoes it.
+   */
   consume(id: string): Promise<void>;
   destroy(id: string): Promise<void>;
   revokeByGrantId(grantId: string): Promise<void>;
@@ -37,6 +41,11 @@ export interface Store {
   readonly keys: KeyLayout;
   /** The raw ioredis client (for rate limiters and health checks); undefined for memory. */
   readonly redis: import('ioredis').Redis | import('ioredis').Cluster | undefined;
+  /**
+   * Runs one token request's grant so that a failure leaves nothing behind (docs/storage.md
+   * "Single use"): its consumes are committed once it returns, or undone with what it saved.
+   */
+  redeem<T>(grant: () => Promise<T>, options: RedemptionOptions): Promise<T>;
   /** Resolves when the store answers; rejects otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -18,6 +18,7 @@ import { ApiRegistry } from './policy/registry.ts';
 import { accountProviderHooks } from './provider/account_hooks.ts';
 import { buildProviderConfiguration, jwtSigningAlg, type ProviderHooks } from './provider/configuration.ts';
 import { logProviderErrors } from './provider/errors.ts';
+import { redeemOnce } from './token/redeem.ts';
 import { installTokenSteps, tokenEndpointProvider } from './token/steps.ts';
 
 export interface AppOptions {
@@ -52,7 +53,11 @@ export function createApp({ config, store, logger, hooks, metrics = createMetric
   const deps: AppDeps = { config, store: appStore, registry, logger, audit, metrics, limits, accounts };
 
   const resourceIndicators = resourceIndicatorsFeature(registry, jwtSigningAlg(config));
-  const ValtuusProvider = tokenEndpointProvider(limits, tokenAttributeNames(registry));
+  const ValtuusProvider = tokenEndpointProvider(
+    limits,
+    tokenAttributeNames(registry),
+    redeemOnce(appStore, config.refreshReuseGraceSeconds),
+  );
   const providerHooks = { ...accountProviderHooks(deps), ...hooks };
   const provider = new ValtuusProvider(
     config.issuer,
