@@ -23,9 +23,10 @@ const OWN = ['~by', '~at', '~next', '~prev'];
 /**
  * What a consumed refresh token keeps once no retry may replace it: the members oidc-provider's
  * refresh grant reads before it sees `consumed` and revokes the grant (client, expiry, grant,
- * account, scope, sender binding), without claims, resources or authorization details.
+ * account, scope, sender binding), without claims, resources or authorization details. `jti`
+ * is the key's own id, restored when read.
  */
-const REUSE_DETECTION_MEMBERS = ['iat', 'exp', 'clientId', 'accountId', 'grantId', 'scope', 'jkt', 'x5t#S256', 'attestationJkt'];
+const REUSE_DETECTION_MEMBERS = ['exp', 'clientId', 'accountId', 'grantId', 'scope', 'jkt', 'x5t#S256', 'attestationJkt'];
 
 function withoutOwn(payload: AdapterPayload): AdapterPayload {
   const rest: AdapterPayload = {};
@@ -48,7 +49,7 @@ export function decodeForProvider(stored: string, id: string): AdapterPayload {
   const payload = withoutOwn(raw);
   if (raw.consumed !== undefined) {
     const restored: AdapterPayload = { consumed: raw.consumed, ...payload };
-    if (typeof raw['~by'] === 'string' && restored.jti === undefined) restored.jti = id;
+    if (restored.jti === undefined && typeof restored.grantId === 'string') restored.jti = id;
     return restored;
   }
   return payload;
@@ -94,11 +95,9 @@ export function consumedRecord(stored: string, epochSeconds: number, by?: Consum
   return JSON.stringify({ ...head, ...kept });
 }
 
-/** The record compacted once no retry within the grace window may replace its successor. */
+/** The record compacted once its successor was used: no retry may replace it, no redemption undo it. */
 export function compacted(stored: string): string {
-  const raw = decodePayload(stored);
-  const by = typeof raw['~by'] === 'string' ? { by: raw['~by'] } : undefined;
-  return consumedRecord(stored, Number(raw.consumed), by, true);
+  return consumedRecord(stored, Number(decodePayload(stored).consumed), undefined, true);
 }
 
 /** Mirrors a one-step consume: put `"consumed":<epoch>` in front of the other members. */
