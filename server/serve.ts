@@ -1,5 +1,4 @@
 import { createServer, type Server } from 'node:http';
-import { Server as NetServer } from 'node:net';
 
 import type { Config } from '../config/index.ts';
 import { seedSandboxCustomer } from './accounts/sandbox.ts';
@@ -7,56 +6,16 @@ import { createApp } from './app.ts';
 import { ClientManager } from './clients/manage.ts';
 import type { Logger } from './ops/logger.ts';
 import { createMetrics, metricsServer } from './ops/metrics.ts';
+import { stopOnSignal } from './ops/shutdown.ts';
 import cluster from 'node:cluster';
 import { sandboxBanner, seedSandbox } from './sandbox.ts';
 import { openStore } from './store.ts';
-
-const netClose = NetServer.prototype.close;
-const SHUTDOWN_DEADLINE_MS = 9000; // Heroku sends SIGKILL 30 s after SIGTERM; finish well before
 
 function listen(server: Server, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, () => resolve());
   });
-}
-
-const IDLE_GRACE_MS = 1000; // a connection accepted just before the stop gets this long to send its request
-
-/**
- * On SIGTERM: stop accepting, let in-flight requests finish, close the store, exit. Node's
- * own server.close() also drops connections whose request has not arrived yet, so the
- * listener is closed on its own and idle keep-alive connections are closed after a grace.
- */
-function shutdownOnSignal(server: Server, close: () => Promise<void>, logger: Logger): void {
-  let stopping = false;
-  const counts = { connections: 0, requests: 0, responses: 0 };
-  server.on('connection', () => (counts.connections += 1));
-  server.on('request', (_req, res) => {
-    counts.requests += 1;
-    res.once('finish', () => (counts.responses += 1));
-    if (stopping) res.shouldKeepAlive = false;
-  });
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down: finishing in-flight requests');
-    const deadline = setTimeout(() => {
-      logger.warn('shutdown deadline reached: closing remaining connections');
-      server.closeAllConnections();
-      process.exit(1);
-    }, SHUTDOWN_DEADLINE_MS);
-    deadline.unref();
-    netClose.call(server, () => {
-      logger.info(counts, 'stopped: every accepted connection was answered');
-      close()
-        .catch(() => undefined)
-        .finally(() => process.exit(0));
-    });
-    setInterval(() => server.closeIdleConnections(), IDLE_GRACE_MS).unref();
-  };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
 }
 
 /** Runs one HTTP server process: the whole app on the configured port. */
@@ -81,5 +40,5 @@ export async function serve(config: Config, logger: Logger): Promise<void> {
   server.requestTimeout = 30_000; // Heroku's router gives up after 30 s too
   await listen(server, config.port);
   logger.info({ port: config.port, issuer: config.issuer, store: store.kind, pid: process.pid }, 'listening');
-  shutdownOnSignal(server, () => close().then(() => store.close()), logger);
+  stopOnSignal(server, () => close().then(() => store.close()), logger);
 }

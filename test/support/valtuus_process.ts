@@ -46,6 +46,7 @@ export async function startValtuusProcess(options: ValtuusProcessOptions): Promi
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.detached ?? false,
   });
   const lines: string[] = [];
   const stderr: string[] = [];
