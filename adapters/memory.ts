@@ -25,6 +25,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     keys,
     redis: undefined,
     keyspace,
+    memory: async () => [],
     ping: () => keyspace.ping(),
     close: () => keyspace.close(),
   };

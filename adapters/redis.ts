@@ -3,6 +3,7 @@ import { keyLayout } from './keys.ts';
 import { DEFAULT_CONNECT_TIMEOUT_MS, openRedisClient } from './redis_client.ts';
 import type { RedisConnectionSettings } from './redis_client.ts';
 import { createRedisKeyspace } from './redis_keyspace.ts';
+import { redisMemory } from './redis_memory.ts';
 import type { RedisClient } from './redis_keyspace.ts';
 import type { Store } from './types.ts';
 
@@ -36,6 +37,7 @@ export function createRedisStoreFromClient(client: RedisClient, keyPrefix: strin
     redeem: createRedeem(context),
     keys,
     redis: client,
+    memory: () => keyspace.guard(() => redisMemory(client)),
     ping: () => keyspace.ping(),
     close: () => keyspace.close(),
   };

@@ -44,7 +44,10 @@ function beginOutcome(reply: BeginReply): BeginOutcome {
   return { status: reply[0], stored: reply[1] };
 }
 
-export function createRedisKeyspace(client: RedisClient, readyWaitMs: number): Keyspace {
+export function createRedisKeyspace(
+  client: RedisClient,
+  readyWaitMs: number,
+): Keyspace & { guard: <T>(command: () => Promise<T>) => Promise<T> } {
   const ready = readinessGate(client, readyWaitMs);
   let closed = false;
 
@@ -98,6 +101,8 @@ export function createRedisKeyspace(client: RedisClient, readyWaitMs: number): K
     unindexGrant: (key, members) => call(async () => void (await client.zrem(key, ...members))),
     ping: () => call(async () => void (await client.ping())),
     close,
+    /** Any other command, with the same readiness wait, retries and error mapping. */
+    guard: call,
   };
 }
 

@@ -32,6 +32,14 @@ export interface Adapter {
 
 export type AdapterFactory = (name: string) => Adapter;
 
+/** One data node's memory: in use, its limit (0 = none) and what Redis does at the limit (`maxmemory-policy`). */
+export interface StoreNodeMemory {
+  readonly node: string;
+  readonly usedBytes: number;
+  readonly maxBytes: number;
+  readonly policy: string;
+}
+
 /** What the server needs from a storage backend. */
 export interface Store {
   readonly kind: 'redis' | 'memory';
@@ -46,6 +54,8 @@ export interface Store {
    * "Single use"): its consumes are committed once it returns, or undone with what it saved.
    */
   redeem<T>(grant: () => Promise<T>, options: RedemptionOptions): Promise<T>;
+  /** Every data node's memory and eviction policy; none for the in-memory sandbox, which never evicts. */
+  memory(): Promise<readonly StoreNodeMemory[]>;
   /** Resolves when the store answers; rejects otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;

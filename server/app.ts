@@ -9,6 +9,7 @@ import type { AppDeps } from './deps.ts';
 import { interactionRoutes } from './interactions/routes.ts';
 import { createAudit } from './ops/audit.ts';
 import { healthRoutes } from './ops/health.ts';
+import { measureStoreMemory } from './ops/store_metrics.ts';
 import { createLimits } from './ops/limits.ts';
 import { requestLogging, type Logger } from './ops/logger.ts';
 import { createMetrics, measureRequests, metricsEndpoint, type Metrics } from './ops/metrics.ts';
@@ -72,6 +73,7 @@ export function createApp({ config, store, logger, hooks, metrics = createMetric
   provider.use(measureRequests(metrics));
   if (config.metrics.token) provider.use(metricsEndpoint(metrics, config.metrics.token));
   provider.use(healthRoutes(store));
+  measureStoreMemory(metrics, store);
   installTokenSteps(provider, deps, resourceIndicators);
   provider.use(interactionRoutes(provider, deps));
   return { provider, registry, deps, close: () => clients.close() };

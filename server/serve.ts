@@ -6,7 +6,10 @@ import { createApp } from './app.ts';
 import { ClientManager } from './clients/manage.ts';
 import type { Logger } from './ops/logger.ts';
 import { createMetrics, metricsServer } from './ops/metrics.ts';
+import { REFUSED_TO_START } from './exit_codes.ts';
+import { checkEviction } from './ops/eviction.ts';
 import { stopOnSignal } from './ops/shutdown.ts';
+import type { Store } from '../adapters/types.ts';
 import cluster from 'node:cluster';
 import { sandboxBanner, seedSandbox } from './sandbox.ts';
 import { openStore } from './store.ts';
@@ -16,6 +19,21 @@ function listen(server: Server, port: number): Promise<void> {
     server.once('error', reject);
     server.listen(port, () => resolve());
   });
+}
+
+/** README "Operations": production refuses a Redis that may evict keys, development warns. */
+async function checkStoreEviction(config: Config, store: Store, logger: Logger): Promise<void> {
+  const check = await checkEviction(store);
+  if (check.safe === undefined) {
+    logger.warn("could not read the store's maxmemory-policy at start; /readyz reports it once the store answers");
+    return;
+  }
+  if (check.safe) return;
+  if (config.env === 'production') {
+    process.stderr.write(`valtuus: cannot start, ${check.problems.join('\n')}\n`);
+    process.exit(REFUSED_TO_START);
+  }
+  for (const problem of check.problems) logger.warn(problem);
 }
 
 /** Runs one HTTP server process: the whole app on the configured port. */
@@ -34,6 +52,7 @@ export async function serve(config: Config, logger: Logger): Promise<void> {
     process.stdout.write(`${sandboxBanner(config, creds, customer)}\n`);
   }
 
+  await checkStoreEviction(config, store, logger);
   const server = createServer(provider.callback());
   server.keepAliveTimeout = 65_000; // longer than common load balancers' idle timeouts
   server.headersTimeout = 66_000;

@@ -19,6 +19,7 @@ export async function openTestRedisStore(options: Pick<RedisStoreOptions, 'now'>
     redeem: store.redeem,
     keys: store.keys,
     redis: store.redis,
+    memory: () => store.memory(),
     ping: () => store.ping(),
     prefix: testRedis.prefix,
     probe: testRedis.client,
