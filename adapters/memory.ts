@@ -1,4 +1,5 @@
 import { createAdapterFactory, createRedeem } from './adapter.ts';
+import { memoryPubSub } from './pubsub.ts';
 import { keyLayout } from './keys.ts';
 import { MemoryKeyspace } from './memory_keyspace.ts';
 import type { Store } from './types.ts';
@@ -23,6 +24,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     adapter: createAdapterFactory({ keyspace, keys, now }),
     redeem: createRedeem({ keyspace, keys, now }),
     keys,
+    pubsub: memoryPubSub(),
     redis: undefined,
     keyspace,
     memory: async () => [],

@@ -1,4 +1,5 @@
 import { createAdapterFactory, createRedeem } from './adapter.ts';
+import { redisPubSub } from './pubsub.ts';
 import { keyLayout } from './keys.ts';
 import { DEFAULT_CONNECT_TIMEOUT_MS, openRedisClient } from './redis_client.ts';
 import type { RedisConnectionSettings } from './redis_client.ts';
@@ -24,6 +25,8 @@ export interface RedisStoreFromClientOptions {
   connectTimeoutMs?: number;
   /** Clock in ms for consumed records and the reuse grace window (default Date.now); tests pass their own. */
   now?: () => number;
+  /** A subscription that could not be made (it is tried again at the next reconnection). */
+  onSubscribeError?: (err: Error) => void;
 }
 
 /** A store over an existing ioredis client or Cluster; the store owns it from now on (close() quits it). */
@@ -36,6 +39,7 @@ export function createRedisStoreFromClient(client: RedisClient, keyPrefix: strin
     adapter: createAdapterFactory(context),
     redeem: createRedeem(context),
     keys,
+    pubsub: redisPubSub(client, options.onSubscribeError ?? (() => undefined)),
     redis: client,
     memory: () => keyspace.guard(() => redisMemory(client)),
     ping: () => keyspace.ping(),
@@ -50,5 +54,6 @@ export function createRedisStore(options: RedisStoreOptions): Store {
   return createRedisStoreFromClient(client, keys.prefix, {
     ...(options.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: options.connectTimeoutMs }),
     ...(options.now ? { now: options.now } : {}),
+    ...(options.onError ? { onSubscribeError: options.onError } : {}),
   });
 }

@@ -18,6 +18,7 @@ export async function openTestRedisStore(options: Pick<RedisStoreOptions, 'now'>
     adapter: store.adapter,
     redeem: store.redeem,
     keys: store.keys,
+    pubsub: store.pubsub,
     redis: store.redis,
     memory: () => store.memory(),
     ping: () => store.ping(),
