@@ -40,7 +40,7 @@ export interface Config {
     readonly loginFailuresPerAddress: number;
     readonly tokenRequestsPerClient: number;
   };
-  /** how long a refresh token just rotated may be retried by its client, replacing the unused successor (README "Refresh tokens"); 0 = never */
+  /** how long a refresh token just rotated may be retried by its client, replacing the unused successor (README "Guarantees under faults"); 0 = never */
   readonly refreshReuseGraceSeconds: number;
   /** where Prometheus metrics are served: a port of their own, or /metrics behind a bearer token; both off by default */
   readonly metrics: { readonly port: number | undefined; readonly token: string | undefined };

@@ -7,7 +7,7 @@ export type Redeem = (grant: () => Promise<void>) => Promise<void>;
  * code or refresh token it consumes is committed only once the new tokens are saved, and a
  * failure undoes both, so that a 503 means nothing happened and the same request retried
  * succeeds. A refresh token rotated less than `refreshReuseGraceSeconds` ago may be retried by
- * its client (README "Refresh tokens"): the retry replaces the unused successor.
+ * its client (README "Guarantees under faults"): the retry replaces the unused successor.
  */
 export function redeemOnce(store: Store, refreshReuseGraceSeconds: number): Redeem {
   const options = { reuseGraceMs: refreshReuseGraceSeconds * 1000 };
