@@ -47,6 +47,21 @@ describe('operations: a Redis that may evict keys is refused (DESIGN "Storage", 
     expect(err.message).to.contain('noeviction');
   });
 
+  it('with several workers, the primary stops instead of starting refused workers again', async () => {
+    const err = await startValtuusProcess({
+      redisUrl: url(),
+      redisKeyPrefix: 'evict:',
+      workers: 2,
+      env: { NODE_ENV: 'production', ISSUER: 'https://auth.bank.example' },
+    }).then(
+      (p) => p.stop().then(() => expect.fail('it started')),
+      (e: Error) => e,
+    );
+    expect(err.message).to.match(/exited with 1/);
+    expect(err.message).to.contain('a worker refused to start; stopping');
+    expect(err.message).to.not.contain('starting another');
+  });
+
   it('outside production serves, and /readyz answers 503 "unsafe" naming the policy; the metrics show memory and the limit', async () => {
     store = createRedisStore({ url: url(), keyPrefix: 'evict:' });
     srv = await startTestServer(store, { METRICS_TOKEN });
