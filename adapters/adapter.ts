@@ -1,4 +1,4 @@
-import { consumedBy, decodeForProvider, encodePayload, withPrevious } from './codec.ts';
+import { consumedBy, decodeForProvider, decodePayload, encodePayload, isCompacted, withGrantMembers, withPrevious } from './codec.ts';
 import { createConsume, createRedeem } from './consume.ts';
 import type { KeyLayout } from './keys.ts';
 import type { Keyspace } from './keyspace.ts';
@@ -68,6 +68,11 @@ export function createAdapter(model: string, context: AdapterContext): Adapter {
     const stored = await keyspace.get(keys.object(model, id));
     if (stored === null) return undefined;
     const payload = decodeForProvider(stored, id);
+    if (isCompacted(payload)) {
+      // its grant gone, nothing of the chain can be used or revoked any more
+      const grant = await keyspace.get(keys.object('Grant', payload.grantId));
+      return grant === null ? undefined : withGrantMembers(payload, decodePayload(grant));
+    }
     if (retryable(stored)) delete payload.consumed;
     return payload;
   }

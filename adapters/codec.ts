@@ -21,12 +21,12 @@ export interface ConsumedBy {
 const OWN = ['~by', '~at', '~next', '~prev'];
 
 /**
- * What a consumed refresh token keeps once no retry may replace it: the members oidc-provider's
- * refresh grant reads before it sees `consumed` and revokes the grant (client, expiry, grant,
- * account, scope, sender binding), without claims, resources or authorization details. `jti`
- * is the key's own id, restored when read.
+ * What a consumed refresh token keeps once no retry may replace it: of the members oidc-provider's
+ * refresh grant reads before it sees `consumed` and revokes the grant, those its grant cannot give
+ * back (expiry, grant, sender binding). Client, account and scope are read from the grant, `jti`
+ * is the key's own id (`withGrantMembers`); claims, resources and authorization details go.
  */
-const REUSE_DETECTION_MEMBERS = ['exp', 'clientId', 'accountId', 'grantId', 'scope', 'jkt', 'x5t#S256', 'attestationJkt'];
+const REUSE_DETECTION_MEMBERS = ['exp', 'grantId', 'jkt', 'x5t#S256', 'attestationJkt'];
 
 function withoutOwn(payload: AdapterPayload): AdapterPayload {
   const rest: AdapterPayload = {};
@@ -49,10 +49,23 @@ export function decodeForProvider(stored: string, id: string): AdapterPayload {
   const payload = withoutOwn(raw);
   if (raw.consumed !== undefined) {
     const restored: AdapterPayload = { consumed: raw.consumed, ...payload };
-    if (restored.jti === undefined && typeof restored.grantId === 'string') restored.jti = id;
+    if (isCompacted(restored)) restored.jti = id;
     return restored;
   }
   return payload;
+}
+
+/** A compacted consumed record: every token oidc-provider stores names its client, a compacted one does not. */
+export function isCompacted(payload: AdapterPayload): payload is AdapterPayload & { grantId: string } {
+  return payload.consumed !== undefined && payload.clientId === undefined && typeof payload.grantId === 'string';
+}
+
+/** A compacted record with the members its grant gives back: the client, the account and (a superset of) the scope. */
+export function withGrantMembers(record: AdapterPayload, grant: AdapterPayload): AdapterPayload {
+  const openid = (grant.openid as { scope?: unknown } | undefined)?.scope;
+  const resources = Object.values((grant.resources as Record<string, unknown> | undefined) ?? {});
+  const scopes = new Set([openid, ...resources].flatMap((s) => (typeof s === 'string' ? s.split(' ') : [])).filter(Boolean));
+  return { ...record, clientId: grant.clientId, accountId: grant.accountId, scope: [...scopes].join(' ') };
 }
 
 export function isConsumed(stored: string): boolean {
