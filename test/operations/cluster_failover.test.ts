@@ -69,7 +69,10 @@ describe('operations: a Redis Cluster failover under load (README "Operations")'
     const outcomes: { at: number; outcome: Outcome }[] = [];
     let sending = true;
     const loops = Array.from({ length: 8 }, async () => {
-      while (sending) outcomes.push({ at: Date.now(), outcome: await tokenRequest() });
+      while (sending) {
+        const outcome = await tokenRequest();
+        outcomes.push({ at: Date.now(), outcome }); // when it was answered
+      }
     });
     while (outcomes.length < 50) await new Promise((resolve) => setTimeout(resolve, 20));
 
