@@ -17,6 +17,7 @@ const PAGES: Record<string, object> = {
     csrf: HOSTILE,
     groups: [{ id: HOSTILE, name: HOSTILE, scopes: [{ name: HOSTILE, description: HOSTILE }] }],
     details: [{ label: HOSTILE, value: HOSTILE }],
+    payments: [],
   },
   error: { heading: HOSTILE, description: HOSTILE, code: HOSTILE },
 };
@@ -39,6 +40,15 @@ describe('views: templates without logic escape every value', () => {
       expect(html).to.include('&#34;&gt;');
     });
   }
+
+  it('consent.ejs with a payment to approve renders a hostile string only escaped', async () => {
+    const payment = { amount: HOSTILE, creditorName: HOSTILE, creditorIban: HOSTILE, debtor: HOSTILE, reference: HOSTILE, date: HOSTILE };
+    const html = await renderDocument({ response: {} }, 'consent', HOSTILE, { ...PAGES.consent, payments: [payment] });
+    expect(html).to.include('Approve this payment');
+    expect(html).not.to.include('<script>');
+    expect(html).not.to.include('<img');
+    expect(html.split('&lt;script&gt;alert(1)&lt;/script&gt;').length).to.be.greaterThan(6);
+  });
 
   it('only the layout writes raw HTML (<%- %>), and only the body', () => {
     for (const file of readdirSync(VIEWS_DIR).filter((f) => f.endsWith('.ejs'))) {
