@@ -1,6 +1,7 @@
 import { friendlyFormatIBAN } from 'ibantools';
 import { errors } from 'oidc-provider';
 
+import type { PageLanguage } from '../pages/kit.ts';
 import { requestedDetails, type AuthorizationDetail } from '../policy/authorization_details.ts';
 import { PAYMENT_INITIATION, currencyDigits, type PaymentInitiation } from '../policy/payment_initiation.ts';
 
@@ -60,8 +61,8 @@ function asPayment(detail: AuthorizationDetail): PaymentInitiation {
 }
 
 /** The payments of an authorization request, ready for the consent page (none for other requests). */
-export function paymentsToShow(params: Record<string, unknown>, language = 'en'): PaymentView[] {
-  const locale = NUMBER_LOCALES[language] ?? NUMBER_LOCALES.en!;
+export function paymentsToShow(params: Record<string, unknown>, language: PageLanguage): PaymentView[] {
+  const locale = NUMBER_LOCALES[language.locale] ?? NUMBER_LOCALES.en!;
   return requestedDetails(params)
     .filter((detail) => detail.type === PAYMENT_INITIATION)
     .map(asPayment)
@@ -69,8 +70,8 @@ export function paymentsToShow(params: Record<string, unknown>, language = 'en')
       amount: formatAmount(payment, locale),
       creditorName: payment.creditorName,
       creditorIban: iban(payment.creditorAccount.iban),
-      debtor: payment.debtorAccount ? iban(payment.debtorAccount.iban) : 'Your main account',
+      debtor: payment.debtorAccount ? iban(payment.debtorAccount.iban) : language.t('payment.mainAccount'),
       reference: payment.remittanceInformation,
-      date: payment.requestedExecutionDate ? formatDate(payment.requestedExecutionDate, locale) : 'As soon as possible',
+      date: payment.requestedExecutionDate ? formatDate(payment.requestedExecutionDate, locale) : language.t('payment.asap'),
     }));
 }
