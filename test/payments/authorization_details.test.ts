@@ -62,8 +62,9 @@ describe('RFC 9396 authorization_details: payment_initiation for the Payments AP
     oauth.pushedAuthorizationRequest(as, tpp.client, tpp.auth, params, { DPoP: handle ?? (await dpop()), ...insecure });
 
   /** PAR with the details, then the customer's sign-in and decision on the pages. */
-  async function authorize(details: Payment[], handle: oauth.DPoPHandle) {
+  async function authorize(details: Payment[], handle: oauth.DPoPHandle, extra: Record<string, string> = {}) {
     const { params, verifier, state } = await paymentParams(details);
+    for (const [name, value] of Object.entries(extra)) params.set(name, value);
     const par = await oauth.processPushedAuthorizationResponse(as, tpp.client, await push(params, handle));
     const customer = await createCustomer(srv.deps);
     const flow = await Flow.start(srv.url, {
@@ -161,6 +162,19 @@ describe('RFC 9396 authorization_details: payment_initiation for the Payments AP
     const introspection = await introspect(srv, tpp, tokens.access_token);
     expect(introspection).to.include({ active: true, aud: 'https://api.valtuus.example/payments', token_type: 'DPoP' });
     expect(introspection.authorization_details).to.deep.equal([PAYMENT]);
+  });
+
+  it("the consent page shows the payment in the customer's language and number format (ui_locales fi, sv)", async () => {
+    const fi = await authorize([PAYMENT], await dpop(), { ui_locales: 'fi' });
+    expect(fi.consentPage)
+      .to.contain('Hyväksy tämä maksu')
+      .and.match(/1\s234,50\s€/u)
+      .and.contain('24. joulukuuta 2099');
+    const sv = await authorize([PAYMENT], await dpop(), { ui_locales: 'sv' });
+    expect(sv.consentPage)
+      .to.contain('Godkänn den här betalningen')
+      .and.match(/1\s234,50\s€/u)
+      .and.contain('24 december 2099');
   });
 
   it('the token request may repeat the approved details with the resource (RFC 9396 §6.1, RFC 8707 §2.2), but not change them', async () => {
