@@ -131,6 +131,25 @@ describe('RFC 9396 authorization_details: payment_initiation for the Payments AP
       expect(body.error).to.equal('invalid_authorization_details');
     });
 
+    it('at PAR: a payment for an API that does not take payment_initiation (the registry decides)', async () => {
+      const web = await registerClient(srv, {
+        name: 'Budget Buddy',
+        grantTypes: ['authorization_code'],
+        redirectUris: [REDIRECT_URI],
+        scope: 'accounts:read',
+      });
+      const { params } = await paymentParams([PAYMENT]);
+      params.set('scope', 'accounts:read');
+      params.set('client_id', web.client_id);
+      const res = await postForm(`${srv.url}/request`, Object.fromEntries(params), {
+        authorization: basic(web.client_id, web.client_secret),
+      });
+      expect(res.status).to.equal(400);
+      const body = await json(res);
+      expect(body.error, JSON.stringify(body)).to.equal('invalid_authorization_details');
+      expect(body.error_description, JSON.stringify(body)).to.contain('authorization_details[0].type').and.contain('Accounts API');
+    });
+
     it('at the token endpoint of client credentials: no customer approved the payment', async () => {
       const low = await registerClient(srv, { name: 'Rates', grantTypes: ['client_credentials'], scope: 'public:read' });
       const res = await postForm(

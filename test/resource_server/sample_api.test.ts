@@ -253,6 +253,13 @@ for (const format of ['opaque', 'jwt'] as TokenFormat[]) {
         expect(body.error_description).to.contain('has been used');
       });
 
+      it('of concurrent submissions with one payment token, exactly one is accepted', async () => {
+        const token = await paymentsToken(key.jkt);
+        const statuses = await Promise.all(Array.from({ length: 6 }, async () => (await postPayment(token, PAYMENT)).status));
+        expect(statuses.filter((s) => s === 201)).to.have.length(1);
+        expect(statuses.filter((s) => s === 401)).to.have.length(5);
+      });
+
       it('answers 403 insufficient_scope naming each field that differs from the approved payment (dynamic linking)', async () => {
         const token = await paymentsToken(key.jkt);
         const changed = { ...PAYMENT, amount: '12.51', creditor_iban: 'DE89370400440532013000' };
