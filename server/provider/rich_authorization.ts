@@ -15,6 +15,10 @@ interface WithRar {
 }
 
 /**
+ * The feature is stable in oidc-provider 9 (an `ack` would stop the start), but its helpers
+ * changed names between versions (`rarFor…`, then `authorizationDetailsFor…`): package.json
+ * pins the exact version, so an upgrade is a deliberate change that runs test/payments/.
+ *
  * oidc-provider's Rich Authorization Requests (RFC 9396): the types some API of the registry
  * takes (they are `authorization_details_types_supported` in discovery), validated by the
  * policy; the approved details travel from the grant to the code, the token and introspection.

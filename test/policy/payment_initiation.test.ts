@@ -1,5 +1,7 @@
 import { expect } from 'chai';
 
+import { sampleApis } from '../../config/apis.ts';
+import { assertKnownDetailsTypes } from '../../server/policy/authorization_details.ts';
 import { currencyDigits, describePaymentProblems } from '../../server/policy/payment_initiation.ts';
 import { PAYMENT } from '../payments/support.ts';
 
@@ -45,5 +47,13 @@ describe('policy: the payment_initiation schema (RFC 9396 §2), field by field',
       { ...PAYMENT, instructedAmount: { currency: 'EUR', amount: '1e3' } },
     ];
     for (const detail of hostile) expect(describePaymentProblems(0, detail), JSON.stringify(detail).slice(0, 80)).to.be.a('string');
+  });
+});
+
+describe('policy: the registry names only authorization details types Valtuus knows', () => {
+  it('refuses a registry whose API takes an unknown type, naming the API and the type', () => {
+    const apis = sampleApis.map((api) => (api.id === 'accounts' ? { ...api, authorizationDetailsTypes: ['account_information'] } : api));
+    expect(() => assertKnownDetailsTypes(apis)).to.throw(/accounts.*account_information/);
+    expect(() => assertKnownDetailsTypes(sampleApis)).not.to.throw();
   });
 });
