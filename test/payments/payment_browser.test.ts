@@ -81,6 +81,31 @@ describe('payments end to end (RFC 9396): oauth4webapi PAR, the customer approvi
     await store?.close();
   });
 
+  it('a Finnish customer sees the amount and date in Finnish formats (ui_locales=fi)', async () => {
+    const { params } = await paymentParams([PAYMENT], redirectUri);
+    params.set('ui_locales', 'fi');
+    const dpop = oauth.DPoP(tpp.client, await oauth.generateKeyPair('ES256'));
+    const par = await oauth.processPushedAuthorizationResponse(
+      as,
+      tpp.client,
+      await oauth.pushedAuthorizationRequest(as, tpp.client, tpp.auth, params, { DPoP: dpop, ...insecure }),
+    );
+    const customer = await createCustomer(srv.deps);
+    const { page, context } = await openPage(browser, { viewport: PHONE });
+    await page.goto(`${srv.url}/auth?${new URLSearchParams({ client_id: tpp.client.client_id, request_uri: par.request_uri })}`);
+    await page.locator('input[name="username"]').fill(customer.username);
+    await page.locator('input[name="password"]').fill(customer.password);
+    await page.locator('button[type="submit"]').click();
+    await page.locator('input[name="otp"]').fill(customer.nextCode());
+    await page.locator('button[type="submit"]').click();
+    await page.getByRole('heading', { name: 'Hyväksy tämä maksu' }).waitFor();
+    const text = (await page.locator('section.payment').innerText()).replace(/\s+/g, ' ');
+    expect(text).to.contain('1 234,50 €').and.contain('Saaja').and.contain('24. joulukuuta 2099');
+    expect(await page.locator('html').getAttribute('lang')).to.equal('fi');
+    await page.screenshot({ path: SCREENSHOT.replace(/\.png$/, '-fi.png') });
+    await context.close();
+  });
+
   it('the customer sees the payment first at phone width, approves it, and the sample API accepts exactly it, once', async () => {
     const dpop = oauth.DPoP(tpp.client, await oauth.generateKeyPair('ES256'));
     const { params, verifier, state } = await paymentParams([PAYMENT], redirectUri);
