@@ -40,6 +40,8 @@ const apiSchema = z.object({
       }),
     )
     .default([]),
+  // the RFC 9396 authorization_details types the API takes (payment_initiation: see README "Payments")
+  authorizationDetailsTypes: z.array(z.string().regex(/^[a-z][a-z0-9_]*$/)).default([]),
 });
 
 export type ApiDefinition = z.infer<typeof apiSchema>;
@@ -74,5 +76,5 @@ export function parseApiRegistry(input: unknown): readonly ApiDefinition[] {
   return Object.freeze(result.data.map((api) => Object.freeze(api)));
 }
 
-/** The sample registry of DESIGN.md, used by the sandbox and the tests; API_REGISTRY names another file of this form. */
+/** The sample registry (README "APIs and scopes"), used by the sandbox and the tests; API_REGISTRY names another file of this form. */
 export const sampleApis = parseApiRegistry(sample);

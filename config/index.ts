@@ -5,6 +5,7 @@ import { z } from 'zod';
 
 import { parseRedisUrl, RedisUrlError } from '../adapters/redis_url.ts';
 import { parseApiRegistry, sampleApis, type ApiDefinition } from './apis.ts';
+import { ValtuusError } from '../lib/errors.ts';
 import { readBranding, type Branding } from './branding.ts';
 import { isLocale, LOCALES, type Locale } from './locales.ts';
 
@@ -44,6 +45,8 @@ export interface Config {
     readonly loginFailuresPerAddress: number;
     readonly tokenRequestsPerClient: number;
   };
+  /** how long a refresh token just rotated may be retried by its client, replacing the unused successor (README "Guarantees under faults"); 0 = never */
+  readonly refreshReuseGraceSeconds: number;
   /** where Prometheus metrics are served: a port of their own, or /metrics behind a bearer token; both off by default */
   readonly metrics: { readonly port: number | undefined; readonly token: string | undefined };
   /** the pages' language when neither ui_locales, the language cookie nor Accept-Language names one */
@@ -51,13 +54,13 @@ export interface Config {
   readonly branding: Branding;
 }
 
-export class ConfigError extends Error {
-  readonly code = 'ERR_VALTUUS_CONFIG';
+export class ConfigError extends ValtuusError {
+  static override readonly code = 'ERR_VALTUUS_CONFIG';
+  override readonly code = 'ERR_VALTUUS_CONFIG';
   readonly problems: readonly string[];
 
   constructor(problems: string[]) {
     super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.name = 'ConfigError';
     this.problems = problems;
   }
 }
@@ -202,6 +205,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
     tokenRequestsPerClient: intVar(env.RATE_LIMIT_TOKEN_REQUESTS, 'RATE_LIMIT_TOKEN_REQUESTS', 6000, problems, 0, 100_000_000),
   });
 
+  // a retry after a lost response comes within seconds; FAPI 2.0 §5.3.2.1 wants such a retry to succeed
+  const refreshReuseGraceSeconds = intVar(env.REFRESH_REUSE_GRACE_SECONDS, 'REFRESH_REUSE_GRACE_SECONDS', 10, problems, 0, 120);
+
   const metricsPort = env.METRICS_PORT ? intVar(env.METRICS_PORT, 'METRICS_PORT', 0, problems, 1) : undefined;
   const metricsToken = env.METRICS_TOKEN || undefined;
   if (metricsToken && metricsToken.length < 32) problems.push('METRICS_TOKEN must be at least 32 characters');
@@ -234,6 +240,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
     ephemeral: Object.freeze(ephemeral),
     lockout: Object.freeze({ maxFailures, lockSeconds }),
     limits,
+    refreshReuseGraceSeconds,
     metrics: Object.freeze({ port: metricsPort, token: metricsToken }),
     defaultLocale: isLocale(defaultLocale) ? defaultLocale : 'en',
     branding,

@@ -9,9 +9,11 @@ import type { AppDeps } from './deps.ts';
 import { interactionRoutes } from './interactions/routes.ts';
 import { createAudit } from './ops/audit.ts';
 import { healthRoutes } from './ops/health.ts';
+import { measureStoreMemory } from './ops/store_metrics.ts';
 import { createLimits } from './ops/limits.ts';
 import { requestLogging, type Logger } from './ops/logger.ts';
 import { createMetrics, measureRequests, metricsEndpoint, type Metrics } from './ops/metrics.ts';
+import { logStoreOutages } from './ops/store_outages.ts';
 import { tokenAttributeNames } from './policy/attributes.ts';
 import { resourceIndicatorsFeature } from './policy/enforcement.ts';
 import { providerErrorPage } from './pages/error_page.ts';
@@ -21,6 +23,7 @@ import { ApiRegistry } from './policy/registry.ts';
 import { accountProviderHooks } from './provider/account_hooks.ts';
 import { buildProviderConfiguration, jwtSigningAlg, type ProviderHooks } from './provider/configuration.ts';
 import { logProviderErrors } from './provider/errors.ts';
+import { redeemOnce } from './token/redeem.ts';
 import { installTokenSteps, tokenEndpointProvider } from './token/steps.ts';
 
 export interface AppOptions {
@@ -31,6 +34,8 @@ export interface AppOptions {
   metrics?: Metrics;
   /** overrides of the provider hooks, for tests */
   hooks?: ProviderHooks;
+  /** the time (ms) one-time codes are checked at: Date.now, or a test's own clock */
+  clock?: () => number;
 }
 
 export interface App {
@@ -45,18 +50,21 @@ export interface App {
  * Assembly only: every collaborator is built once here and handed to the modules that use it;
  * the provider (itself a Koa app) gets Valtuus' middleware in front of its routes, in this order.
  */
-export function createApp({ config, store, logger, hooks, metrics = createMetrics() }: AppOptions): App {
+export function createApp({ config, store, logger, hooks, metrics = createMetrics(), clock = Date.now }: AppOptions): App {
   const registry = new ApiRegistry(config.apis);
   const clients = cacheClients(store);
   const appStore: Store = { ...store, adapter: clients.adapter, ping: () => store.ping(), close: () => store.close() };
   const audit = createAudit(logger, metrics);
   const limits = createLimits(config, store);
-  const accounts = accountServices({ config, store: appStore, audit });
+  const accounts = accountServices({ config, store: appStore, audit, clock });
   const pages = new Pages({ defaultLocale: config.defaultLocale, branding: config.branding });
-  const deps: AppDeps = { config, store: appStore, registry, logger, audit, metrics, limits, accounts, pages };
+  const deps: AppDeps = { config, store: appStore, registry, logger, audit, metrics, limits, accounts, clock, pages };
 
   const resourceIndicators = resourceIndicatorsFeature(registry, jwtSigningAlg(config));
-  const ValtuusProvider = withFormPostPage(tokenEndpointProvider(limits, tokenAttributeNames(registry)), pages);
+  const ValtuusProvider = withFormPostPage(
+    tokenEndpointProvider(limits, tokenAttributeNames(registry), redeemOnce(appStore, config.refreshReuseGraceSeconds)),
+    pages,
+  );
   const providerHooks = { ...accountProviderHooks(deps), ...hooks };
   const provider = new ValtuusProvider(
     config.issuer,
@@ -66,11 +74,13 @@ export function createApp({ config, store, logger, hooks, metrics = createMetric
   provider.maxIpsCount = 1; // the address the router saw: the last X-Forwarded-For entry, not one the client wrote
   installSecretDigests(provider);
   logProviderErrors(provider, logger);
+  logStoreOutages(store, logger);
 
   provider.use(requestLogging(logger));
   provider.use(measureRequests(metrics));
   if (config.metrics.token) provider.use(metricsEndpoint(metrics, config.metrics.token));
   provider.use(healthRoutes(store));
+  measureStoreMemory(metrics, store);
   installTokenSteps(provider, deps, resourceIndicators);
   provider.use(interactionRoutes(provider, deps));
   return { provider, registry, deps, close: () => clients.close() };

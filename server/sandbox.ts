@@ -5,6 +5,7 @@ import type { SandboxCustomer } from './accounts/sandbox.ts';
 import type { ClientManager } from './clients/manage.ts';
 import { DEMO_CALLBACK_PATH, DEMO_CODE_PATH } from './sandbox_demo.ts';
 import { sampleApiBannerLines, seedSampleApiClient, type SampleApiCredentials } from '../examples/sample_api/seed.ts';
+import { paymentBannerLines, seedPaymentsClient, type PaymentsClientCredentials } from '../examples/sandbox_payment/seed.ts';
 
 export interface SandboxCredentials {
   clientId: string;
@@ -13,6 +14,8 @@ export interface SandboxCredentials {
   web?: { clientId: string; clientSecret: string; redirectUri: string; scope: string; pkce: { verifier: string; challenge: string } };
   /** the sample Service API's introspection client (npm run start:api) */
   api?: SampleApiCredentials;
+  /** the demo payments app (PAR, private_key_jwt, DPoP, authorization_details) */
+  payments?: PaymentsClientCredentials;
 }
 
 /** The demo web app's redirect URI: the sandbox serves that page itself (sandbox_demo.ts). */
@@ -40,6 +43,7 @@ export async function seedSandbox(clients: ClientManager, issuer = 'http://local
     authMethod: 'client_secret_basic',
   });
   const api = await seedSampleApiClient(clients);
+  const payments = await seedPaymentsClient(clients);
   return {
     clientId: String(created.client_id),
     clientSecret: String(created.client_secret),
@@ -51,6 +55,7 @@ export async function seedSandbox(clients: ClientManager, issuer = 'http://local
       pkce: pkcePair(),
     },
     api,
+    payments,
   };
 }
 
@@ -106,6 +111,7 @@ export function sandboxBanner(config: Config, creds: SandboxCredentials, custome
     `    curl -s -u '${creds.clientId}:${creds.clientSecret}' -d grant_type=client_credentials -d scope=public:read ${config.issuer}/token`,
     ...webLines,
     ...(creds.api ? sampleApiBannerLines(config.issuer, creds.api) : []),
+    ...(creds.payments ? paymentBannerLines(config.issuer, creds.payments) : []),
     '',
   ].join('\n');
 }

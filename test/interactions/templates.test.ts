@@ -22,6 +22,7 @@ const PAGES: Record<string, object> = {
     details: [{ label: HOSTILE, value: HOSTILE }],
     lifetime: { duration: HOSTILE, until: HOSTILE },
     appsHref: HOSTILE,
+    payments: [],
   },
   form_post: { action: HOSTILE, clientName: HOSTILE, inputs: [{ name: HOSTILE, value: HOSTILE }] },
   apps: {
@@ -48,7 +49,7 @@ const PAGES: Record<string, object> = {
 /** A layout for the template alone: a hostile bank name and page title, as an operator's config could hold. */
 function hostileLayout() {
   const pages = new Pages({ defaultLocale: 'en', branding: { ...sampleBranding, name: HOSTILE, supportPhone: HOSTILE } });
-  const ctx = { method: 'GET', originalUrl: '/x', path: '/x', query: {}, cookies: { get: () => undefined }, acceptsLanguages: () => [] };
+  const ctx = { method: 'GET', originalUrl: '/x', path: '/x', query: {}, get: () => '', acceptsLanguages: () => [] };
   const language = pages.language(ctx as never);
   return pages.layout(ctx as never, language, { view: 'error', title: HOSTILE, locals: {} });
 }
@@ -71,6 +72,15 @@ describe('views: templates without logic escape every value', () => {
       expect(html).to.include('&#34;&gt;');
     });
   }
+
+  it('consent.ejs with a payment to approve renders a hostile string only escaped', async () => {
+    const payment = { amount: HOSTILE, creditorName: HOSTILE, creditorIban: HOSTILE, debtor: HOSTILE, reference: HOSTILE, date: HOSTILE };
+    const html = await renderDocument({ response: {} }, 'consent', { ...PAGES.consent, payments: [payment] }, hostileLayout());
+    expect(html).to.include('Approve this payment');
+    expect(html).not.to.include('<script>');
+    expect(html).not.to.include('<img src=x');
+    expect(html.split('&lt;script&gt;alert(1)&lt;/script&gt;').length).to.be.greaterThan(6);
+  });
 
   it('only the layout writes raw HTML (<%- %>), and only the body', () => {
     for (const file of readdirSync(VIEWS_DIR).filter((f) => f.endsWith('.ejs'))) {

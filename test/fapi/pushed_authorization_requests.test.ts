@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 
 import { pkce } from '../support/flow.ts';
-import { postForm, registerClient, type RegisteredClient } from '../support/server.ts';
-import { authorizeUrl, getManual, responseParams, useServerOnRedis } from './fixture.ts';
+import { postForm, registerClient, type RegisteredClient, useServerOnRedis } from '../support/server.ts';
 import { JWT_BEARER, assertionClaims, signJwt, signingKey, type SigningKey } from '../support/forged_jwts.ts';
+import { authorizeUrl, getManual, responseParams } from '../support/code_grant.ts';
 
 const REDIRECT = 'https://tpp.example.com/cb';
 
@@ -29,7 +29,6 @@ describe('RFC 9700 §2.2.1 / FAPI 2.0 high APIs: pushed authorization requests o
     response_type: 'code',
     redirect_uri: REDIRECT,
     scope: 'payments:write',
-    debtor_account: 'FI2112345600000785', // the Payments API's required attribute
     state: 'st',
     code_challenge: pkce().challenge,
     code_challenge_method: 'S256',
