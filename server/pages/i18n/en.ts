@@ -91,4 +91,5 @@ export const en = {
   'apps.signOut': 'Log out',
   'apps.lastUsed': 'Last used',
   'apps.neverUsed': 'Not used yet',
+  'apps.signedIn': 'You are logged in as {username}.',
 } as const;

@@ -89,4 +89,5 @@ export const fi: Messages = {
   'apps.signOut': 'Kirjaudu ulos',
   'apps.lastUsed': 'Käytetty viimeksi',
   'apps.neverUsed': 'Ei vielä käytetty',
+  'apps.signedIn': 'Olet kirjautunut käyttäjänä {username}.',
 };

@@ -90,4 +90,5 @@ export const sv: Messages = {
   'apps.signOut': 'Logga ut',
   'apps.lastUsed': 'Senast använd',
   'apps.neverUsed': 'Inte använd ännu',
+  'apps.signedIn': 'Du är inloggad som {username}.',
 };
