@@ -80,6 +80,7 @@ function sandboxAuthorizationUrl(config: Config, web: NonNullable<SandboxCredent
 }
 
 export function sandboxBanner(config: Config, creds: SandboxCredentials, customer?: SandboxCustomer): string {
+  const clientCredentialsCurl = `curl -s -u '${creds.clientId}:${creds.clientSecret}' -d grant_type=client_credentials -d scope=public:read ${config.issuer}/token`;
   const customerLines = customer
     ? [
         `  demo customer: username=${customer.username}`,
@@ -108,9 +109,9 @@ export function sandboxBanner(config: Config, creds: SandboxCredentials, custome
     `                 client_secret=${creds.clientSecret}`,
     ...customerLines,
     '  try:',
-    `    curl -s -u '${creds.clientId}:${creds.clientSecret}' -d grant_type=client_credentials -d scope=public:read ${config.issuer}/token`,
+    `    ${clientCredentialsCurl}`,
     ...webLines,
-    ...(creds.api ? sampleApiBannerLines(config.issuer, creds.api) : []),
+    ...(creds.api ? sampleApiBannerLines(config.issuer, creds.api, clientCredentialsCurl) : []),
     ...(creds.payments ? paymentBannerLines(config.issuer, creds.payments) : []),
     '',
   ].join('\n');

@@ -21,12 +21,17 @@ export async function seedSampleApiClient(clients: ClientManager, clientId = 'sa
 }
 
 /** The sandbox banner's lines for the sample API: its credentials and how to start and call it. */
-export function sampleApiBannerLines(issuer: string, creds: SampleApiCredentials): string[] {
+/** `tokenCommand` prints a token response; the banner then sets ACCESS_TOKEN from it, so the last curl runs as printed. */
+export function sampleApiBannerLines(issuer: string, creds: SampleApiCredentials, tokenCommand?: string): string[] {
+  const setToken = tokenCommand
+    ? [`    ACCESS_TOKEN=$(${tokenCommand} | node -p 'JSON.parse(require("fs").readFileSync(0, "utf8")).access_token')`]
+    : [];
   return [
     `  sample API:    client_id=${creds.clientId} (the Service API's introspection client)`,
     `                 client_secret=${creds.clientSecret}`,
     '  start it in another terminal, then call it with an access token:',
     `    ISSUER=${issuer} API_CLIENT_ID=${creds.clientId} API_CLIENT_SECRET=${creds.clientSecret} npm run start:api`,
+    ...setToken,
     `    curl -s -H "Authorization: Bearer $ACCESS_TOKEN" http://localhost:4000/public/rates`,
   ];
 }

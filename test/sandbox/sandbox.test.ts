@@ -88,6 +88,12 @@ describe('sandbox (README "Two commands"): what `npm start` prints works as prin
     expect(banner).to.include('otpauth URI=otpauth://totp/');
   });
 
+  it('the banner sets ACCESS_TOKEN itself before the sample API curl, so that line runs as printed', async () => {
+    const line = lineWith('ACCESS_TOKEN=$(').trim();
+    const { stdout } = await exec('bash', ['-c', `${line}; printf %s "$ACCESS_TOKEN"`]);
+    expect(stdout).to.match(/^[\w-]{20,}$/);
+  });
+
   it('a second `npm start` on the busy port says so, exits non-zero, and prints no credentials', async () => {
     const { REDIS_URL: _none, ...env } = process.env;
     const second = await exec(process.execPath, ['server/index.ts'], {
