@@ -19,7 +19,6 @@ export async function showLogin(ctx: Context, deps: InteractionDeps, step: Step)
     formTargets: step.formTargets,
     locals: {
       clientName: step.clientName,
-      lead: language.t('login.lead', { client: step.clientName }),
       action: step.paths.login,
       csrf: step.state.csrf,
       username,
