@@ -5,6 +5,7 @@ import { z } from 'zod';
 
 import { parseRedisUrl, RedisUrlError } from '../adapters/redis_url.ts';
 import { parseApiRegistry, sampleApis, type ApiDefinition } from './apis.ts';
+import { readCibaConfig, type CibaConfig } from './ciba.ts';
 
 export type { ApiDefinition, ApiScope, SecurityLevel } from './apis.ts';
 
@@ -42,6 +43,8 @@ export interface Config {
   };
   /** where Prometheus metrics are served: a port of their own, or /metrics behind a bearer token; both off by default */
   readonly metrics: { readonly port: number | undefined; readonly token: string | undefined };
+  /** decoupled approval (CIBA): config/ciba.ts */
+  readonly ciba: CibaConfig;
 }
 
 export class ConfigError extends Error {
@@ -200,6 +203,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
   if (metricsToken && metricsToken.length < 32) problems.push('METRICS_TOKEN must be at least 32 characters');
 
   const apis = options.apis ?? readApiRegistry(env.API_REGISTRY, problems);
+  const ciba = readCibaConfig(env, problems, intVar);
 
   if (problems.length) throw new ConfigError(problems);
 
@@ -222,5 +226,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
     lockout: Object.freeze({ maxFailures, lockSeconds }),
     limits,
     metrics: Object.freeze({ port: metricsPort, token: metricsToken }),
+    ciba,
   });
 }

@@ -2,7 +2,7 @@ import { errors, type Client, type Configuration, type KoaContextWithOIDC, type 
 
 import type { ApiDefinition } from '../../config/index.ts';
 import { assertTokenAttributes } from './attributes.ts';
-import { LEVELS, describeLevel, isLegacyGrant } from './levels.ts';
+import { CIBA_GRANT, LEVELS, describeLevel, isLegacyGrant } from './levels.ts';
 import type { ApiRegistry } from './registry.ts';
 import { isOidcScope, scopeList } from './scopes.ts';
 
@@ -73,7 +73,8 @@ function enforceLevel(ctx: Ctx, api: ApiDefinition, client: ClientLike): void {
   const rule = LEVELS[api.level];
   const { route } = ctx.oidc;
   const params = ctx.oidc.params as { grant_type?: string; response_type?: string };
-  const grant = route === 'token' ? params.grant_type : undefined;
+  // a backchannel authentication request is the first half of the CIBA grant
+  const grant = route === 'token' ? params.grant_type : route === 'backchannel_authentication' ? CIBA_GRANT : undefined;
   if (grant && grant !== 'refresh_token' && !rule.grants.includes(grant) && !(isLegacyGrant(grant) && rule.legacyAllowed)) {
     throw new errors.UnauthorizedClient(`grant ${grant} refused: ${describeLevel(api)}`);
   }
@@ -122,7 +123,7 @@ export function resourceIndicatorsFeature(registry: ApiRegistry, jwtAlg: string)
     async getResourceServerInfo(ctx: Ctx, resourceIndicator: string, client: ClientLike): Promise<ResourceServer> {
       const api = registry.byResource(resourceIndicator);
       if (!api) throw new errors.InvalidTarget(`unknown resource indicator: ${resourceIndicator}`);
-      if (['token', 'authorization', 'pushed_authorization_request'].includes(ctx.oidc.route)) {
+      if (['token', 'authorization', 'pushed_authorization_request', 'backchannel_authentication'].includes(ctx.oidc.route)) {
         const scopes = requestedScopes(ctx);
         assertKnownScopes(registry, scopes);
         assertClientMayRequest(client, scopes);

@@ -16,6 +16,10 @@ export interface ProviderHooks {
   loadExistingGrant?: Configuration['loadExistingGrant'];
   interactionPolicy?: NonNullable<Configuration['interactions']>['policy'];
   acrValues?: Configuration['acrValues'];
+  /** decoupled approval (CIBA Core 1.0), built in server/approval/ */
+  ciba?: NonNullable<Configuration['features']>['ciba'];
+  /** outgoing requests (CIBA pings, jwks_uri); tests point it at their own TLS trust */
+  fetch?: Configuration['fetch'];
 }
 
 // Asymmetric only: a stored client secret is a digest, so nothing may be keyed by it.
@@ -74,7 +78,7 @@ export function buildProviderConfiguration(
       authorizationSigningAlgValues: [...SIGNING_ALGS],
       dPoPSigningAlgValues: [...DPOP_ALGS],
     },
-    features: providerFeatures(config, registry, resourceIndicators),
+    features: { ...providerFeatures(config, registry, resourceIndicators), ...(hooks.ciba ? { ciba: hooks.ciba } : {}) },
     extraClientMetadata: {
       properties: EXTRA_CLIENT_METADATA,
       validator: (_ctx, key, value, metadata) => validateMetadata(key, value, metadata),
@@ -88,6 +92,11 @@ export function buildProviderConfiguration(
       Session: 3600,
       Grant: longestRefreshTtl(registry),
       RefreshToken: refreshTokenTtl(registry),
+      // CIBA Core §7.1: requested_expiry may shorten the wait, never lengthen it past CIBA_MAX_EXPIRY
+      BackchannelAuthenticationRequest: (ctx) => {
+        const asked = Number(ctx?.oidc?.params?.requested_expiry);
+        return Number.isSafeInteger(asked) && asked > 0 ? Math.min(asked, config.ciba.maxExpiry) : config.ciba.maxExpiry;
+      },
     },
     // refresh tokens go to every client allowed the grant; offline_access is not required
     async issueRefreshToken(_ctx, client) {
@@ -106,6 +115,7 @@ export function buildProviderConfiguration(
     findAccount: hooks.findAccount ?? (async () => undefined),
     ...(hooks.loadExistingGrant ? { loadExistingGrant: hooks.loadExistingGrant } : {}),
     renderError: renderErrorPage,
+    ...(hooks.fetch ? { fetch: hooks.fetch } : {}),
     // browsers may call the token endpoint cross-origin only for public clients, from their own origins
     clientBasedCORS(_ctx, origin, client) {
       if (origin === 'null' || client.clientAuthMethod !== 'none') return false;

@@ -1,0 +1,64 @@
+import type { Configuration, default as Provider } from 'oidc-provider';
+
+import type { AdapterFactory } from '../../adapters/types.ts';
+import type { AppDeps } from '../deps.ts';
+import { createOnceMarks, type OnceMarks } from '../ops/once.ts';
+import { cibaFeature, type Announce } from './feature.ts';
+import { findAccountWithPlaceholders } from './hint.ts';
+import { createPendingRequests, type PendingRequests } from './pending.ts';
+import { approvalRoutes } from './routes.ts';
+import { ApprovalSessions } from './session.ts';
+
+export interface ApprovalParts {
+  pending: PendingRequests;
+  marks: OnceMarks;
+  feature: NonNullable<NonNullable<Configuration['features']>['ciba']>;
+}
+
+/** What the provider needs before it is built: the CIBA feature and its stores. */
+export function approvalParts(deps: AppDeps, announce?: Announce): ApprovalParts {
+  const pending = createPendingRequests(deps.store);
+  const feature = cibaFeature({
+    ciba: deps.config.ciba,
+    accounts: deps.accounts.accounts,
+    pending,
+    audit: deps.audit,
+    placeholderKey: deps.config.cookieKeys[0]!,
+    announce,
+  });
+  return { pending, marks: createOnceMarks(deps.store), feature };
+}
+
+export { findAccountWithPlaceholders };
+
+// CIBA Core §11: a poll after expiry is told expired_token, so the request outlives its exp by this much
+const KEPT_AFTER_EXPIRY_SECONDS = 600;
+
+/** oidc-provider finds an expired request (ignoreExpiration) only while the store still holds it. */
+export function keepExpiredRequests(adapter: AdapterFactory): AdapterFactory {
+  return (model) => {
+    const inner = adapter(model);
+    if (model !== 'BackchannelAuthenticationRequest') return inner;
+    return {
+      ...inner,
+      upsert: (id, payload, expiresIn) =>
+        inner.upsert(id, payload, expiresIn === undefined ? undefined : expiresIn + KEPT_AFTER_EXPIRY_SECONDS),
+    };
+  };
+}
+
+/** The approval page, after the provider exists. */
+export function approvalMiddleware(provider: Provider, deps: AppDeps, parts: ApprovalParts) {
+  return approvalRoutes({
+    provider,
+    registry: deps.registry,
+    pending: parts.pending,
+    marks: parts.marks,
+    keys: deps.store.keys,
+    audit: deps.audit,
+    logger: deps.logger,
+    accounts: deps.accounts,
+    sessions: new ApprovalSessions(deps.store),
+    limits: deps.limits,
+  });
+}
