@@ -19,6 +19,27 @@ const PAGES: Record<string, object> = {
     details: [{ label: HOSTILE, value: HOSTILE }],
   },
   error: { heading: HOSTILE, description: HOSTILE, code: HOSTILE },
+  approve_login: { action: HOSTILE, csrf: HOSTILE, username: HOSTILE, error: HOSTILE },
+  approve_otp: { action: HOSTILE, csrf: HOSTILE, error: HOSTILE },
+  approve_list: {
+    username: HOSTILE,
+    notice: HOSTILE,
+    csrf: HOSTILE,
+    action: HOSTILE,
+    signoutAction: HOSTILE,
+    refreshHref: HOSTILE,
+    scriptSrc: HOSTILE,
+    requests: [
+      {
+        id: HOSTILE,
+        ref: HOSTILE,
+        clientName: HOSTILE,
+        bindingMessage: HOSTILE,
+        timeLeft: HOSTILE,
+        groups: [{ id: HOSTILE, name: HOSTILE, scopes: [{ name: HOSTILE, description: HOSTILE }] }],
+      },
+    ],
+  },
 };
 
 describe('views: templates without logic escape every value', () => {
