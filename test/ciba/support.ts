@@ -1,17 +1,31 @@
 import { expect } from 'chai';
 
 import { CIBA_GRANT } from '../../server/policy/levels.ts';
-import { startFlowServer } from '../support/code_grant.ts';
 import { Agent, type TestCustomer } from '../support/flow.ts';
-import { basic, json, postForm, registerClient, type Json, type RegisteredClient, type TestServer } from '../support/server.ts';
+import {
+  basic,
+  json,
+  postForm,
+  registerClient,
+  startTestServer,
+  type TestServerOptions,
+  type Json,
+  type RegisteredClient,
+  type TestServer,
+} from '../support/server.ts';
 import type { Store } from '../../adapters/types.ts';
 import type { ClientInput } from '../../server/clients/manage.ts';
 
 export { CIBA_GRANT };
 
 /** The app with a fast poll interval, so a protocol-paced poll takes a second. */
-export function startCibaServer(store: Store & { prefix?: string }, env: Record<string, string> = {}): Promise<TestServer> {
-  return startFlowServer(store, { CIBA_POLL_INTERVAL: '1', ...env });
+export function startCibaServer(
+  store: Store & { prefix?: string },
+  env: Record<string, string> = {},
+  options: TestServerOptions = {},
+): Promise<TestServer> {
+  const prefix = store.prefix ? { REDIS_KEY_PREFIX: store.prefix } : {};
+  return startTestServer(store, { CIBA_POLL_INTERVAL: '1', ...prefix, ...env }, options);
 }
 
 export function registerCibaClient(srv: TestServer, input: Partial<ClientInput> = {}): Promise<RegisteredClient> {
