@@ -10,6 +10,8 @@ export interface CibaConfig {
   readonly webhookUrl: string | undefined;
   /** the HMAC-SHA256 key that signs each announcement */
   readonly webhookSecret: string | undefined;
+  /** the first retry's delay in ms; each later one waits twice as long (four attempts in all) */
+  readonly webhookBackoffMs: number;
   /** the bearer token the app backend presents to the approval API (unset: the API is off) */
   readonly approvalApiToken: string | undefined;
 }
@@ -18,9 +20,12 @@ type IntVar = (value: string | undefined, name: string, fallback: number, proble
 
 const MIN_SECRET_LENGTH = 32;
 
-export function readCibaConfig(env: NodeJS.ProcessEnv, problems: string[], intVar: IntVar): CibaConfig {
+export function readCibaConfig(env: NodeJS.ProcessEnv, problems: string[], intVar: IntVar, production: boolean): CibaConfig {
   const webhookUrl = env.CIBA_WEBHOOK_URL || undefined;
-  if (webhookUrl && !URL.canParse(webhookUrl)) problems.push(`CIBA_WEBHOOK_URL must be an absolute URL (got "${webhookUrl}")`);
+  const protocol = webhookUrl ? URL.parse(webhookUrl)?.protocol : undefined;
+  if (webhookUrl && protocol !== 'https:' && (production || protocol !== 'http:')) {
+    problems.push(`CIBA_WEBHOOK_URL must be an absolute https:// URL (got "${webhookUrl}")`);
+  }
   const webhookSecret = env.CIBA_WEBHOOK_SECRET || undefined;
   if (webhookUrl && (webhookSecret?.length ?? 0) < MIN_SECRET_LENGTH) {
     problems.push(`CIBA_WEBHOOK_SECRET must be at least ${MIN_SECRET_LENGTH} characters when CIBA_WEBHOOK_URL is set`);
@@ -35,6 +40,7 @@ export function readCibaConfig(env: NodeJS.ProcessEnv, problems: string[], intVa
     maxPendingPerCustomer: intVar(env.CIBA_MAX_PENDING, 'CIBA_MAX_PENDING', 5, problems, 1, 100),
     webhookUrl,
     webhookSecret,
+    webhookBackoffMs: intVar(env.CIBA_WEBHOOK_BACKOFF_MS, 'CIBA_WEBHOOK_BACKOFF_MS', 1000, problems, 1, 60_000),
     approvalApiToken,
   });
 }

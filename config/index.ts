@@ -203,7 +203,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
   if (metricsToken && metricsToken.length < 32) problems.push('METRICS_TOKEN must be at least 32 characters');
 
   const apis = options.apis ?? readApiRegistry(env.API_REGISTRY, problems);
-  const ciba = readCibaConfig(env, problems, intVar);
+  const ciba = readCibaConfig(env, problems, intVar, production);
 
   if (problems.length) throw new ConfigError(problems);
 

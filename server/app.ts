@@ -74,6 +74,6 @@ export function createApp({ config, store, logger, hooks, metrics = createMetric
   provider.use(healthRoutes(store));
   installTokenSteps(provider, deps, resourceIndicators);
   provider.use(interactionRoutes(provider, deps));
-  provider.use(approvalMiddleware(provider, deps, approval));
+  for (const middleware of approvalMiddleware(provider, deps, approval)) provider.use(middleware);
   return { provider, registry, deps, close: () => clients.close() };
 }

@@ -1,13 +1,16 @@
+import type { Middleware } from 'koa';
 import type { Configuration, default as Provider } from 'oidc-provider';
 
 import type { AdapterFactory } from '../../adapters/types.ts';
 import type { AppDeps } from '../deps.ts';
 import { createOnceMarks, type OnceMarks } from '../ops/once.ts';
-import { cibaFeature, type Announce } from './feature.ts';
+import { approvalApi } from './api.ts';
+import { cibaFeature } from './feature.ts';
 import { findAccountWithPlaceholders } from './hint.ts';
 import { createPendingRequests, type PendingRequests } from './pending.ts';
 import { approvalRoutes } from './routes.ts';
 import { ApprovalSessions } from './session.ts';
+import { webhookAnnouncer } from './webhook.ts';
 
 export interface ApprovalParts {
   pending: PendingRequests;
@@ -16,7 +19,8 @@ export interface ApprovalParts {
 }
 
 /** What the provider needs before it is built: the CIBA feature and its stores. */
-export function approvalParts(deps: AppDeps, announce?: Announce): ApprovalParts {
+export function approvalParts(deps: AppDeps): ApprovalParts {
+  const announce = webhookAnnouncer({ ciba: deps.config.ciba, registry: deps.registry, logger: deps.logger, audit: deps.audit });
   const pending = createPendingRequests(deps.store);
   const feature = cibaFeature({
     ciba: deps.config.ciba,
@@ -47,9 +51,9 @@ export function keepExpiredRequests(adapter: AdapterFactory): AdapterFactory {
   };
 }
 
-/** The approval page, after the provider exists. */
-export function approvalMiddleware(provider: Provider, deps: AppDeps, parts: ApprovalParts) {
-  return approvalRoutes({
+/** The approval page and the app backend's approval API, after the provider exists. */
+export function approvalMiddleware(provider: Provider, deps: AppDeps, parts: ApprovalParts): Middleware[] {
+  const answers = {
     provider,
     registry: deps.registry,
     pending: parts.pending,
@@ -57,8 +61,9 @@ export function approvalMiddleware(provider: Provider, deps: AppDeps, parts: App
     keys: deps.store.keys,
     audit: deps.audit,
     logger: deps.logger,
-    accounts: deps.accounts,
-    sessions: new ApprovalSessions(deps.store),
-    limits: deps.limits,
-  });
+  };
+  return [
+    approvalRoutes({ ...answers, accounts: deps.accounts, sessions: new ApprovalSessions(deps.store), limits: deps.limits }),
+    approvalApi(answers, deps.config.ciba.approvalApiToken),
+  ];
 }
