@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 
 import type { Config } from '../config/index.ts';
 import type { SandboxCustomer } from './accounts/sandbox.ts';
+import { cibaBannerLines, seedCibaClient, type SandboxCibaClient } from './approval/sandbox.ts';
 import type { ClientManager } from './clients/manage.ts';
 import { sampleApiBannerLines, seedSampleApiClient, type SampleApiCredentials } from '../examples/sample_api/seed.ts';
 
@@ -12,6 +13,8 @@ export interface SandboxCredentials {
   web?: { clientId: string; clientSecret: string; redirectUri: string; scope: string };
   /** the sample Service API's introspection client (npm run start:api) */
   api?: SampleApiCredentials;
+  /** the demo CIBA client (decoupled approval on /approve) */
+  ciba?: SandboxCibaClient;
 }
 
 export const SANDBOX_WEB_REDIRECT_URI = 'http://localhost:8080/callback';
@@ -35,7 +38,9 @@ export async function seedSandbox(clients: ClientManager): Promise<SandboxCreden
     authMethod: 'client_secret_basic',
   });
   const api = await seedSampleApiClient(clients);
+  const ciba = await seedCibaClient(clients);
   return {
+    ciba,
     clientId: String(created.client_id),
     clientSecret: String(created.client_secret),
     web: {
@@ -98,6 +103,7 @@ export function sandboxBanner(config: Config, creds: SandboxCredentials, custome
     '  try:',
     `    curl -s -u '${creds.clientId}:${creds.clientSecret}' -d grant_type=client_credentials -d scope=public:read ${config.issuer}/token`,
     ...webLines,
+    ...(creds.ciba && customer ? cibaBannerLines(config.issuer, creds.ciba, customer.username) : []),
     ...(creds.api ? sampleApiBannerLines(config.issuer, creds.api) : []),
     '',
   ].join('\n');

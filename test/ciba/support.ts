@@ -67,8 +67,8 @@ export class ApprovalAgent {
   readonly #base: string;
   html = '';
 
-  constructor(srv: TestServer) {
-    this.#base = srv.url;
+  constructor(server: { url: string }) {
+    this.#base = server.url;
   }
 
   async open(): Promise<string> {
@@ -83,7 +83,7 @@ export class ApprovalAgent {
     return res;
   }
 
-  async signIn(customer: TestCustomer): Promise<void> {
+  async signIn(customer: Pick<TestCustomer, 'username' | 'password' | 'nextCode'>): Promise<void> {
     await this.open();
     expect((await this.post('/approve/login', { username: customer.username, password: customer.password })).status).to.equal(303);
     await this.open();
