@@ -15,6 +15,8 @@ import { requestLogging, type Logger } from './ops/logger.ts';
 import { createMetrics, measureRequests, metricsEndpoint, type Metrics } from './ops/metrics.ts';
 import { tokenAttributeNames } from './policy/attributes.ts';
 import { resourceIndicatorsFeature } from './policy/enforcement.ts';
+import { providerErrorPage } from './pages/error_page.ts';
+import { Pages } from './pages/kit.ts';
 import { ApiRegistry } from './policy/registry.ts';
 import { accountProviderHooks } from './provider/account_hooks.ts';
 import { buildProviderConfiguration, jwtSigningAlg, type ProviderHooks } from './provider/configuration.ts';
@@ -50,7 +52,8 @@ export function createApp({ config, store, logger, hooks, metrics = createMetric
   const audit = createAudit(logger, metrics);
   const limits = createLimits(config, store);
   const accounts = accountServices({ config, store: appStore, audit });
-  const deps: AppDeps = { config, store: appStore, registry, logger, audit, metrics, limits, accounts };
+  const pages = new Pages({ defaultLocale: config.defaultLocale, branding: config.branding });
+  const deps: AppDeps = { config, store: appStore, registry, logger, audit, metrics, limits, accounts, pages };
 
   const resourceIndicators = resourceIndicatorsFeature(registry, jwtSigningAlg(config));
   const approval = approvalParts(deps);
@@ -61,7 +64,13 @@ export function createApp({ config, store, logger, hooks, metrics = createMetric
   const providerStore = { ...appStore, adapter: keepExpiredRequests(appStore.adapter) };
   const provider = new ValtuusProvider(
     config.issuer,
-    buildProviderConfiguration(config, providerStore, registry, providerHooks, resourceIndicators),
+    buildProviderConfiguration(
+      config,
+      providerStore,
+      registry,
+      { renderError: providerErrorPage(pages), ...providerHooks },
+      resourceIndicators,
+    ),
   );
   provider.proxy = true; // behind a TLS-terminating router: trust X-Forwarded-Proto/For
   provider.maxIpsCount = 1; // the address the router saw: the last X-Forwarded-For entry, not one the client wrote

@@ -6,7 +6,9 @@ import { SCA_ACR, SCA_AMR } from '../accounts/sca.ts';
 import type { Limits } from '../ops/limits.ts';
 import { readForm } from '../pages/form.ts';
 import { setPageHeaders } from '../pages/headers.ts';
-import { renderPage } from '../pages/render.ts';
+import type { MessageKey } from '../pages/i18n/catalogue.ts';
+import { formatMinutes } from '../pages/i18n/format.ts';
+import type { PageLanguage, Pages } from '../pages/kit.ts';
 import { answerRequest, findOpenRequest, type AnswerDeps } from './answer.ts';
 import { describeRequest } from './describe.ts';
 import type { PendingRequests } from './pending.ts';
@@ -17,6 +19,7 @@ export interface ApprovalPageDeps extends AnswerDeps {
   sessions: ApprovalSessions;
   pending: PendingRequests;
   limits: Limits;
+  pages: Pages;
 }
 
 export const PATHS = {
@@ -28,15 +31,18 @@ export const PATHS = {
   script: '/approve/refresh.js',
 } as const;
 
-const LOGIN_FAILED =
-  'The username or password is not right, or the account is locked for a while. Check them and try again, or call us if you are locked out.';
-const CODE_WRONG = 'That code is not right, or it was used already. Wait for the next code in your authenticator app and try again.';
-const THROTTLED = 'There were too many failed sign-ins from your network. Wait a few minutes and try again.';
-const NOTICES: Record<string, string> = {
-  allow: 'Approved. You can return to the application.',
-  deny: 'Denied. The application was told you declined.',
-  gone: 'That request was already answered, or it has expired.',
-};
+// what the session's `flash` may name: the catalogue key of the message shown once
+const LOGIN_FAILED: MessageKey = 'login.failed';
+const CODE_WRONG: MessageKey = 'otp.wrong';
+const THROTTLED: MessageKey = 'login.throttled';
+const NOTICES: Record<string, MessageKey> = { allow: 'approve.approved', deny: 'approve.denied', gone: 'approve.gone' };
+const THROTTLE_WAIT_SECONDS = 60; // the per-address login budget is per minute
+
+function flashText(language: PageLanguage, flash: string | undefined): string {
+  if (flash === LOGIN_FAILED || flash === CODE_WRONG) return language.t(flash);
+  if (flash === THROTTLED) return language.t(THROTTLED, { wait: formatMinutes(language.locale, THROTTLE_WAIT_SECONDS) });
+  return '';
+}
 
 function seeOther(ctx: Context, location: string): void {
   setPageHeaders(ctx);
@@ -50,16 +56,20 @@ async function showList(ctx: Context, deps: ApprovalPageDeps, session: ApprovalS
   if (!account) throw new errors.SessionNotFound('you have been logged out; log in again');
   const ids = await deps.pending.list(session.sub);
   const open = await Promise.all(ids.map((id) => findOpenRequest(deps, id, session.sub)));
-  const requests = await Promise.all(open.filter((r) => r !== undefined).map((r) => describeRequest(deps.provider, deps.registry, r)));
-  const notice = NOTICES[session.flash ?? ''] ?? '';
+  const language = deps.pages.language(ctx);
+  const requests = await Promise.all(
+    open.filter((r) => r !== undefined).map((r) => describeRequest(deps.provider, deps.registry, r, language)),
+  );
+  const noticeKey = NOTICES[session.flash ?? ''];
   if (session.flash) await deps.sessions.save(ctx, { ...session, flash: undefined });
-  await renderPage(ctx, {
+  await deps.pages.render(ctx, language, {
     view: 'approve_list',
-    title: 'Requests waiting for you',
+    title: language.t('approve.listTitle'),
+    here: PATHS.page,
     locals: {
       username: account.username,
       requests,
-      notice,
+      notice: noticeKey ? language.t(noticeKey) : '',
       csrf: session.csrf,
       action: PATHS.decision,
       signoutAction: PATHS.signout,
@@ -76,11 +86,14 @@ export async function showApproval(ctx: Context, deps: ApprovalPageDeps): Promis
   if (session.sub) return showList(ctx, deps, { ...session, sub: session.sub });
   const { flash = '', username = '' } = session;
   if (flash || username) await deps.sessions.save(ctx, { ...session, flash: undefined, username: undefined });
-  const view = session.pendingSub ? 'approve_otp' : 'approve_login';
-  await renderPage(ctx, {
-    view,
-    title: session.pendingSub ? 'Enter your one-time code' : 'Approve requests',
-    locals: { action: session.pendingSub ? PATHS.otp : PATHS.login, csrf: session.csrf, error: flash, username },
+  const language = deps.pages.language(ctx);
+  const error = flashText(language, flash);
+  await deps.pages.render(ctx, language, {
+    view: session.pendingSub ? 'approve_otp' : 'approve_login',
+    title: language.t(session.pendingSub ? 'otp.title' : 'approve.title'),
+    hasError: Boolean(error),
+    here: PATHS.page,
+    locals: { action: session.pendingSub ? PATHS.otp : PATHS.login, csrf: session.csrf, error, username },
   });
 }
 

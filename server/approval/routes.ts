@@ -33,6 +33,11 @@ export function approvalRoutes(deps: ApprovalPageDeps): Middleware {
     if (method === 'GET' && ctx.path === PATHS.script) return serveScript(ctx);
     const handler = ROUTES[`${method} ${ctx.path}`];
     if (!handler) return next();
-    return withErrorPage(ctx, () => handler(ctx, deps));
+    return withErrorPage(
+      deps.pages,
+      ctx,
+      () => ({ here: PATHS.page }),
+      () => handler(ctx, deps),
+    );
   };
 }

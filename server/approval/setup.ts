@@ -63,7 +63,13 @@ export function approvalMiddleware(provider: Provider, deps: AppDeps, parts: App
     logger: deps.logger,
   };
   return [
-    approvalRoutes({ ...answers, accounts: deps.accounts, sessions: new ApprovalSessions(deps.store), limits: deps.limits }),
+    approvalRoutes({
+      ...answers,
+      accounts: deps.accounts,
+      sessions: new ApprovalSessions(deps.store),
+      limits: deps.limits,
+      pages: deps.pages,
+    }),
     approvalApi(answers, deps.config.ciba.approvalApiToken),
   ];
 }

@@ -1,8 +1,7 @@
 import type { Configuration } from 'oidc-provider';
 
-import type { Config } from '../../config/index.ts';
+import { LOCALES, type Config } from '../../config/index.ts';
 import type { Store } from '../../adapters/types.ts';
-import { renderErrorPage } from '../pages/error_page.ts';
 import { attributeTokenClaims, authorizationAttributeParams } from '../policy/attributes.ts';
 import type { ResourceIndicators } from '../policy/enforcement.ts';
 import { EXTRA_CLIENT_METADATA, validateExtraClientMetadata } from '../policy/registration.ts';
@@ -16,6 +15,8 @@ export interface ProviderHooks {
   loadExistingGrant?: Configuration['loadExistingGrant'];
   interactionPolicy?: NonNullable<Configuration['interactions']>['policy'];
   acrValues?: Configuration['acrValues'];
+  /** the error page for people (pages/error_page.ts), in their language */
+  renderError?: Configuration['renderError'];
   /** decoupled approval (CIBA Core 1.0), built in server/approval/ */
   ciba?: NonNullable<Configuration['features']>['ciba'];
   /** outgoing requests (CIBA pings, jwks_uri); tests point it at their own TLS trust */
@@ -79,6 +80,8 @@ export function buildProviderConfiguration(
       dPoPSigningAlgValues: [...DPOP_ALGS],
     },
     features: { ...providerFeatures(config, registry, resourceIndicators), ...(hooks.ciba ? { ciba: hooks.ciba } : {}) },
+    // the pages' languages (OIDC Discovery §3; ui_locales, OIDC Core §3.1.2.1)
+    discovery: { ui_locales_supported: [...LOCALES] },
     extraClientMetadata: {
       properties: EXTRA_CLIENT_METADATA,
       validator: (_ctx, key, value, metadata) => validateMetadata(key, value, metadata),
@@ -114,7 +117,7 @@ export function buildProviderConfiguration(
     ...(hooks.acrValues ? { acrValues: hooks.acrValues } : {}),
     findAccount: hooks.findAccount ?? (async () => undefined),
     ...(hooks.loadExistingGrant ? { loadExistingGrant: hooks.loadExistingGrant } : {}),
-    renderError: renderErrorPage,
+    ...(hooks.renderError ? { renderError: hooks.renderError } : {}),
     ...(hooks.fetch ? { fetch: hooks.fetch } : {}),
     // browsers may call the token endpoint cross-origin only for public clients, from their own origins
     clientBasedCORS(_ctx, origin, client) {

@@ -111,4 +111,15 @@ describe('CIBA backchannel authentication endpoint: customers, bounds and answer
     expect(after).to.include('Nothing is waiting for your approval.');
     expect((await json(await pollToken(srv, client, started.auth_req_id))).status).to.equal('approved');
   });
+
+  it('the approval page comes in Finnish, Swedish and English (DESIGN.md "Interfaces")', async () => {
+    for (const [lang, heading] of [
+      ['fi', 'Hyväksy pyyntöjä'],
+      ['sv', 'Godkänn förfrågningar'],
+      ['en', 'Approve requests'],
+    ]) {
+      const html = await (await fetch(`${srv.url}/approve?lang=${lang}`)).text();
+      expect(html).to.include(`<html lang="${lang}"`).and.to.include(heading);
+    }
+  });
 });
