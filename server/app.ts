@@ -3,7 +3,7 @@ import type Provider from 'oidc-provider';
 import type { Config } from '../config/index.ts';
 import type { Store } from '../adapters/types.ts';
 import { accountServices } from './accounts/services.ts';
-import { approvalMiddleware, approvalParts, findAccountWithPlaceholders, keepExpiredRequests } from './approval/setup.ts';
+import { approvalLogins, approvalMiddleware, approvalParts, findAccountWithPlaceholders, keepExpiredRequests } from './approval/setup.ts';
 import { cacheClients } from './clients/cache.ts';
 import { installSecretDigests } from './clients/secrets.ts';
 import type { AppDeps } from './deps.ts';
@@ -82,7 +82,7 @@ export function createApp({ config, store, logger, hooks, metrics = createMetric
   if (config.metrics.token) provider.use(metricsEndpoint(metrics, config.metrics.token));
   provider.use(healthRoutes(store));
   installTokenSteps(provider, deps, resourceIndicators);
-  provider.use(interactionRoutes(provider, deps));
+  provider.use(interactionRoutes(provider, deps, approvalLogins(provider, deps, approval)));
   for (const middleware of approvalMiddleware(provider, deps, approval)) provider.use(middleware);
   return { provider, registry, deps, close: () => clients.close() };
 }

@@ -5,7 +5,8 @@ import type { AdapterFactory } from '../../adapters/types.ts';
 import type { AppDeps } from '../deps.ts';
 import { createOnceMarks, type OnceMarks } from '../ops/once.ts';
 import { approvalApi } from './api.ts';
-import { cibaFeature } from './feature.ts';
+import { cibaFeature, type Announce } from './feature.ts';
+import { decoupledLogins } from './logins.ts';
 import { findAccountWithPlaceholders } from './hint.ts';
 import { createPendingRequests, type PendingRequests } from './pending.ts';
 import { approvalRoutes } from './routes.ts';
@@ -15,6 +16,7 @@ import { webhookAnnouncer } from './webhook.ts';
 export interface ApprovalParts {
   pending: PendingRequests;
   marks: OnceMarks;
+  announce: Announce | undefined;
   feature: NonNullable<NonNullable<Configuration['features']>['ciba']>;
 }
 
@@ -30,7 +32,7 @@ export function approvalParts(deps: AppDeps): ApprovalParts {
     placeholderKey: deps.config.cookieKeys[0]!,
     announce,
   });
-  return { pending, marks: createOnceMarks(deps.store), feature };
+  return { pending, marks: createOnceMarks(deps.store), feature, announce };
 }
 
 export { findAccountWithPlaceholders };
@@ -49,6 +51,11 @@ export function keepExpiredRequests(adapter: AdapterFactory): AdapterFactory {
         inner.upsert(id, payload, expiresIn === undefined ? undefined : expiresIn + KEPT_AFTER_EXPIRY_SECONDS),
     };
   };
+}
+
+/** "Approve in the app" for the browser sign-in: the same channel as CIBA. */
+export function approvalLogins(provider: Provider, deps: AppDeps, parts: ApprovalParts) {
+  return decoupledLogins({ provider, pending: parts.pending, ciba: deps.config.ciba, announce: parts.announce });
 }
 
 /** The approval page and the app backend's approval API, after the provider exists. */

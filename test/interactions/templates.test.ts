@@ -11,7 +11,8 @@ const HOSTILE = `"><script>alert(1)</script><img src=x onerror=alert(2)>'&`;
 // every value each page's action hands its template, all set to the hostile string
 const PAGES: Record<string, object> = {
   login: { clientName: HOSTILE, action: HOSTILE, csrf: HOSTILE, username: HOSTILE, error: HOSTILE, cancelHref: HOSTILE },
-  otp: { clientName: HOSTILE, action: HOSTILE, csrf: HOSTILE, error: HOSTILE, cancelHref: HOSTILE },
+  otp: { clientName: HOSTILE, action: HOSTILE, decoupledAction: HOSTILE, csrf: HOSTILE, error: HOSTILE, cancelHref: HOSTILE },
+  decoupled_wait: { clientName: HOSTILE, bindingMessage: HOSTILE, refreshHref: HOSTILE, cancelHref: HOSTILE, scriptSrc: HOSTILE },
   locked: { text: HOSTILE, clientName: HOSTILE, cancelHref: HOSTILE },
   consent: {
     clientName: HOSTILE,

@@ -80,4 +80,13 @@ export const fi: Messages = {
   'approve.approved': 'Hyväksytty. Voit palata sovellukseen.',
   'approve.denied': 'Hylätty. Sovellukselle kerrottiin, ettet hyväksynyt pyyntöä.',
   'approve.gone': 'Pyyntöön on jo vastattu tai se on vanhentunut.',
+
+  'decoupled.offer': 'Hyväksy sovelluksessa',
+  'decoupled.title': 'Hyväksy sovelluksessasi',
+  'decoupled.lead':
+    'Avaa pankin sovellus puhelimessasi ja hyväksy kirjautuminen palveluun {client}. Tarkista, että sovellus näyttää tämän koodin:',
+  'decoupled.waiting': 'Sivu etenee itsestään, kun olet vastannut. Ilman JavaScriptiä käytä alla olevaa linkkiä.',
+  'decoupled.refresh': 'Olen vastannut sovelluksessa',
+  'decoupled.busy': 'Sinua odottaa jo liian monta pyyntöä. Vastaa niihin tai anna niiden vanhentua, tai anna kertakäyttökoodi.',
+  'decoupled.expired': 'Sovelluksen pyyntö vanheni tai on jo käytetty. Anna kertakäyttökoodi tai pyydä hyväksyntää uudelleen.',
 };

@@ -79,4 +79,12 @@ export const sv: Messages = {
   'approve.approved': 'Godkänt. Du kan återvända till applikationen.',
   'approve.denied': 'Nekat. Applikationen har fått veta att du avböjde.',
   'approve.gone': 'Förfrågan har redan besvarats eller har gått ut.',
+
+  'decoupled.offer': 'Godkänn i appen i stället',
+  'decoupled.title': 'Godkänn i din app',
+  'decoupled.lead': 'Öppna bankens app i telefonen och godkänn inloggningen till {client}. Kontrollera att appen visar den här koden:',
+  'decoupled.waiting': 'Sidan går vidare av sig själv när du har svarat. Utan JavaScript, använd länken nedan.',
+  'decoupled.refresh': 'Jag har svarat i appen',
+  'decoupled.busy': 'För många förfrågningar väntar redan på dig. Svara på dem eller låt dem gå ut, eller ange din engångskod.',
+  'decoupled.expired': 'Förfrågan i appen gick ut eller har redan använts. Ange din engångskod eller fråga appen igen.',
 };
