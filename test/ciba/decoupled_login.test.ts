@@ -7,12 +7,26 @@ import type { Browser } from 'playwright-core';
 
 import { SCA_ACR } from '../../server/accounts/sca.ts';
 import { launchChromium, openPage } from '../support/browser.ts';
-import { createCustomer } from '../support/flow.ts';
+import { accountsParams, REDIRECT_URI, registerWebClient } from '../support/code_grant.ts';
+import { Flow, createCustomer, type Agent } from '../support/flow.ts';
 import { registerClient, type TestServer } from '../support/server.ts';
 import { openTestRedisStore, type TestRedisStore } from '../support/stores.ts';
-import { startCibaServer } from './support.ts';
+import { ApprovalAgent, startCibaServer } from './support.ts';
 
 const API_TOKEN = 'app-backend-approval-token-0123456789abcdef';
+
+/** Follows redirects as a browser without JavaScript would, until a page shows or the redirect URI is reached. */
+async function follow(agent: Agent, start: URL): Promise<{ url: URL; html: string }> {
+  let url = start;
+  for (let hop = 0; hop < 10; hop += 1) {
+    if (url.href.startsWith(REDIRECT_URI)) return { url, html: '' };
+    const res = await agent.request(url);
+    const location = res.headers.get('location');
+    if (res.status < 300 || res.status >= 400 || !location) return { url, html: await res.text() };
+    url = new URL(location, url);
+  }
+  throw new Error('too many redirects');
+}
 
 /** One loopback server for the TPP's redirect URI and the bank's app backend (which hears of each request). */
 async function startPeers(): Promise<{
@@ -123,5 +137,31 @@ describe('"Approve in the app" as the second factor of the browser login (code f
     expect(tokens.claims()).to.include({ sub: customer.sub, acr: SCA_ACR });
     expect(tokens.claims()?.amr).to.deep.equal(['pwd', 'mca', 'hwk', 'face']);
     expect(problems).to.deep.equal([]);
+  });
+
+  it('without JavaScript the waiting page has a refresh link; a Deny on the approval page ends at the client with access_denied', async () => {
+    const web = await registerWebClient(srv);
+    const customer = await createCustomer(srv.deps);
+    const flow = await Flow.start(srv.url, accountsParams(web));
+    await flow.login(customer.username, customer.password);
+    const page = flow.page!.url;
+    expect(flow.html).to.include('Approve in the app instead');
+    const started = await flow.agent.request(new URL(`${page.pathname}/decoupled`, page), { form: { csrf: flow.field('csrf') } });
+    expect(started.status).to.equal(303);
+    const waiting = await follow(flow.agent, page);
+    const code = /WEB-\d{4}/.exec(waiting.html)?.[0];
+    expect(code, waiting.html).to.be.a('string');
+    expect(waiting.html).to.include(`href="${page.pathname}"`);
+    expect((await follow(flow.agent, page)).html).to.include(code!); // still waiting: the same page again
+
+    const phone = new ApprovalAgent(srv);
+    await phone.signIn(customer);
+    const id = new RegExp(`${code}[\\s\\S]*?name="request" value="([^"]+)"`).exec(phone.html)?.[1];
+    expect(id, phone.html).to.be.a('string');
+    await phone.answer(id!, 'deny');
+
+    const ended = await follow(flow.agent, page);
+    expect(ended.url.searchParams.get('error')).to.equal('access_denied');
+    expect(ended.url.searchParams.get('state')).to.equal(flow.params.state);
   });
 });
