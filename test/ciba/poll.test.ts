@@ -54,6 +54,12 @@ describe('CIBA poll mode: the token endpoint status lifecycle (CIBA Core §10–
     expect(body.scope).to.equal('accounts:read'); // the access token's scope, as the code grant answers
     expect(body.id_token).to.be.a('string');
     expect(res.headers.get('cache-control')).to.equal('no-store');
+
+    // CIBA Core §7.1: the ID token just issued names the same customer in a later request
+    const again = await startRequest(srv, client, { id_token_hint: body.id_token, binding_message: 'K-0002' });
+    await page.open();
+    expect(page.html).to.include('K-0002');
+    await expectOAuthError(await pollToken(srv, client, again.auth_req_id), 400, 'authorization_pending');
   });
 
   it('after Deny the token endpoint answers access_denied with status rejected', async () => {

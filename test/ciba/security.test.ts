@@ -122,4 +122,20 @@ describe('CIBA backchannel authentication endpoint: customers, bounds and answer
       expect(html).to.include(`<html lang="${lang}"`).and.to.include(heading);
     }
   });
+
+  it('the approval page needs both factors: a right password with a wrong code shows no request', async () => {
+    const victim = await createCustomer(srv.deps);
+    const started = await startRequest(srv, client, { login_hint: victim.username, binding_message: 'SCA-1' });
+    const page = new ApprovalAgent(srv);
+    await page.open();
+    await page.post('/approve/login', { username: victim.username, password: victim.password });
+    await page.open();
+    await page.post('/approve/otp', { otp: '000000' });
+    const html = await page.open();
+    // this server locks after one failure (LOCKOUT_MAX_FAILURES=1): the page says so, and shows nothing
+    expect(html).to.include('There is a problem').and.not.to.include('SCA-1');
+    const decided = await page.post('/approve/decision', { request: started.auth_req_id, decision: 'allow' });
+    expect(decided.status).to.equal(303);
+    await expectOAuthError(await pollToken(srv, client, started.auth_req_id), 400, 'authorization_pending');
+  });
 });
