@@ -16,7 +16,11 @@ describe('CIBA backchannel authentication endpoint: customers, bounds and answer
 
   before(async () => {
     store = await openTestRedisStore();
-    srv = await startCibaServer(store, { CIBA_MAX_PENDING: String(MAX_PENDING), LOCKOUT_MAX_FAILURES: '1' });
+    srv = await startCibaServer(store, {
+      CIBA_MAX_PENDING: String(MAX_PENDING),
+      LOCKOUT_MAX_FAILURES: '1',
+      RATE_LIMIT_CLIENT_AUTH_FAILURES: '3',
+    });
     client = await registerCibaClient(srv);
     customer = await createCustomer(srv.deps);
   });
@@ -137,5 +141,12 @@ describe('CIBA backchannel authentication endpoint: customers, bounds and answer
     const decided = await page.post('/approve/decision', { request: started.auth_req_id, decision: 'allow' });
     expect(decided.status).to.equal(303);
     await expectOAuthError(await pollToken(srv, client, started.auth_req_id), 400, 'authorization_pending');
+  });
+
+  it('failed client authentications at /backchannel count towards the same budget as at /token (429 past it)', async () => {
+    const guesser = { ...client, client_secret: 'not-the-secret' };
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i += 1) statuses.push((await backchannel(srv, guesser, { login_hint: customer.username })).status);
+    expect(statuses).to.deep.equal([401, 401, 429, 429]); // the failure that spends the budget already answers 429
   });
 });
