@@ -70,4 +70,14 @@ describe('CIBA poll mode: the token endpoint status lifecycle (CIBA Core §10–
     const body = await expectOAuthError(await pollToken(srv, client, started.auth_req_id), 400, 'access_denied');
     expect(body).to.include({ status: 'rejected' });
   });
+
+  it('of five concurrent polls after the approval exactly one gets tokens; the rest are invalid_grant, never a 5xx', async () => {
+    const started = await startRequest(srv, client, { login_hint: customer.username });
+    const page = new ApprovalAgent(srv);
+    await page.signIn(customer);
+    await page.answer(started.auth_req_id, 'allow');
+    const answers = await Promise.all(Array.from({ length: 5 }, () => pollToken(srv, client, started.auth_req_id)));
+    expect(answers.filter((r) => r.status === 200)).to.have.length(1);
+    for (const refused of answers.filter((r) => r.status !== 200)) await expectOAuthError(refused, 400, 'invalid_grant');
+  });
 });
