@@ -8,6 +8,7 @@ import { parseApiRegistry, sampleApis, type ApiDefinition } from './apis.ts';
 import { readCibaConfig, type CibaConfig } from './ciba.ts';
 import { readBranding, type Branding } from './branding.ts';
 import { isLocale, LOCALES, type Locale } from './locales.ts';
+import { ValtuusError } from '../lib/errors.ts';
 
 export type { ApiDefinition, ApiScope, SecurityLevel } from './apis.ts';
 export { LOCALES, type Locale } from './locales.ts';
@@ -54,13 +55,13 @@ export interface Config {
   readonly branding: Branding;
 }
 
-export class ConfigError extends Error {
-  readonly code = 'ERR_VALTUUS_CONFIG';
+export class ConfigError extends ValtuusError {
+  static override readonly code = 'ERR_VALTUUS_CONFIG';
+  override readonly code = 'ERR_VALTUUS_CONFIG';
   readonly problems: readonly string[];
 
   constructor(problems: string[]) {
     super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.name = 'ConfigError';
     this.problems = problems;
   }
 }

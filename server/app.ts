@@ -13,6 +13,7 @@ import { healthRoutes } from './ops/health.ts';
 import { createLimits } from './ops/limits.ts';
 import { requestLogging, type Logger } from './ops/logger.ts';
 import { createMetrics, measureRequests, metricsEndpoint, type Metrics } from './ops/metrics.ts';
+import { logStoreOutages } from './ops/store_outages.ts';
 import { tokenAttributeNames } from './policy/attributes.ts';
 import { resourceIndicatorsFeature } from './policy/enforcement.ts';
 import { providerErrorPage } from './pages/error_page.ts';
@@ -31,6 +32,8 @@ export interface AppOptions {
   metrics?: Metrics;
   /** overrides of the provider hooks, for tests */
   hooks?: ProviderHooks;
+  /** the time (ms) one-time codes are checked at: Date.now, or a test's own clock */
+  clock?: () => number;
 }
 
 export interface App {
@@ -45,15 +48,15 @@ export interface App {
  * Assembly only: every collaborator is built once here and handed to the modules that use it;
  * the provider (itself a Koa app) gets Valtuus' middleware in front of its routes, in this order.
  */
-export function createApp({ config, store, logger, hooks, metrics = createMetrics() }: AppOptions): App {
+export function createApp({ config, store, logger, hooks, metrics = createMetrics(), clock = Date.now }: AppOptions): App {
   const registry = new ApiRegistry(config.apis);
   const clients = cacheClients(store);
   const appStore: Store = { ...store, adapter: clients.adapter, ping: () => store.ping(), close: () => store.close() };
   const audit = createAudit(logger, metrics);
   const limits = createLimits(config, store);
-  const accounts = accountServices({ config, store: appStore, audit });
+  const accounts = accountServices({ config, store: appStore, audit, clock });
   const pages = new Pages({ defaultLocale: config.defaultLocale, branding: config.branding });
-  const deps: AppDeps = { config, store: appStore, registry, logger, audit, metrics, limits, accounts, pages };
+  const deps: AppDeps = { config, store: appStore, registry, logger, audit, metrics, limits, accounts, pages, clock };
 
   const resourceIndicators = resourceIndicatorsFeature(registry, jwtSigningAlg(config));
   const approval = approvalParts(deps);
@@ -76,6 +79,7 @@ export function createApp({ config, store, logger, hooks, metrics = createMetric
   provider.maxIpsCount = 1; // the address the router saw: the last X-Forwarded-For entry, not one the client wrote
   installSecretDigests(provider);
   logProviderErrors(provider, logger);
+  logStoreOutages(store, logger);
 
   provider.use(requestLogging(logger));
   provider.use(measureRequests(metrics));

@@ -20,4 +20,6 @@ export interface AppDeps {
   accounts: AccountServices;
   /** the page toolkit: languages, branding, layout */
   pages: Pages;
+  /** the time (ms) one-time codes are checked at */
+  clock: () => number;
 }
