@@ -40,6 +40,8 @@ const apiSchema = z.object({
       }),
     )
     .default([]),
+  // the RFC 9396 authorization_details types the API takes (payment_initiation: see README "Payments")
+  authorizationDetailsTypes: z.array(z.string().regex(/^[a-z][a-z0-9_]*$/)).default([]),
 });
 
 export type ApiDefinition = z.infer<typeof apiSchema>;

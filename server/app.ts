@@ -10,6 +10,7 @@ import type { AppDeps } from './deps.ts';
 import { interactionRoutes } from './interactions/routes.ts';
 import { createAudit } from './ops/audit.ts';
 import { healthRoutes } from './ops/health.ts';
+import { measureStoreMemory } from './ops/store_metrics.ts';
 import { createLimits } from './ops/limits.ts';
 import { requestLogging, type Logger } from './ops/logger.ts';
 import { createMetrics, measureRequests, metricsEndpoint, type Metrics } from './ops/metrics.ts';
@@ -22,6 +23,7 @@ import { ApiRegistry } from './policy/registry.ts';
 import { accountProviderHooks } from './provider/account_hooks.ts';
 import { buildProviderConfiguration, jwtSigningAlg, type ProviderHooks } from './provider/configuration.ts';
 import { logProviderErrors } from './provider/errors.ts';
+import { redeemOnce } from './token/redeem.ts';
 import { installTokenSteps, tokenEndpointProvider } from './token/steps.ts';
 
 export interface AppOptions {
@@ -56,12 +58,17 @@ export function createApp({ config, store, logger, hooks, metrics = createMetric
   const limits = createLimits(config, store);
   const accounts = accountServices({ config, store: appStore, audit, clock });
   const pages = new Pages({ defaultLocale: config.defaultLocale, branding: config.branding });
-  const deps: AppDeps = { config, store: appStore, registry, logger, audit, metrics, limits, accounts, pages, clock };
+  const deps: AppDeps = { config, store: appStore, registry, logger, audit, metrics, limits, accounts, clock, pages };
 
   const resourceIndicators = resourceIndicatorsFeature(registry, jwtSigningAlg(config));
   const approval = approvalParts(deps);
   const pollPace = { marks: approval.marks, keys: store.keys, interval: config.ciba.pollInterval };
-  const ValtuusProvider = tokenEndpointProvider(limits, tokenAttributeNames(registry), pollPace);
+  const ValtuusProvider = tokenEndpointProvider(
+    limits,
+    tokenAttributeNames(registry),
+    redeemOnce(appStore, config.refreshReuseGraceSeconds),
+    pollPace,
+  );
   const providerHooks = { ...accountProviderHooks(deps), ciba: approval.feature, ...hooks };
   if (providerHooks.findAccount) providerHooks.findAccount = findAccountWithPlaceholders(providerHooks.findAccount);
   const providerStore = { ...appStore, adapter: keepExpiredRequests(appStore.adapter) };
@@ -85,6 +92,7 @@ export function createApp({ config, store, logger, hooks, metrics = createMetric
   provider.use(measureRequests(metrics));
   if (config.metrics.token) provider.use(metricsEndpoint(metrics, config.metrics.token));
   provider.use(healthRoutes(store));
+  measureStoreMemory(metrics, store);
   installTokenSteps(provider, deps, resourceIndicators);
   provider.use(interactionRoutes(provider, deps, approvalLogins(provider, deps, approval)));
   for (const middleware of approvalMiddleware(provider, deps, approval)) provider.use(middleware);

@@ -18,8 +18,8 @@ export interface AppDeps {
   metrics: Metrics;
   limits: Limits;
   accounts: AccountServices;
-  /** the page toolkit: languages, branding, layout */
-  pages: Pages;
   /** the time (ms) one-time codes are checked at */
   clock: () => number;
+  /** the page toolkit: languages, branding, layout */
+  pages: Pages;
 }

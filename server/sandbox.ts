@@ -5,6 +5,7 @@ import type { SandboxCustomer } from './accounts/sandbox.ts';
 import { cibaBannerLines, seedCibaClient, type SandboxCibaClient } from './approval/sandbox.ts';
 import type { ClientManager } from './clients/manage.ts';
 import { sampleApiBannerLines, seedSampleApiClient, type SampleApiCredentials } from '../examples/sample_api/seed.ts';
+import { paymentBannerLines, seedPaymentsClient, type PaymentsClientCredentials } from '../examples/sandbox_payment/seed.ts';
 
 export interface SandboxCredentials {
   clientId: string;
@@ -15,6 +16,8 @@ export interface SandboxCredentials {
   api?: SampleApiCredentials;
   /** the demo CIBA client (decoupled approval on /approve) */
   ciba?: SandboxCibaClient;
+  /** the demo payments app (PAR, private_key_jwt, DPoP, authorization_details) */
+  payments?: PaymentsClientCredentials;
 }
 
 export const SANDBOX_WEB_REDIRECT_URI = 'http://localhost:8080/callback';
@@ -39,6 +42,7 @@ export async function seedSandbox(clients: ClientManager): Promise<SandboxCreden
   });
   const api = await seedSampleApiClient(clients);
   const ciba = await seedCibaClient(clients);
+  const payments = await seedPaymentsClient(clients);
   return {
     ciba,
     clientId: String(created.client_id),
@@ -50,6 +54,7 @@ export async function seedSandbox(clients: ClientManager): Promise<SandboxCreden
       scope: SANDBOX_WEB_SCOPE,
     },
     api,
+    payments,
   };
 }
 
@@ -105,6 +110,7 @@ export function sandboxBanner(config: Config, creds: SandboxCredentials, custome
     ...webLines,
     ...(creds.ciba && customer ? cibaBannerLines(config.issuer, creds.ciba, customer.username) : []),
     ...(creds.api ? sampleApiBannerLines(config.issuer, creds.api) : []),
+    ...(creds.payments ? paymentBannerLines(config.issuer, creds.payments) : []),
     '',
   ].join('\n');
 }

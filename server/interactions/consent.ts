@@ -2,11 +2,13 @@ import type { Context } from 'koa';
 import { errors, type Interaction } from 'oidc-provider';
 
 import { authorizationAttributeValues, keepGrantAttributes } from '../policy/attributes.ts';
+import { requestedDetails } from '../policy/authorization_details.ts';
 import type { ApiRegistry } from '../policy/registry.ts';
 import { readForm } from '../pages/form.ts';
 import { assertCsrf, seeOther, stepLanguage, type InteractionDeps, type Step } from './context.ts';
 import { consentLifetime, inLanguage } from './consent_texts.ts';
 import type { PageLanguage } from '../pages/kit.ts';
+import { paymentsToShow } from './payment_consent.ts';
 
 interface ConsentDetails {
   missingOIDCScope?: string[];
@@ -72,12 +74,15 @@ export async function showConsent(ctx: Context, deps: InteractionDeps, step: Ste
   const account = await deps.accounts.findBySub(customerOf(step));
   if (!account) throw new errors.SessionNotFound('the sign-in has ended; start again from the application');
   const language = stepLanguage(ctx, deps, step);
+  // a payment comes first: the customer approves this amount to this payee (PSD2 RTS art. 5)
+  const payments = paymentsToShow(step.interaction.params, language);
   await deps.pages.render(ctx, language, {
     view: 'consent',
-    title: language.t('consent.title', { client: step.clientName }),
+    title: payments.length ? language.t('payment.title') : language.t('consent.title', { client: step.clientName }),
     here: step.paths.page,
     formTargets: step.formTargets,
     locals: {
+      payments,
       clientName: step.clientName,
       username: account.username,
       groups: groupsToShow(deps.registry, step.interaction, language),
@@ -94,14 +99,15 @@ export async function showConsent(ctx: Context, deps: InteractionDeps, step: Ste
 }
 
 /**
- * An authorization with details to confirm (an API's extra attributes, such as the account a
- * payment is made from) gets a grant of its own, holding exactly what was asked and those
- * details, so that no other authorization can change what its tokens carry.
+ * An authorization with details to confirm (an API's extra attributes, or RFC 9396
+ * authorization details such as a payment) gets a grant of its own, holding exactly what was
+ * asked and those details, so that no other authorization can change what its tokens carry.
  */
 async function grantWithDetails(deps: InteractionDeps, step: Step, accountId: string, clientId: string): Promise<string | undefined> {
-  const details = authorizationAttributeValues(deps.registry, step.interaction.params);
-  if (!details.length) return undefined;
   const { params } = step.interaction;
+  const details = authorizationAttributeValues(deps.registry, params);
+  const authorizationDetails = requestedDetails(params);
+  if (!details.length && !authorizationDetails.length) return undefined;
   const grant = new deps.provider.Grant({ accountId, clientId });
   const scopes = String(params.scope ?? '')
     .split(' ')
@@ -109,6 +115,8 @@ async function grantWithDetails(deps: InteractionDeps, step: Step, accountId: st
   // oidc-provider counts API scopes among its own (they are in its `scopes`), so both lists get them
   grant.addOIDCScope(scopes.join(' '));
   grant.addResourceScope(String(params.resource), scopes.filter((s) => deps.registry.byScope(s)).join(' '));
+  // exactly what the page showed; the code and the token carry these and nothing else (RFC 9396 §7)
+  for (const detail of authorizationDetails) grant.addRar(detail);
   const grantId = await grant.save();
   const ttl = (grant.exp ?? 0) - Math.floor(Date.now() / 1000);
   await keepGrantAttributes(deps.store, grantId, Object.fromEntries(details.map(({ attribute, value }) => [attribute.name, value])), ttl);
@@ -117,7 +125,7 @@ async function grantWithDetails(deps: InteractionDeps, step: Step, accountId: st
     client_id: clientId,
     grant_id: grantId,
     scope: scopes.join(' '),
-    details: details.map((d) => d.attribute.name).join(' '),
+    details: [...details.map((d) => d.attribute.name), ...authorizationDetails.map((d) => d.type)].join(' '),
   });
   return grantId;
 }

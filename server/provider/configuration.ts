@@ -2,6 +2,7 @@ import type { Configuration } from 'oidc-provider';
 
 import { LOCALES, type Config } from '../../config/index.ts';
 import type { Store } from '../../adapters/types.ts';
+import { detailsTypesTaken, isSingleUse } from '../policy/authorization_details.ts';
 import { attributeTokenClaims, authorizationAttributeParams } from '../policy/attributes.ts';
 import type { ResourceIndicators } from '../policy/enforcement.ts';
 import { EXTRA_CLIENT_METADATA, validateExtraClientMetadata } from '../policy/registration.ts';
@@ -54,6 +55,8 @@ export function buildProviderConfiguration(
       response_types: ['code'],
       token_endpoint_auth_method: 'client_secret_basic',
       id_token_signed_response_alg: 'RS256',
+      // RFC 9396 §10: a client that names no types may use those of the APIs its scopes belong to (policy/authorization_details.ts)
+      authorization_details_types: detailsTypesTaken(registry),
     },
     cookies: {
       keys: [...config.cookieKeys],
@@ -101,9 +104,10 @@ export function buildProviderConfiguration(
         return Number.isSafeInteger(asked) && asked > 0 ? Math.min(asked, config.ciba.maxExpiry) : config.ciba.maxExpiry;
       },
     },
-    // refresh tokens go to every client allowed the grant; offline_access is not required
-    async issueRefreshToken(_ctx, client) {
-      return client.grantTypeAllowed('refresh_token');
+    // refresh tokens go to every client allowed the grant; offline_access is not required.
+    // A payment is authorized once: its authorization is never refreshed (README "Payments").
+    async issueRefreshToken(_ctx, client, source) {
+      return client.grantTypeAllowed('refresh_token') && !isSingleUse(source.rar);
     },
     rotateRefreshToken: rotateUnlessSenderConstrained,
     // tokens outlive the browser session that led to them

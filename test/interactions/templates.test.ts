@@ -23,6 +23,7 @@ const PAGES: Record<string, object> = {
     details: [{ label: HOSTILE, value: HOSTILE }],
     lifetime: { duration: HOSTILE, until: HOSTILE },
     appsAddress: HOSTILE,
+    payments: [],
   },
   error: { heading: HOSTILE, text: HOSTILE, reference: HOSTILE, code: HOSTILE },
   approve_login: { action: HOSTILE, csrf: HOSTILE, username: HOSTILE, error: HOSTILE },
@@ -74,6 +75,15 @@ describe('views: templates without logic escape every value', () => {
       expect(html).to.include('&#34;&gt;');
     });
   }
+
+  it('consent.ejs with a payment to approve renders a hostile string only escaped', async () => {
+    const payment = { amount: HOSTILE, creditorName: HOSTILE, creditorIban: HOSTILE, debtor: HOSTILE, reference: HOSTILE, date: HOSTILE };
+    const html = await renderDocument({ response: {} }, 'consent', { ...PAGES.consent, payments: [payment] }, hostileLayout());
+    expect(html).to.include('Approve this payment');
+    expect(html).not.to.include('<script>');
+    expect(html).not.to.include('<img src=x');
+    expect(html.split('&lt;script&gt;alert(1)&lt;/script&gt;').length).to.be.greaterThan(6);
+  });
 
   it('only the layout writes raw HTML (<%- %>), and only the body', () => {
     for (const file of readdirSync(VIEWS_DIR).filter((f) => f.endsWith('.ejs'))) {

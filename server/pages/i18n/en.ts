@@ -42,6 +42,16 @@ export const en = {
   'consent.withdraw': 'You can withdraw it at any time in Your authorized apps at {where}, or by calling customer service: {phone}.',
   'consent.allow': 'Allow',
   'consent.deny': 'Deny',
+  'payment.title': 'Approve this payment',
+  'payment.to': 'To',
+  'payment.from': 'From',
+  'payment.reference': 'Reference',
+  'payment.date': 'Date',
+  'payment.mainAccount': 'Your main account',
+  'payment.asap': 'As soon as possible',
+  'payment.lead':
+    'You are logged in as {username}. {client} asks you to approve this payment. It can be made once, exactly as shown, and needs:',
+  'payment.once': 'This approval covers this one payment only. Any other payment, or a change to this one, needs your approval again.',
   'scope.openid': 'Confirm who you are, using an identifier that is the same each time you connect',
   'scope.offline_access': 'Keep this access while you are not using the application',
 

@@ -41,6 +41,16 @@ export const fi: Messages = {
     'Voit perua sen milloin tahansa Valtuuttamasi sovellukset -sivulla ({where}) tai soittamalla asiakaspalveluun: {phone}.',
   'consent.allow': 'Salli',
   'consent.deny': 'Kiellä',
+  'payment.title': 'Hyväksy tämä maksu',
+  'payment.to': 'Saaja',
+  'payment.from': 'Tililtä',
+  'payment.reference': 'Viesti',
+  'payment.date': 'Eräpäivä',
+  'payment.mainAccount': 'Päätilisi',
+  'payment.asap': 'Mahdollisimman pian',
+  'payment.lead':
+    'Olet kirjautunut käyttäjänä {username}. {client} pyytää sinua hyväksymään tämän maksun. Sen voi tehdä kerran, täsmälleen kuten yllä, ja se tarvitsee:',
+  'payment.once': 'Tämä hyväksyntä koskee vain tätä yhtä maksua. Muu maksu tai muutos tähän maksuun tarvitsee uuden hyväksyntäsi.',
   'scope.openid': 'Vahvistaa henkilöllisyytesi tunnisteella, joka on sama joka kerta',
   'scope.offline_access': 'Säilyttää tämän pääsyn myös silloin, kun et käytä sovellusta',
 

@@ -40,6 +40,17 @@ export const sv: Messages = {
   'consent.withdraw': 'Du kan återkalla den när som helst under Dina godkända appar ({where}) eller genom att ringa kundtjänst: {phone}.',
   'consent.allow': 'Tillåt',
   'consent.deny': 'Neka',
+  'payment.title': 'Godkänn den här betalningen',
+  'payment.to': 'Mottagare',
+  'payment.from': 'Från konto',
+  'payment.reference': 'Meddelande',
+  'payment.date': 'Förfallodag',
+  'payment.mainAccount': 'Ditt huvudkonto',
+  'payment.asap': 'Så snart som möjligt',
+  'payment.lead':
+    'Du är inloggad som {username}. {client} ber dig godkänna den här betalningen. Den kan göras en gång, exakt som den visas, och behöver:',
+  'payment.once':
+    'Godkännandet gäller bara den här betalningen. En annan betalning, eller en ändring av den här, behöver ditt godkännande på nytt.',
   'scope.openid': 'Bekräfta vem du är, med en identifierare som är densamma varje gång',
   'scope.offline_access': 'Behålla denna åtkomst även när du inte använder appen',
 
