@@ -22,6 +22,7 @@ const LAYERS = [
   { files: ['server/token/**'], forbid: ['pages', 'interactions', 'provider', 'admin', 'approval'] },
   { files: ['server/interactions/**'], forbid: ['token', 'provider', 'admin'] },
   { files: ['server/provider/**'], forbid: ['interactions', 'admin', 'approval'] },
+  { files: ['server/approval/**'], forbid: ['admin'] },
 ];
 
 function layerRule({ files, forbid }) {

@@ -13,6 +13,9 @@
  *   <prefix>limit:<name><key>              rate-limiter-flexible's budgets (it appends the key)
  *   <prefix>limit:token:{<client>}:<win>   the batched token budget of one client, per window
  *   <prefix>clients:changed                pub/sub channel: a client registration changed
+ *   <prefix>ciba:pending:{<sub>}           sorted set of one customer's waiting CIBA requests, scored by expiry (ms)
+ *   <prefix>ciba:answer:{<auth_req_id>}    the one answer (approve or deny) a CIBA request may get
+ *   <prefix>ciba:poll:{<auth_req_id>}      set while a client polled sooner than `interval` ago
  */
 export interface KeyLayout {
   readonly prefix: string;
@@ -34,6 +37,8 @@ export interface KeyLayout {
   tokenBudget(clientId: string, window: number): string;
   /** The channel on which every process hears that a client registration changed. */
   readonly clientsChanged: string;
+  /** Decoupled (CIBA) requests: one customer's waiting requests, one request's answer and its last poll. */
+  ciba(kind: 'pending' | 'answer' | 'poll', id: string): string;
 }
 
 function assertKeyPrefix(prefix: string): void {
@@ -65,5 +70,6 @@ export function keyLayout(prefix: string): KeyLayout {
     limiter: (name) => `${prefix}limit:${name}`,
     tokenBudget: (clientId, window) => `${prefix}limit:token:{${clientId}}:${window}`,
     clientsChanged: `${prefix}clients:changed`,
+    ciba: (kind, id) => `${prefix}ciba:${kind}:{${id}}`,
   };
 }

@@ -8,6 +8,7 @@ import { parseApiRegistry, sampleApis, type ApiDefinition } from './apis.ts';
 import { ValtuusError } from '../lib/errors.ts';
 import { readBranding, type Branding } from './branding.ts';
 import { isLocale, LOCALES, type Locale } from './locales.ts';
+import { readCibaConfig, type CibaConfig } from './ciba.ts';
 
 export type { ApiDefinition, ApiScope, SecurityLevel } from './apis.ts';
 export { LOCALES, type Locale } from './locales.ts';
@@ -49,6 +50,8 @@ export interface Config {
   readonly refreshReuseGraceSeconds: number;
   /** where Prometheus metrics are served: a port of their own, or /metrics behind a bearer token; both off by default */
   readonly metrics: { readonly port: number | undefined; readonly token: string | undefined };
+  /** decoupled approval (CIBA): config/ciba.ts */
+  readonly ciba: CibaConfig;
   /** the pages' language when neither ui_locales, the language cookie nor Accept-Language names one */
   readonly defaultLocale: Locale;
   readonly branding: Branding;
@@ -213,6 +216,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
   if (metricsToken && metricsToken.length < 32) problems.push('METRICS_TOKEN must be at least 32 characters');
 
   const apis = options.apis ?? readApiRegistry(env.API_REGISTRY, problems);
+  const ciba = readCibaConfig(env, problems, intVar, production);
 
   // English by default, as the API documentation is; a Finnish deployment sets DEFAULT_LOCALE=fi
   const defaultLocale = env.DEFAULT_LOCALE || 'en';
@@ -242,6 +246,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
     limits,
     refreshReuseGraceSeconds,
     metrics: Object.freeze({ port: metricsPort, token: metricsToken }),
+    ciba,
     defaultLocale: isLocale(defaultLocale) ? defaultLocale : 'en',
     branding,
   });

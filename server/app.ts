@@ -3,6 +3,7 @@ import type Provider from 'oidc-provider';
 import type { Config } from '../config/index.ts';
 import type { Store } from '../adapters/types.ts';
 import { accountServices } from './accounts/services.ts';
+import { approvalLogins, approvalMiddleware, approvalParts, findAccountWithPlaceholders, keepExpiredRequests } from './approval/setup.ts';
 import { cacheClients } from './clients/cache.ts';
 import { installSecretDigests } from './clients/secrets.ts';
 import type { AppDeps } from './deps.ts';
@@ -61,14 +62,24 @@ export function createApp({ config, store, logger, hooks, metrics = createMetric
   const deps: AppDeps = { config, store: appStore, registry, logger, audit, metrics, limits, accounts, clock, pages };
 
   const resourceIndicators = resourceIndicatorsFeature(registry, jwtSigningAlg(config));
+  const approval = approvalParts(deps);
+  const pollPace = { marks: approval.marks, keys: store.keys, interval: config.ciba.pollInterval };
   const ValtuusProvider = withFormPostPage(
-    tokenEndpointProvider(limits, tokenAttributeNames(registry), redeemOnce(appStore, config.refreshReuseGraceSeconds)),
+    tokenEndpointProvider(limits, tokenAttributeNames(registry), redeemOnce(appStore, config.refreshReuseGraceSeconds), pollPace),
     pages,
   );
-  const providerHooks = { ...accountProviderHooks(deps), ...hooks };
+  const providerHooks = { ...accountProviderHooks(deps), ciba: approval.feature, ...hooks };
+  if (providerHooks.findAccount) providerHooks.findAccount = findAccountWithPlaceholders(providerHooks.findAccount);
+  const providerStore = { ...appStore, adapter: keepExpiredRequests(appStore.adapter) };
   const provider = new ValtuusProvider(
     config.issuer,
-    buildProviderConfiguration(config, appStore, registry, { renderError: providerErrorPage(pages), ...providerHooks }, resourceIndicators),
+    buildProviderConfiguration(
+      config,
+      providerStore,
+      registry,
+      { renderError: providerErrorPage(pages), ...providerHooks },
+      resourceIndicators,
+    ),
   );
   provider.proxy = true; // behind a TLS-terminating router: trust X-Forwarded-Proto/For
   provider.maxIpsCount = 1; // the address the router saw: the last X-Forwarded-For entry, not one the client wrote
@@ -82,6 +93,7 @@ export function createApp({ config, store, logger, hooks, metrics = createMetric
   provider.use(healthRoutes(store));
   measureStoreMemory(metrics, store);
   installTokenSteps(provider, deps, resourceIndicators);
-  provider.use(interactionRoutes(provider, deps));
+  provider.use(interactionRoutes(provider, deps, approvalLogins(provider, deps, approval)));
+  for (const middleware of approvalMiddleware(provider, deps, approval)) provider.use(middleware);
   return { provider, registry, deps, close: () => clients.close() };
 }

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 
 import type { Config } from '../config/index.ts';
 import type { SandboxCustomer } from './accounts/sandbox.ts';
+import { cibaBannerLines, seedCibaClient, type SandboxCibaClient } from './approval/sandbox.ts';
 import type { ClientManager } from './clients/manage.ts';
 import { DEMO_CALLBACK_PATH, DEMO_CODE_PATH } from './sandbox_demo.ts';
 import { sampleApiBannerLines, seedSampleApiClient, type SampleApiCredentials } from '../examples/sample_api/seed.ts';
@@ -14,6 +15,8 @@ export interface SandboxCredentials {
   web?: { clientId: string; clientSecret: string; redirectUri: string; scope: string; pkce: { verifier: string; challenge: string } };
   /** the sample Service API's introspection client (npm run start:api) */
   api?: SampleApiCredentials;
+  /** the demo CIBA client (decoupled approval on /approve) */
+  ciba?: SandboxCibaClient;
   /** the demo payments app (PAR, private_key_jwt, DPoP, authorization_details) */
   payments?: PaymentsClientCredentials;
 }
@@ -43,8 +46,10 @@ export async function seedSandbox(clients: ClientManager, issuer = 'http://local
     authMethod: 'client_secret_basic',
   });
   const api = await seedSampleApiClient(clients);
+  const ciba = await seedCibaClient(clients);
   const payments = await seedPaymentsClient(clients);
   return {
+    ciba,
     clientId: String(created.client_id),
     clientSecret: String(created.client_secret),
     web: {
@@ -111,6 +116,7 @@ export function sandboxBanner(config: Config, creds: SandboxCredentials, custome
     '  try:',
     `    ${clientCredentialsCurl}`,
     ...webLines,
+    ...(creds.ciba && customer ? cibaBannerLines(config.issuer, creds.ciba, customer.username) : []),
     ...(creds.api ? sampleApiBannerLines(config.issuer, creds.api, clientCredentialsCurl) : []),
     ...(creds.payments ? paymentBannerLines(config.issuer, creds.payments) : []),
     '',

@@ -46,7 +46,7 @@ export const commands: Record<string, Command> = {
   'client create': {
     summary: 'register a TPP client; prints its client_id and (only here) its secret',
     usage:
-      '--name N --grant-types g1,g2 [--redirect-uris u1,u2] [--scope "s1 s2"] [--auth-method M] [--jwks-uri URL] [--resource-server-api API_ID]',
+      '--name N --grant-types g1,g2 [--redirect-uris u1,u2] [--scope "s1 s2"] [--auth-method M] [--jwks-uri URL] [--resource-server-api API_ID] [--backchannel-notification-endpoint URL]',
     details: `auth methods: ${AUTH_METHODS.join(', ')}`,
     options: {
       name: { type: 'string' },
@@ -57,6 +57,7 @@ export const commands: Record<string, Command> = {
       'jwks-uri': { type: 'string' },
       'resource-server-api': { type: 'string' },
       'allow-legacy-grants': { type: 'boolean' },
+      'backchannel-notification-endpoint': { type: 'string' },
     },
     async run(ctx) {
       const v = ctx.values as Record<string, string | undefined>;
@@ -74,6 +75,7 @@ export const commands: Record<string, Command> = {
           ...(v['jwks-uri'] ? { jwksUri: v['jwks-uri'] } : {}),
           ...(v['resource-server-api'] ? { extra: { resource_server_api: v['resource-server-api'] } } : {}),
           allowLegacyGrants: ctx.values['allow-legacy-grants'] === true,
+          ...(v['backchannel-notification-endpoint'] ? { backchannelNotificationEndpoint: v['backchannel-notification-endpoint'] } : {}),
         }),
       );
     },

@@ -6,6 +6,7 @@ import type { AdapterPayload, Store } from '../../adapters/types.ts';
 import type { Audit } from '../ops/audit.ts';
 import type { ApiRegistry } from '../policy/registry.ts';
 import { applyLevelPolicy } from '../policy/registration.ts';
+import { cibaDeliveryMetadata } from './ciba.ts';
 import { digestClientSecret, generateClientSecret } from './secrets.ts';
 import type { AuthMethod } from './auth_methods.ts';
 import { ValtuusError } from '../../lib/errors.ts';
@@ -23,6 +24,8 @@ export interface ClientInput {
   extra?: Record<string, unknown>;
   /** implicit and password are off unless a client is registered with this flag */
   allowLegacyGrants?: boolean;
+  /** CIBA ping mode: where the client is told a request was answered (poll mode without it) */
+  backchannelNotificationEndpoint?: string;
   /** fixed ids for the sandbox's demo client; otherwise generated */
   clientId?: string;
   clientSecret?: string;
@@ -96,6 +99,7 @@ export class ClientManager {
       ...(input.jwks ? { jwks: input.jwks } : {}),
       ...(secret ? { client_secret: digestClientSecret(secret), client_secret_expires_at: 0 } : {}),
       ...(input.allowLegacyGrants ? { legacy_grants: true } : {}),
+      ...cibaDeliveryMetadata(input.grantTypes, input.backchannelNotificationEndpoint),
       ...input.extra,
     };
     const { problems, implied } = applyLevelPolicy(this.#registry, metadata, input.allowLegacyGrants ?? false);

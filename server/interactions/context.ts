@@ -13,6 +13,7 @@ import { isLocale, type Locale } from '../../config/locales.ts';
 import { formActionSource, setPageHeaders } from '../pages/headers.ts';
 import { formatMinutes } from '../pages/i18n/format.ts';
 import type { PageLanguage, Pages } from '../pages/kit.ts';
+import type { DecoupledLogins } from './decoupled.ts';
 import { csrfMatches, type StepState, type StepStates } from './state.ts';
 
 export interface InteractionDeps extends AccountServices {
@@ -25,6 +26,8 @@ export interface InteractionDeps extends AccountServices {
   limits: Limits;
   pages: Pages;
   lockout: Config['lockout'];
+  /** "Approve in the app" instead of the one-time code (decoupled.ts); off when not given */
+  decoupled?: DecoupledLogins | undefined;
 }
 
 /** One request's view of an interaction: what oidc-provider holds, our own step state, and the page's links. */
@@ -36,7 +39,7 @@ export interface Step {
   ttl: number;
   clientName: string;
   formTargets: string[];
-  paths: { page: string; login: string; otp: string; consent: string; cancel: string };
+  paths: { page: string; login: string; otp: string; decoupled: string; consent: string; cancel: string };
 }
 
 function pathsFor(uid: string, csrf: string): Step['paths'] {
@@ -45,6 +48,7 @@ function pathsFor(uid: string, csrf: string): Step['paths'] {
     page,
     login: `${page}/login`,
     otp: `${page}/otp`,
+    decoupled: `${page}/decoupled`,
     consent: `${page}/consent`,
     cancel: `${page}/cancel?${new URLSearchParams({ csrf })}`,
   };

@@ -21,6 +21,7 @@ export async function showOtp(ctx: Context, deps: InteractionDeps, step: Step): 
     locals: {
       clientName: step.clientName,
       action: step.paths.otp,
+      decoupledAction: deps.decoupled ? step.paths.decoupled : '',
       csrf: step.state.csrf,
       error: flash,
       cancelHref: step.paths.cancel,
@@ -42,13 +43,20 @@ async function endOtherCustomersSession(deps: InteractionDeps, step: Step, accou
   await step.interaction.persist();
 }
 
-async function finishLogin(ctx: Context, deps: InteractionDeps, step: Step, accountId: string): Promise<void> {
+/** Both factors done (the code here, or an approval on the device: decoupled.ts, which names its amr). */
+export async function finishLogin(
+  ctx: Context,
+  deps: InteractionDeps,
+  step: Step,
+  accountId: string,
+  how: { amr: readonly string[] } = { amr: SCA_AMR },
+): Promise<void> {
   await endOtherCustomersSession(deps, step, accountId);
   const returnTo = await deps.provider.interactionResult(
     ctx.req,
     ctx.res,
     // remember: false keeps the session cookie to this browser session; SCA is asked for each authorization anyway
-    { login: { accountId, acr: SCA_ACR, amr: [...SCA_AMR], remember: false }, ...languageResult(step) },
+    { login: { accountId, acr: SCA_ACR, amr: [...how.amr], remember: false }, ...languageResult(step) },
     { mergeWithLastSubmission: false },
   );
   await deps.states.destroy(step.uid);

@@ -9,6 +9,7 @@ import { withErrorPage } from '../pages/error_page.ts';
 import { authorizationEndpointHeaders, isAuthorizationEndpoint } from '../pages/headers.ts';
 import { showLogin, submitPassword } from './login.ts';
 import { showLocked, showOtp, submitCode } from './otp.ts';
+import { showDecoupled, startDecoupled, type DecoupledLogins } from './decoupled.ts';
 import { StepStates } from './state.ts';
 import { accountApps, isAppsRequest } from './apps/routes.ts';
 
@@ -18,6 +19,7 @@ type StepHandler = (ctx: Context, deps: InteractionDeps, step: Step) => Promise<
 async function showStep(ctx: Context, deps: InteractionDeps, step: Step): Promise<void> {
   if (step.interaction.prompt.name === 'consent') return showConsent(ctx, deps, step);
   if (step.state.locked) return showLocked(ctx, deps, step);
+  if (step.state.decoupled) return showDecoupled(ctx, deps, step);
   return step.state.accountId ? showOtp(ctx, deps, step) : showLogin(ctx, deps, step);
 }
 
@@ -29,6 +31,7 @@ const ROUTES: { method: 'GET' | 'POST'; pattern: RegExp; handler: StepHandler }[
   { method: 'GET', pattern: new RegExp(`^/interaction/${UID}$`), handler: showStep },
   { method: 'POST', pattern: new RegExp(`^/interaction/${UID}/login$`), handler: submitPassword },
   { method: 'POST', pattern: new RegExp(`^/interaction/${UID}/otp$`), handler: submitCode },
+  { method: 'POST', pattern: new RegExp(`^/interaction/${UID}/decoupled$`), handler: startDecoupled },
   { method: 'POST', pattern: new RegExp(`^/interaction/${UID}/consent$`), handler: submitConsent },
   { method: 'GET', pattern: new RegExp(`^/interaction/${UID}/cancel$`), handler: cancel },
 ];
@@ -43,7 +46,7 @@ function matchRoute(ctx: Context): { handler: StepHandler; uid: string } | undef
 }
 
 /** The login, one-time code and consent pages under /interaction/:uid, and the pages' assets. */
-export function interactionRoutes(provider: Provider, deps: AppDeps): Middleware {
+export function interactionRoutes(provider: Provider, deps: AppDeps, decoupled?: DecoupledLogins): Middleware {
   const interactionDeps: InteractionDeps = {
     provider,
     registry: deps.registry,
@@ -54,6 +57,7 @@ export function interactionRoutes(provider: Provider, deps: AppDeps): Middleware
     limits: deps.limits,
     pages: deps.pages,
     lockout: deps.config.lockout,
+    decoupled,
     ...deps.accounts,
   };
   const assets = assetRoutes(deps.config.branding);

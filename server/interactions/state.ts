@@ -5,7 +5,7 @@ import type { Locale } from '../../config/locales.ts';
 
 /** A message for the next page, kept as a catalogue key so that it shows in the page's language. */
 export interface Flash {
-  key: 'login.failed' | 'login.throttled' | 'otp.wrong';
+  key: 'login.failed' | 'login.throttled' | 'otp.wrong' | 'decoupled.busy' | 'decoupled.expired';
   /** seconds to wait, for login.throttled */
   waitSeconds?: number;
 }
@@ -23,6 +23,8 @@ export interface StepState {
   username?: string;
   lang?: Locale;
   locked?: boolean;
+  /** "Approve in the app": the decoupled request waiting for the device, and the code it shows */
+  decoupled?: { id: string; bindingMessage: string };
 }
 
 function isStepState(value: unknown): value is StepState {

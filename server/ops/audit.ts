@@ -14,7 +14,12 @@ export type AuditEvent =
   | 'client.created'
   | 'client.deleted'
   | 'client.secret_rotated'
-  | 'keys.rotated';
+  | 'keys.rotated'
+  | 'ciba.requested'
+  | 'ciba.approved'
+  | 'ciba.denied'
+  | 'ciba.answer_refused'
+  | 'ciba.notify_failed';
 
 export type AuditFields = Record<string, string | number | boolean | undefined>;
 export type Audit = (event: AuditEvent, fields?: AuditFields) => void;

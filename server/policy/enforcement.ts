@@ -2,7 +2,7 @@ import { errors, type Client, type Configuration, type KoaContextWithOIDC, type 
 
 import type { ApiDefinition } from '../../config/index.ts';
 import { assertTokenAttributes } from './attributes.ts';
-import { checkLevel } from './levels.ts';
+import { CIBA_GRANT, checkLevel } from './levels.ts';
 import type { ApiRegistry } from './registry.ts';
 import { isOidcScope, scopeList } from './scopes.ts';
 
@@ -73,7 +73,8 @@ function enforceLevel(ctx: Ctx, api: ApiDefinition, client: ClientLike): void {
   const params = ctx.oidc.params as { grant_type?: string; response_type?: string };
   const refusal = checkLevel(api, {
     endpoint: ctx.oidc.route,
-    grant: ctx.oidc.route === 'token' ? params.grant_type : undefined,
+    // a backchannel authentication request is the first half of the CIBA grant
+    grant: ctx.oidc.route === 'token' ? params.grant_type : ctx.oidc.route === 'backchannel_authentication' ? CIBA_GRANT : undefined,
     responseType: params.response_type,
     authMethod: client.clientAuthMethod,
     pushed: Boolean(ctx.oidc.entities.PushedAuthorizationRequest),
@@ -115,7 +116,7 @@ export function resourceIndicatorsFeature(registry: ApiRegistry, jwtAlg: string)
     async getResourceServerInfo(ctx: Ctx, resourceIndicator: string, client: ClientLike): Promise<ResourceServer> {
       const api = registry.byResource(resourceIndicator);
       if (!api) throw new errors.InvalidTarget(`unknown resource indicator: ${resourceIndicator}`);
-      if (['token', 'authorization', 'pushed_authorization_request'].includes(ctx.oidc.route)) {
+      if (['token', 'authorization', 'pushed_authorization_request', 'backchannel_authentication'].includes(ctx.oidc.route)) {
         const scopes = requestedScopes(ctx);
         assertKnownScopes(registry, scopes);
         assertClientMayRequest(client, scopes);

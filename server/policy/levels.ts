@@ -13,20 +13,24 @@ export interface LevelRule {
 
 const SECRET_OR_KEY = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'];
 
+/** CIBA Core 1.0 §4: the customer approves on another device. Not at `high`: FAPI-CIBA is not implemented. */
+export const CIBA_GRANT = 'urn:openid:params:grant-type:ciba';
+
 export const LEVELS: Record<SecurityLevel, LevelRule> = {
   low: {
-    grants: ['client_credentials', 'authorization_code', 'refresh_token'],
+    grants: ['client_credentials', 'authorization_code', 'refresh_token', CIBA_GRANT],
     authMethods: SECRET_OR_KEY,
     fapi2: false,
     legacyAllowed: true,
-    summary: 'client_credentials or authorization_code, with client_secret_basic, client_secret_post or private_key_jwt',
+    summary: 'client_credentials, authorization_code or CIBA, with client_secret_basic, client_secret_post or private_key_jwt',
   },
   substantial: {
-    grants: ['authorization_code', 'refresh_token'],
+    grants: ['authorization_code', 'refresh_token', CIBA_GRANT],
     authMethods: SECRET_OR_KEY,
     fapi2: false,
     legacyAllowed: true,
-    summary: "the authorization_code grant with the customer's consent, and client_secret_basic, client_secret_post or private_key_jwt",
+    summary:
+      "the authorization_code or CIBA grant with the customer's consent, and client_secret_basic, client_secret_post or private_key_jwt",
   },
   high: {
     grants: ['authorization_code', 'refresh_token'],
@@ -74,7 +78,7 @@ export function checkLevel(api: ApiDefinition, request: LevelRequest): LevelRefu
   const refuse = (error: LevelRefusal['error'], what: string): LevelRefusal => ({ error, description: `${what}: ${describeLevel(api)}` });
   const { endpoint, grant } = request;
   if (
-    endpoint === 'token' &&
+    (endpoint === 'token' || endpoint === 'backchannel_authentication') &&
     grant &&
     grant !== 'refresh_token' &&
     !rule.grants.includes(grant) &&

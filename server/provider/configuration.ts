@@ -18,6 +18,10 @@ export interface ProviderHooks {
   acrValues?: Configuration['acrValues'];
   /** the error page for people (pages/error_page.ts), in their language */
   renderError?: Configuration['renderError'];
+  /** decoupled approval (CIBA Core 1.0), built in server/approval/ */
+  ciba?: NonNullable<Configuration['features']>['ciba'];
+  /** outgoing requests (CIBA pings, jwks_uri); tests point it at their own TLS trust */
+  fetch?: Configuration['fetch'];
 }
 
 // Asymmetric only: a stored client secret is a digest, so nothing may be keyed by it.
@@ -78,7 +82,7 @@ export function buildProviderConfiguration(
       authorizationSigningAlgValues: [...SIGNING_ALGS],
       dPoPSigningAlgValues: [...DPOP_ALGS],
     },
-    features: providerFeatures(config, registry, resourceIndicators),
+    features: { ...providerFeatures(config, registry, resourceIndicators), ...(hooks.ciba ? { ciba: hooks.ciba } : {}) },
     // the pages' languages (OIDC Discovery §3; ui_locales, OIDC Core §3.1.2.1)
     discovery: { ui_locales_supported: [...LOCALES] },
     extraClientMetadata: {
@@ -94,6 +98,11 @@ export function buildProviderConfiguration(
       Session: 3600,
       Grant: longestRefreshTtl(registry),
       RefreshToken: refreshTokenTtl(registry),
+      // CIBA Core §7.1: requested_expiry may shorten the wait, never lengthen it past CIBA_MAX_EXPIRY
+      BackchannelAuthenticationRequest: (ctx) => {
+        const asked = Number(ctx?.oidc?.params?.requested_expiry);
+        return Number.isSafeInteger(asked) && asked > 0 ? Math.min(asked, config.ciba.maxExpiry) : config.ciba.maxExpiry;
+      },
     },
     // refresh tokens go to every client allowed the grant; offline_access is not required.
     // A payment is authorized once: its authorization is never refreshed (README "Payments").
@@ -113,6 +122,7 @@ export function buildProviderConfiguration(
     findAccount: hooks.findAccount ?? (async () => undefined),
     ...(hooks.loadExistingGrant ? { loadExistingGrant: hooks.loadExistingGrant } : {}),
     ...(hooks.renderError ? { renderError: hooks.renderError } : {}),
+    ...(hooks.fetch ? { fetch: hooks.fetch } : {}),
     // browsers may call the token endpoint cross-origin only for public clients, from their own origins
     clientBasedCORS(_ctx, origin, client) {
       if (origin === 'null' || client.clientAuthMethod !== 'none') return false;

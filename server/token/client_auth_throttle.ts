@@ -5,7 +5,7 @@ import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { Limits, RetryAfter } from '../ops/limits.ts';
 import { tooManyRequests } from './errors.ts';
 
-const CLIENT_AUTH_ROUTES = ['token', 'introspection', 'revocation', 'pushed_authorization_request'];
+const CLIENT_AUTH_ROUTES = ['token', 'introspection', 'revocation', 'pushed_authorization_request', 'backchannel_authentication'];
 
 function basicClientId(header: string | undefined): string | undefined {
   if (!header?.startsWith('Basic ')) return undefined;

@@ -3,9 +3,11 @@ import Provider, { type TokenEndpointGrantContext } from 'oidc-provider';
 import type { AccountServices } from '../accounts/services.ts';
 import type { Audit } from '../ops/audit.ts';
 import type { Limits } from '../ops/limits.ts';
+import { CIBA_GRANT } from '../policy/levels.ts';
 import type { ResourceIndicators } from '../policy/enforcement.ts';
 import { auditTokenEvents } from './audit.ts';
 import { spendTokenBudget } from './budget.ts';
+import { addDecoupledStatus, slowDownFastPolls, type PollPace } from './ciba.ts';
 import { clientAuthThrottle } from './client_auth_throttle.ts';
 import { unauthorizedClientForGrant } from './errors.ts';
 import { registerPasswordGrant } from './password_grant.ts';
@@ -23,9 +25,11 @@ import { addPromisedTokenFields } from './response.ts';
  *                                 failure budget; counts the failure after a 401 invalid_client.
  *  2. unauthorizedClientForGrant  RFC 6749 §5.2's unauthorized_client for a grant the client lacks.
  *  3. addPromisedTokenFields      status, refresh_count, refresh_token_expires_in/_issued_at on a 200.
+ *  3b. addDecoupledStatus         CIBA errors: status pending / rejected / expired beside the error (ciba.ts).
  * Client authentication (oidc-provider): a secret is compared as a digest (clients/secrets.ts).
  * Inside every grant handler, in order (the provider class below wraps each registered grant):
  *  4. spendTokenBudget            the client's per-minute budget, once it is known who asks.
+ *  4b. slowDownFastPolls          CIBA: slow_down for a poll sooner than `interval` (ciba.ts).
  *  5. the grant itself            oidc-provider's, or the legacy password grant (password_grant.ts).
  *  6. bindRefreshTokenToDpopKey   authorization_code: a high API's refresh token is DPoP-bound.
  *  7. countUnrotatedRefresh       refresh_token: an unrotated (DPoP-bound) refresh still counts.
@@ -36,9 +40,13 @@ import { addPromisedTokenFields } from './response.ts';
 
 type GrantStep = (ctx: TokenEndpointGrantContext<object>) => Promise<void>;
 
-function grantSteps(limits: Limits): { before: GrantStep[]; after: Record<string, GrantStep[]> } {
+function grantSteps(
+  limits: Limits,
+  pace: PollPace,
+): { before: GrantStep[]; first: Record<string, GrantStep[]>; after: Record<string, GrantStep[]> } {
   return {
     before: [spendTokenBudget(limits)],
+    first: { [CIBA_GRANT]: [slowDownFastPolls(pace)] },
     after: { authorization_code: [bindRefreshTokenToDpopKey], refresh_token: [countUnrotatedRefresh] },
   };
 }
@@ -47,8 +55,8 @@ function grantSteps(limits: Limits): { before: GrantStep[]; after: Record<string
  * A Provider whose grant handlers, built-in or registered later, run steps 4–8 around them;
  * `tokenParams` are request attributes some APIs require, which must reach the handlers.
  */
-export function tokenEndpointProvider(limits: Limits, tokenParams: readonly string[], redeem: Redeem): typeof Provider {
-  const steps = grantSteps(limits);
+export function tokenEndpointProvider(limits: Limits, tokenParams: readonly string[], redeem: Redeem, pace: PollPace): typeof Provider {
+  const steps = grantSteps(limits, pace);
   return class ValtuusProvider extends Provider {
     override registerGrantType<Params extends object>(
       name: string,
@@ -57,8 +65,10 @@ export function tokenEndpointProvider(limits: Limits, tokenParams: readonly stri
       dupes?: string | readonly string[] | ReadonlySet<string>,
     ): void {
       const after = steps.after[name] ?? [];
+      const first = steps.first[name] ?? [];
       async function grantWithValtuusSteps(ctx: TokenEndpointGrantContext<Params>): Promise<void> {
         for (const step of steps.before) await step(ctx);
+        for (const step of first) await step(ctx);
         await redeem(async () => {
           await handler(ctx);
           for (const step of after) await step(ctx);
@@ -81,6 +91,7 @@ export function installTokenSteps(provider: Provider, deps: TokenStepDeps, resou
   provider.use(clientAuthThrottle(provider, deps.limits));
   provider.use(unauthorizedClientForGrant);
   provider.use(addPromisedTokenFields);
+  provider.use(addDecoupledStatus);
   registerPasswordGrant(provider, deps, resourceIndicators);
   auditTokenEvents(provider, deps.audit, deps.accounts.consents);
 }

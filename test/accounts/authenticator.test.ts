@@ -6,11 +6,6 @@ import type { AuditEvent, AuditFields } from '../../server/ops/audit.ts';
 import { accountServices, type AccountServices } from '../../server/accounts/services.ts';
 import { currentTotp } from '../../server/accounts/totp.ts';
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
-
 async function timed(action: () => Promise<unknown>): Promise<number> {
   const started = process.hrtime.bigint();
   await action();
@@ -42,7 +37,8 @@ describe('accounts: authenticator (password, one-time code)', () => {
       unknown.push(await timed(() => authenticator.checkPassword('nobody.at.all', 'some password 123')));
       wrong.push(await timed(() => authenticator.checkPassword('ivan.i', 'some password 123')));
     }
-    expect(median(unknown)).to.be.within(median(wrong) * 0.5, median(wrong) * 2);
+    // the fastest of each: the cost of the work itself, least moved by other load on the machine
+    expect(Math.min(...unknown)).to.be.within(Math.min(...wrong) * 0.5, Math.min(...wrong) * 2);
   });
 
   it('the right password names the customer; unknown and wrong both answer only { ok: false }', async () => {

@@ -52,6 +52,20 @@ describe('admin CLI (README "Admin CLI"): client commands, JSON on stdout, error
     redis.disconnect();
   });
 
+  it('client create registers CIBA clients: poll by default, ping with --backchannel-notification-endpoint (CIBA Core §4)', async () => {
+    const grant = ['--grant-types', 'urn:openid:params:grant-type:ciba', '--scope', 'openid accounts:read'];
+    const poll = await cli(['client', 'create', '--name', 'Shop Till', ...grant]);
+    expect(poll.code, poll.stderr).to.equal(0);
+    expect(JSON.parse(poll.stdout)).to.include({ backchannel_token_delivery_mode: 'poll' });
+    const endpoint = 'https://till.example/ciba';
+    const ping = await cli(['client', 'create', '--name', 'Shop Till', ...grant, '--backchannel-notification-endpoint', endpoint]);
+    expect(ping.code, ping.stderr).to.equal(0);
+    expect(JSON.parse(ping.stdout)).to.include({
+      backchannel_token_delivery_mode: 'ping',
+      backchannel_client_notification_endpoint: endpoint,
+    });
+  });
+
   it('client create prints JSON with the client_id and a 256-bit secret, shown only there', async () => {
     const res = await cli(['client', 'create', '--name', 'Rates Monitor', '--grant-types', 'client_credentials', '--scope', 'public:read']);
     expect(res.code, res.stderr).to.equal(0);

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 
-import { accountsParams, registerWebClient, startFlowServer } from '../support/code_grant.ts';
+import { accountsParams, registerWebClient } from '../support/code_grant.ts';
 import { Agent, createCustomer, Flow, type TestCustomer } from '../support/flow.ts';
-import type { RegisteredClient, TestServer } from '../support/server.ts';
+import { startTestServer, type RegisteredClient, type TestServer } from '../support/server.ts';
 import { openTestRedisStore, type TestRedisStore } from '../support/stores.ts';
 
 const LOGIN_HEADINGS = { fi: 'Kirjaudu palveluun Demo Bank', sv: 'Logga in hos Demo Bank', en: 'Log in to Demo Bank' } as const;
@@ -23,7 +23,7 @@ describe('languages: ui_locales (OIDC Core §3.1.2.1), the switcher cookie, Acce
 
   before(async () => {
     store = await openTestRedisStore();
-    srv = await startFlowServer(store);
+    srv = await startTestServer(store);
     tpp = await registerWebClient(srv);
     customer = await createCustomer(srv.deps);
   });

@@ -11,7 +11,8 @@ const HOSTILE = `"><script>alert(1)</script><img src=x onerror=alert(2)>'&`;
 // every value each page's action hands its template, all set to the hostile string
 const PAGES: Record<string, object> = {
   login: { clientName: HOSTILE, lead: HOSTILE, action: HOSTILE, csrf: HOSTILE, username: HOSTILE, error: HOSTILE, cancelHref: HOSTILE },
-  otp: { clientName: HOSTILE, action: HOSTILE, csrf: HOSTILE, error: HOSTILE, cancelHref: HOSTILE },
+  otp: { clientName: HOSTILE, action: HOSTILE, decoupledAction: HOSTILE, csrf: HOSTILE, error: HOSTILE, cancelHref: HOSTILE },
+  decoupled_wait: { clientName: HOSTILE, bindingMessage: HOSTILE, refreshHref: HOSTILE, cancelHref: HOSTILE, scriptSrc: HOSTILE },
   locked: { text: HOSTILE, clientName: HOSTILE, cancelHref: HOSTILE },
   consent: {
     clientName: HOSTILE,
@@ -44,6 +45,27 @@ const PAGES: Record<string, object> = {
     ],
   },
   error: { heading: HOSTILE, text: HOSTILE, reference: HOSTILE, code: HOSTILE },
+  approve_login: { action: HOSTILE, csrf: HOSTILE, username: HOSTILE, error: HOSTILE },
+  approve_otp: { action: HOSTILE, csrf: HOSTILE, error: HOSTILE },
+  approve_list: {
+    username: HOSTILE,
+    notice: HOSTILE,
+    csrf: HOSTILE,
+    action: HOSTILE,
+    signoutAction: HOSTILE,
+    refreshHref: HOSTILE,
+    scriptSrc: HOSTILE,
+    requests: [
+      {
+        id: HOSTILE,
+        ref: HOSTILE,
+        clientName: HOSTILE,
+        bindingMessage: HOSTILE,
+        timeLeft: HOSTILE,
+        groups: [{ id: HOSTILE, name: HOSTILE, scopes: [{ name: HOSTILE, description: HOSTILE }] }],
+      },
+    ],
+  },
 };
 
 /** A layout for the template alone: a hostile bank name and page title, as an operator's config could hold. */

@@ -98,18 +98,30 @@ describe('abuse limits (RFC 6585 §4 429): token requests per client', () => {
   it('answers 429 past the per-minute budget of one client, and not for another client', async () => {
     const busy = await registerClient(srv, { name: 'Busy' });
     const calm = await registerClient(srv, { name: 'Calm' });
-    const statuses: number[] = [];
-    for (let i = 0; i < 8; i += 1) {
-      const res = await postForm(
-        `${srv.url}/token`,
-        { grant_type: 'client_credentials' },
-        { authorization: basic(busy.client_id, busy.client_secret) },
-      );
-      statuses.push(res.status);
-      if (res.status === 429) {
-        expect(res.headers.get('retry-after')).to.match(/^\d+$/);
-        expect((await json(res)).error).to.equal('temporarily_unavailable');
-      } else await res.body?.cancel();
+    const minute = () => Math.floor(Date.now() / 60_000);
+    const spend = async (): Promise<number[]> => {
+      const statuses: number[] = [];
+      for (let i = 0; i < 8; i += 1) {
+        const res = await postForm(
+          `${srv.url}/token`,
+          { grant_type: 'client_credentials' },
+          { authorization: basic(busy.client_id, busy.client_secret) },
+        );
+        statuses.push(res.status);
+        if (res.status === 429) {
+          expect(res.headers.get('retry-after')).to.match(/^\d+$/);
+          expect((await json(res)).error).to.equal('temporarily_unavailable');
+        } else await res.body?.cancel();
+      }
+      return statuses;
+    };
+    // the budget is per clock minute: a run that crossed into the next one is run again, from its start
+    let started = minute();
+    let statuses = await spend();
+    if (minute() !== started) {
+      started = minute();
+      statuses = await spend();
+      expect(minute(), 'two minute boundaries in a row').to.equal(started);
     }
     expect(statuses.slice(0, 5)).to.deep.equal([200, 200, 200, 200, 200]);
     expect(statuses.slice(5)).to.deep.equal([429, 429, 429]);

@@ -97,7 +97,7 @@ describe('payments end to end (RFC 9396): oauth4webapi PAR, the customer approvi
     await page.locator('input[name="password"]').fill(customer.password);
     await page.locator('button[type="submit"]').click();
     await page.locator('input[name="otp"]').fill(customer.nextCode());
-    await page.locator('button[type="submit"]').click();
+    await page.locator('button[type="submit"].primary').click(); // the code, not the approval in the app
     await page.getByRole('heading', { name: 'Hyväksy tämä maksu' }).waitFor();
     const text = (await page.locator('section.payment').innerText()).replace(/\s+/g, ' ');
     expect(text).to.contain('1 234,50 €').and.contain('Saaja').and.contain('24. joulukuuta 2099');

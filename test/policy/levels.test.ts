@@ -17,6 +17,7 @@ const GRANTS: [string, Record<SecurityLevel, Outcome>][] = [
   ['authorization_code', { low: 'ok', substantial: 'ok', high: 'ok' }],
   ['refresh_token', { low: 'ok', substantial: 'ok', high: 'ok' }],
   ['password', { low: 'ok', substantial: 'ok', high: 'unauthorized_client' }],
+  ['urn:openid:params:grant-type:ciba', { low: 'ok', substantial: 'ok', high: 'unauthorized_client' }],
   [
     'urn:ietf:params:oauth:grant-type:device_code',
     { low: 'unauthorized_client', substantial: 'unauthorized_client', high: 'unauthorized_client' },
@@ -51,6 +52,11 @@ const ENDPOINTS: [string, LevelRequest, Record<SecurityLevel, Outcome>][] = [
   ],
   ['token without DPoP', { endpoint: 'token', grant: 'authorization_code' }, { low: 'ok', substantial: 'ok', high: 'invalid_request' }],
   ['token with DPoP', { endpoint: 'token', grant: 'authorization_code', dpop: true }, { low: 'ok', substantial: 'ok', high: 'ok' }],
+  [
+    'CIBA backchannel request',
+    { endpoint: 'backchannel_authentication', grant: 'urn:openid:params:grant-type:ciba' },
+    { low: 'ok', substantial: 'ok', high: 'unauthorized_client' },
+  ],
 ];
 
 const LEVELS: SecurityLevel[] = ['low', 'substantial', 'high'];

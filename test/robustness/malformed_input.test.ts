@@ -4,6 +4,7 @@ import { expect } from 'chai';
 
 import { accountsParams, redeemCode, registerWebClient, REDIRECT_URI } from '../support/code_grant.ts';
 import { authorize, createCustomer, Flow, pkce } from '../support/flow.ts';
+import { CIBA_GRANT } from '../../server/policy/levels.ts';
 import { basic, json, postForm, registerClient, startTestServer, type RegisteredClient, type TestServer } from '../support/server.ts';
 import { openTestRedisStore, type TestRedisStore } from '../support/stores.ts';
 import { JWT_BEARER, assertionClaims, signJwt, signingKey } from '../support/forged_jwts.ts';
@@ -43,6 +44,8 @@ async function buildTargets(srv: TestServer): Promise<{ cc: RegisteredClient; we
     scope: 'accounts:read',
     allowLegacyGrants: true,
   });
+  const kiosk = await registerClient(srv, { name: 'Fuzz Kiosk', grantTypes: [CIBA_GRANT], scope: 'openid accounts:read' });
+  const cibaCustomer = await createCustomer(srv.deps);
   const tokenUrl = `${srv.url}/token`;
   const { access_token: ccToken } = await json(
     await postForm(tokenUrl, { grant_type: 'client_credentials' }, { authorization: basic(cc.client_id, cc.client_secret) }),
@@ -278,6 +281,34 @@ async function buildTargets(srv: TestServer): Promise<{ cc: RegisteredClient; we
       oauthJson: false,
       baseline: 303,
     },
+    {
+      name: 'backchannel authentication endpoint',
+      method: 'POST',
+      path: '/backchannel',
+      params: pairs({ scope: 'openid accounts:read', login_hint: cibaCustomer.username, binding_message: 'FUZZ-1' }),
+      headers: [basicHeader(kiosk)],
+      oauthJson: true,
+      baseline: 200,
+    },
+    {
+      name: 'token endpoint (CIBA)',
+      method: 'POST',
+      path: '/token',
+      params: pairs({ grant_type: CIBA_GRANT, auth_req_id: 'a'.repeat(43) }),
+      headers: [basicHeader(kiosk)],
+      oauthJson: true,
+      baseline: 400,
+    },
+    { name: 'approval page', method: 'GET', path: '/approve', params: [['probe', '1']], headers: [], oauthJson: false, baseline: 200 },
+    {
+      name: 'approval login form',
+      method: 'POST',
+      path: '/approve/login',
+      params: pairs({ csrf: 'not-the-token', username: cibaCustomer.username, password: 'not-the-password' }),
+      headers: [],
+      oauthJson: false,
+      baseline: 403,
+    },
     form(atLogin, 'login', { username: otpCustomer.username, password: 'not-the-password' }, 303),
     form(atOtp, 'otp', { otp: '000000' }, 303),
     form(atConsent, 'consent', { decision: 'neither' }, 400),
@@ -294,6 +325,7 @@ const DISCOVERY_FIELDS = [
   'introspection_endpoint',
   'revocation_endpoint',
   'pushed_authorization_request_endpoint',
+  'backchannel_authentication_endpoint',
 ];
 
 const TARGET_NAMES = [
@@ -321,6 +353,10 @@ const TARGET_NAMES = [
   'login form',
   'otp form',
   'consent form',
+  'backchannel authentication endpoint',
+  'token endpoint (CIBA)',
+  'approval page',
+  'approval login form',
 ];
 
 describe('robustness: malformed input to every endpoint and form gets a 4xx, never a 5xx or a stack (RFC 6749 §5.2)', () => {

@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import { expect } from 'chai';
 import * as OTPAuth from 'otpauth';
 
+import { ApprovalAgent } from '../ciba/support.ts';
 import { Flow } from '../support/flow.ts';
 import { freePorts } from '../support/redis_process.ts';
 
@@ -105,5 +106,22 @@ describe('sandbox (README "Two commands"): what `npm start` prints works as prin
     expect(second.code).to.equal(1);
     expect(second.stderr).to.include(`port ${port} is already in use`);
     expect(second.stdout).not.to.include('client_secret');
+  });
+
+  it('prints a CIBA request, the approval page and a token request that work as printed', async () => {
+    const started = await runPrinted(lineWith('/backchannel'));
+    expect(started.auth_req_id).to.be.a('string');
+    const page = new ApprovalAgent({ url: /approve it at (\S+)\/approve /.exec(banner)![1]! });
+    const totp = new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(valueOf('TOTP secret')), digits: 6, period: 30, algorithm: 'SHA1' });
+    // the login test above used this moment's code; each code works once, so this takes the next one
+    await page.signIn({
+      username: valueOf('username'),
+      password: valueOf('password'),
+      nextCode: () => totp.generate({ timestamp: Date.now() + 30_000 }),
+    });
+    expect(page.html).to.include('DEMO-1').and.to.include('Demo Kiosk');
+    expect(await page.answer(String(started.auth_req_id), 'allow')).to.include('Approved.');
+    const tokens = await runPrinted(lineWith('auth_req_id=AUTH_REQ_ID'), { AUTH_REQ_ID: String(started.auth_req_id) });
+    expect(tokens).to.include({ token_type: 'Bearer', status: 'approved' });
   });
 });

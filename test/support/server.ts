@@ -6,6 +6,7 @@ import { expect } from 'chai';
 import { loadConfig, type Config, type LoadOptions } from '../../config/index.ts';
 import type { Store } from '../../adapters/types.ts';
 import { createApp, type App } from '../../server/app.ts';
+import type { ProviderHooks } from '../../server/provider/configuration.ts';
 import { ClientManager, type ClientInput } from '../../server/clients/manage.ts';
 import { digestClientSecret, generateClientSecret } from '../../server/clients/secrets.ts';
 import { generateSigningJwks } from '../../server/signing_keys.ts';
@@ -38,6 +39,8 @@ export interface TestServer extends App {
 
 /** Starts the whole app on an ephemeral loopback port, as `npm start` would, with the given store. */
 export interface TestServerOptions extends LoadOptions {
+  /** provider hooks the test replaces (an outgoing fetch that trusts the test's own TLS server, say) */
+  hooks?: ProviderHooks;
   /** where log lines go (the test reads them); stdout by default */
   logTo?: DestinationStream;
 }
@@ -63,7 +66,13 @@ export async function startTestServer(
     },
     options,
   );
-  const app = createApp({ config, store, logger: createLogger(config.logLevel, options.logTo), clock: testTotpClock });
+  const app = createApp({
+    config,
+    store,
+    logger: createLogger(config.logLevel, options.logTo),
+    clock: testTotpClock,
+    ...(options.hooks ? { hooks: options.hooks } : {}),
+  });
   server.on('request', app.provider.callback());
   return {
     ...app,

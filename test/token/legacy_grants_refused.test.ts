@@ -129,7 +129,6 @@ describe('RFC 9700 §2.1.2 implicit and §2.4 password grants are refused for or
       'urn:ietf:params:oauth:grant-type:jwt-bearer',
       'urn:ietf:params:oauth:grant-type:saml2-bearer',
       'urn:ietf:params:oauth:grant-type:token-exchange',
-      'urn:openid:params:grant-type:ciba',
       'implicit',
       'client_credentials ',
       'CLIENT_CREDENTIALS',

@@ -92,4 +92,28 @@ export const en = {
   'apps.lastUsed': 'Last used',
   'apps.neverUsed': 'Not used yet',
   'apps.signedIn': 'You are logged in as {username}.',
+
+  'approve.title': 'Approve requests',
+  'approve.lead': 'Log in to see the requests waiting for your approval.',
+  'approve.listTitle': 'Requests waiting for you',
+  'approve.listLead':
+    'You are logged in as {username}. Approve only what you started yourself, and only when the confirmation code matches the one the application shows.',
+  'approve.nothing': 'Nothing is waiting for your approval.',
+  'approve.code': 'Confirmation code',
+  'approve.expires': 'Expires in {time}',
+  'approve.allow': 'Approve',
+  'approve.deny': 'Deny',
+  'approve.refresh': 'Refresh the list',
+  'approve.signout': 'Log out',
+  'approve.approved': 'Approved. You can return to the application.',
+  'approve.denied': 'Denied. The application was told you declined.',
+  'approve.gone': 'That request was already answered, or it has expired.',
+
+  'decoupled.offer': 'Approve in the app instead',
+  'decoupled.title': 'Approve in your app',
+  'decoupled.lead': 'Open the bank’s app on your phone and approve the sign-in to {client}. Check that the app shows this code:',
+  'decoupled.waiting': 'This page moves on by itself once you have answered. Without JavaScript, use the link below.',
+  'decoupled.refresh': 'I have answered in the app',
+  'decoupled.busy': 'Too many requests are already waiting for you. Answer or let them expire, or enter your one-time code.',
+  'decoupled.expired': 'The request in the app expired or was already used. Enter your one-time code, or ask the app again.',
 } as const;

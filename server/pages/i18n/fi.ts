@@ -90,4 +90,29 @@ export const fi: Messages = {
   'apps.lastUsed': 'Käytetty viimeksi',
   'apps.neverUsed': 'Ei vielä käytetty',
   'apps.signedIn': 'Olet kirjautunut käyttäjänä {username}.',
+
+  'approve.title': 'Hyväksy pyyntöjä',
+  'approve.lead': 'Kirjaudu sisään nähdäksesi hyväksyntääsi odottavat pyynnöt.',
+  'approve.listTitle': 'Sinua odottavat pyynnöt',
+  'approve.listLead':
+    'Olet kirjautunut tunnuksella {username}. Hyväksy vain itse aloittamasi pyynnöt ja vain, jos vahvistuskoodi on sama kuin sovelluksen näyttämä.',
+  'approve.nothing': 'Hyväksyntääsi ei odota mitään.',
+  'approve.code': 'Vahvistuskoodi',
+  'approve.expires': 'Vanhenee: {time}',
+  'approve.allow': 'Hyväksy',
+  'approve.deny': 'Hylkää',
+  'approve.refresh': 'Päivitä luettelo',
+  'approve.signout': 'Kirjaudu ulos',
+  'approve.approved': 'Hyväksytty. Voit palata sovellukseen.',
+  'approve.denied': 'Hylätty. Sovellukselle kerrottiin, ettet hyväksynyt pyyntöä.',
+  'approve.gone': 'Pyyntöön on jo vastattu tai se on vanhentunut.',
+
+  'decoupled.offer': 'Hyväksy sovelluksessa',
+  'decoupled.title': 'Hyväksy sovelluksessasi',
+  'decoupled.lead':
+    'Avaa pankin sovellus puhelimessasi ja hyväksy kirjautuminen palveluun {client}. Tarkista, että sovellus näyttää tämän koodin:',
+  'decoupled.waiting': 'Sivu etenee itsestään, kun olet vastannut. Ilman JavaScriptiä käytä alla olevaa linkkiä.',
+  'decoupled.refresh': 'Olen vastannut sovelluksessa',
+  'decoupled.busy': 'Sinua odottaa jo liian monta pyyntöä. Vastaa niihin tai anna niiden vanhentua, tai anna kertakäyttökoodi.',
+  'decoupled.expired': 'Sovelluksen pyyntö vanheni tai on jo käytetty. Anna kertakäyttökoodi tai pyydä hyväksyntää uudelleen.',
 };

@@ -91,4 +91,28 @@ export const sv: Messages = {
   'apps.lastUsed': 'Senast använd',
   'apps.neverUsed': 'Inte använd ännu',
   'apps.signedIn': 'Du är inloggad som {username}.',
+
+  'approve.title': 'Godkänn förfrågningar',
+  'approve.lead': 'Logga in för att se förfrågningarna som väntar på ditt godkännande.',
+  'approve.listTitle': 'Förfrågningar som väntar på dig',
+  'approve.listLead':
+    'Du är inloggad som {username}. Godkänn bara det du själv har startat, och bara när bekräftelsekoden är densamma som applikationen visar.',
+  'approve.nothing': 'Inget väntar på ditt godkännande.',
+  'approve.code': 'Bekräftelsekod',
+  'approve.expires': 'Går ut om {time}',
+  'approve.allow': 'Godkänn',
+  'approve.deny': 'Neka',
+  'approve.refresh': 'Uppdatera listan',
+  'approve.signout': 'Logga ut',
+  'approve.approved': 'Godkänt. Du kan återvända till applikationen.',
+  'approve.denied': 'Nekat. Applikationen har fått veta att du avböjde.',
+  'approve.gone': 'Förfrågan har redan besvarats eller har gått ut.',
+
+  'decoupled.offer': 'Godkänn i appen i stället',
+  'decoupled.title': 'Godkänn i din app',
+  'decoupled.lead': 'Öppna bankens app i telefonen och godkänn inloggningen till {client}. Kontrollera att appen visar den här koden:',
+  'decoupled.waiting': 'Sidan går vidare av sig själv när du har svarat. Utan JavaScript, använd länken nedan.',
+  'decoupled.refresh': 'Jag har svarat i appen',
+  'decoupled.busy': 'För många förfrågningar väntar redan på dig. Svara på dem eller låt dem gå ut, eller ange din engångskod.',
+  'decoupled.expired': 'Förfrågan i appen gick ut eller har redan använts. Ange din engångskod eller fråga appen igen.',
 };
