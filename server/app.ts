@@ -9,6 +9,7 @@ import type { AppDeps } from './deps.ts';
 import { interactionRoutes } from './interactions/routes.ts';
 import { createAudit } from './ops/audit.ts';
 import { healthRoutes } from './ops/health.ts';
+import { measureStoreMemory } from './ops/store_metrics.ts';
 import { createLimits } from './ops/limits.ts';
 import { requestLogging, type Logger } from './ops/logger.ts';
 import { createMetrics, measureRequests, metricsEndpoint, type Metrics } from './ops/metrics.ts';
@@ -19,6 +20,7 @@ import { ApiRegistry } from './policy/registry.ts';
 import { accountProviderHooks } from './provider/account_hooks.ts';
 import { buildProviderConfiguration, jwtSigningAlg, type ProviderHooks } from './provider/configuration.ts';
 import { logProviderErrors } from './provider/errors.ts';
+import { redeemOnce } from './token/redeem.ts';
 import { installTokenSteps, tokenEndpointProvider } from './token/steps.ts';
 
 export interface AppOptions {
@@ -55,7 +57,11 @@ export function createApp({ config, store, logger, hooks, metrics = createMetric
   const deps: AppDeps = { config, store: appStore, registry, logger, audit, metrics, limits, accounts, clock };
 
   const resourceIndicators = resourceIndicatorsFeature(registry, jwtSigningAlg(config));
-  const ValtuusProvider = tokenEndpointProvider(limits, tokenAttributeNames(registry));
+  const ValtuusProvider = tokenEndpointProvider(
+    limits,
+    tokenAttributeNames(registry),
+    redeemOnce(appStore, config.refreshReuseGraceSeconds),
+  );
   const providerHooks = { ...accountProviderHooks(deps), ...hooks };
   const provider = new ValtuusProvider(
     config.issuer,
@@ -71,6 +77,7 @@ export function createApp({ config, store, logger, hooks, metrics = createMetric
   provider.use(measureRequests(metrics));
   if (config.metrics.token) provider.use(metricsEndpoint(metrics, config.metrics.token));
   provider.use(healthRoutes(store));
+  measureStoreMemory(metrics, store);
   installTokenSteps(provider, deps, resourceIndicators);
   provider.use(interactionRoutes(provider, deps));
   return { provider, registry, deps, close: () => clients.close() };
