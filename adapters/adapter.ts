@@ -1,5 +1,5 @@
 import { consumedBy, decodeForProvider, decodePayload, encodePayload, isCompacted, withGrantMembers, withPrevious } from './codec.ts';
-import { createConsume, createRedeem } from './consume.ts';
+import { createConsume, createRedeem, RETRY_AFTER_MS } from './consume.ts';
 import type { KeyLayout } from './keys.ts';
 import type { Keyspace } from './keyspace.ts';
 import { currentRedemption } from './redemption.ts';
@@ -59,9 +59,12 @@ export function createAdapter(model: string, context: AdapterContext): Adapter {
 
   /** Inside a token request, a refresh token rotated within the grace window looks unused until its consume decides. */
   function retryable(stored: string): boolean {
-    const graceMs = currentRedemption()?.options.reuseGraceMs ?? 0;
+    const options = currentRedemption()?.options;
+    const graceMs = options?.reuseGraceMs ?? 0;
     const by = consumedBy(stored);
-    return model === 'RefreshToken' && by?.at !== undefined && by.next !== undefined && now() - by.at < graceMs;
+    if (model !== 'RefreshToken' || by?.at === undefined || by.next === undefined) return false;
+    const age = now() - by.at;
+    return age >= (options?.retryAfterMs ?? RETRY_AFTER_MS) && age < graceMs;
   }
 
   async function find(id: string): Promise<AdapterPayload | undefined> {

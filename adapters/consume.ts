@@ -18,6 +18,12 @@ const LEASE_MS = 5000; // longer than a redemption takes from consume to commit,
 const WAIT_MS = 2000; // a second attempt waits this long for the first before answering 503
 const POLL_MS = 25; // a healthy first attempt commits within milliseconds
 const UNDO_DEADLINE_MS = 1000; // the undo is best effort: the lease ends an unreleased mark anyway
+/**
+ * A use of a just-rotated refresh token this soon after the rotation is one of a concurrent
+ * burst (exactly one of those wins, README "Storage"), not a client retrying a response it
+ * lost: noticing the loss takes it longer. Exported for the adapter's look-ups.
+ */
+export const RETRY_AFTER_MS = 1000;
 
 export interface ConsumeContext {
   keyspace: Keyspace;
@@ -35,11 +41,18 @@ async function begin(
   mark: string,
   attempt: string,
   graceMs: number,
+  retryAfterMs: number,
 ): Promise<BeginOutcome> {
   const deadline = Date.now() + WAIT_MS;
   let grace = graceMs;
   for (;;) {
-    const outcome = await keyspace.beginConsume(key, mark, { attempt, nowMs: now(), leaseMs: LEASE_MS, graceMs: grace });
+    const outcome = await keyspace.beginConsume(key, mark, {
+      attempt,
+      nowMs: now(),
+      leaseMs: LEASE_MS,
+      graceMs: grace,
+      retryAfterMs,
+    });
     if (outcome.status !== 'pending' || Date.now() >= deadline) return outcome;
     grace = 0;
     await delay(Math.max(1, Math.min(POLL_MS, outcome.leftMs)));
@@ -102,7 +115,8 @@ export function createConsume(context: ConsumeContext, model: string, revokeByGr
     const [key, mark] = [keys.object(model, id), keys.mark(model, id)];
     const attempt = redemption?.attempt ?? randomBytes(9).toString('base64url');
     const graceMs = model === 'RefreshToken' ? (redemption?.options.reuseGraceMs ?? 0) : 0;
-    const outcome = await begin(context, key, mark, attempt, graceMs).catch(async (err: unknown) => {
+    const retryAfterMs = redemption?.options.retryAfterMs ?? RETRY_AFTER_MS;
+    const outcome = await begin(context, key, mark, attempt, graceMs, retryAfterMs).catch(async (err: unknown) => {
       // the begin may have run although its reply was lost: drop the mark it may have left (queued after it)
       await keyspace.releaseConsume(key, mark, attempt, '').catch(() => undefined);
       throw err;

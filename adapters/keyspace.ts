@@ -11,6 +11,8 @@ export interface BeginConsume {
   leaseMs: number;
   /** a refresh token consumed less than this long ago (ms) may be replaced once more; 0 = never */
   graceMs: number;
+  /** ...but not sooner than this (ms): a use that close to the rotation is one of a concurrent burst, not a retry */
+  retryAfterMs: number;
 }
 
 /**

@@ -105,7 +105,8 @@ export class MemoryKeyspace implements Keyspace {
     let status: 'won' | 'grace' | 'used' = 'won';
     if (isConsumed(stored)) {
       const by = consumedBy(stored);
-      status = by?.at !== undefined && by.next !== undefined && begin.nowMs - by.at < begin.graceMs ? 'grace' : 'used';
+      const age = by?.at === undefined || by.next === undefined ? undefined : begin.nowMs - by.at;
+      status = age !== undefined && age >= begin.retryAfterMs && age < begin.graceMs ? 'grace' : 'used';
     }
     if (status !== 'used') this.#put(mark, begin.attempt, this.#now() + begin.leaseMs);
     return { status, stored };

@@ -11,6 +11,8 @@ export interface Held {
 export interface RedemptionOptions {
   /** how long after its rotation a refresh token may be retried, replacing its unused successor (ms); 0 = never */
   readonly reuseGraceMs: number;
+  /** how soon after the rotation a retry may come at the earliest (ms); default RETRY_AFTER_MS (adapters/consume.ts) */
+  readonly retryAfterMs?: number;
 }
 
 /**

@@ -88,8 +88,8 @@ export function createRedisKeyspace(
     addToSet: (key, member) => call(async () => void (await client.sadd(key, member))),
     removeFromSet: (key, member) => call(async () => void (await client.srem(key, member))),
     setMembers: (key) => call(() => client.smembers(key)),
-    beginConsume: async (key, mark, { attempt, nowMs, leaseMs, graceMs }) =>
-      beginOutcome(await script<BeginReply>(BEGIN_CONSUME_LUA, [key, mark], [attempt, nowMs, leaseMs, graceMs])),
+    beginConsume: async (key, mark, { attempt, nowMs, leaseMs, graceMs, retryAfterMs }) =>
+      beginOutcome(await script<BeginReply>(BEGIN_CONSUME_LUA, [key, mark], [attempt, nowMs, leaseMs, graceMs, retryAfterMs])),
     commitConsume: async (key, mark, attempt, record, found) =>
       (await script<number>(COMMIT_CONSUME_LUA, [key, mark], [attempt, record, found])) === 1,
     releaseConsume: async (key, mark, attempt, found) => void (await script(RELEASE_CONSUME_LUA, [key, mark], [attempt, found])),

@@ -11,7 +11,8 @@ local function consumed(stored) return string.sub(stored, 1, #head) == head end
 `;
 
 /**
- * Begin: ARGV[1] attempt, ARGV[2] now (ms), ARGV[3] lease (ms), ARGV[4] reuse grace (ms).
+ * Begin: ARGV[1] attempt, ARGV[2] now (ms), ARGV[3] lease (ms), ARGV[4] reuse grace (ms),
+ * ARGV[5] the least age (ms) of a rotation that a retry may replace.
  * {'missing'} | {'pending', ms left on the holder's lease} | {'won'|'grace'|'used', stored}.
  * 'won' and 'grace' set this attempt's mark, which lapses by itself after the lease.
  */
@@ -23,7 +24,8 @@ local status = 'won'
 if consumed(stored) then
   status = 'used'
   local at = string.match(stored, '^{"consumed":%d+,"~by":"[^"]*","~at":(%d+),"~next":"')
-  if at and tonumber(ARGV[2]) - tonumber(at) < tonumber(ARGV[4]) then status = 'grace' end
+  local age = at and (tonumber(ARGV[2]) - tonumber(at))
+  if age and age >= tonumber(ARGV[5]) and age < tonumber(ARGV[4]) then status = 'grace' end
 end
 if status ~= 'used' then redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[3]) end
 return {status, stored}

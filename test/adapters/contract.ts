@@ -307,13 +307,13 @@ export function describeStoreContract(backend: string, open: () => Promise<Store
         const grantId = newId();
         const first = token('RefreshToken', { grantId, rotations: 0 });
         await store.adapter('RefreshToken').upsert(first.jti!, first, 3600);
-        const rotate = (successor: AdapterPayload, reuseGraceMs: number) =>
+        const rotate = (successor: AdapterPayload, reuseGraceMs: number, retryAfterMs = 0) =>
           store.redeem(
             async () => {
               await store.adapter('RefreshToken').consume(first.jti!);
               await store.adapter('RefreshToken').upsert(successor.jti!, successor, 3600);
             },
-            { reuseGraceMs },
+            { reuseGraceMs, retryAfterMs },
           );
         const lost = token('RefreshToken', { grantId, rotations: 1 });
         const retried = token('RefreshToken', { grantId, rotations: 1 });

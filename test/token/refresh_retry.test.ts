@@ -67,6 +67,7 @@ describe('token endpoint: a refresh retried after a lost response (FAPI 2.0 Secu
   it('a second retry within the window also succeeds, still with one live refresh token', async () => {
     const issued = await freshTokens();
     const first = await refreshed(issued.refresh_token);
+    clockOffsetMs = 2000;
     const second = await refreshed(issued.refresh_token);
     const third = await refreshed(issued.refresh_token);
     expect([first, second, third].map((r) => r.refresh_count)).to.deep.equal([1, 1, 1]);
@@ -80,6 +81,7 @@ describe('token endpoint: a refresh retried after a lost response (FAPI 2.0 Secu
   it('within the window another client presenting it gets invalid_grant, and the chain is untouched', async () => {
     const issued = await freshTokens();
     const next = await refreshed(issued.refresh_token);
+    clockOffsetMs = 2000;
     await expectOAuthError(await refresh(srv, other, issued.refresh_token), 400, 'invalid_grant');
     expect(await active(next.refresh_token)).to.equal(true);
   });
@@ -91,6 +93,21 @@ describe('token endpoint: a refresh retried after a lost response (FAPI 2.0 Secu
     await expectOAuthError(await refresh(srv, tpp, issued.refresh_token), 400, 'invalid_grant');
     expect(await active(last.access_token)).to.equal(false);
     await expectOAuthError(await refresh(srv, tpp, last.refresh_token), 400, 'invalid_grant');
+  });
+
+  it('within a second of the rotation a use is one of a concurrent burst, not a retry: invalid_grant, and the grant is revoked', async () => {
+    const issued = await freshTokens();
+    const next = await refreshed(issued.refresh_token);
+    clockOffsetMs = 900;
+    await expectOAuthError(await refresh(srv, tpp, issued.refresh_token), 400, 'invalid_grant');
+    expect(await active(next.access_token)).to.equal(false);
+  });
+
+  it('with the window on, of 10 concurrent uses of one refresh token exactly one succeeds (RFC 9700 §4.14.2)', async () => {
+    const issued = await freshTokens();
+    const responses = await Promise.all(Array.from({ length: 10 }, () => refresh(srv, tpp, issued.refresh_token)));
+    expect(responses.filter((r) => r.status === 200)).to.have.length(1);
+    for (const res of responses.filter((r) => r.status !== 200)) await expectOAuthError(res, 400, 'invalid_grant');
   });
 
   it('after the window a retry is reuse: invalid_grant, and the whole grant is revoked', async () => {
