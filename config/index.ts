@@ -5,8 +5,10 @@ import { z } from 'zod';
 
 import { parseRedisUrl, RedisUrlError } from '../adapters/redis_url.ts';
 import { parseApiRegistry, sampleApis, type ApiDefinition } from './apis.ts';
+import { parseTrustProxy, productionBruteForceProblems, type TrustProxy } from './security.ts';
 
 export type { ApiDefinition, ApiScope, SecurityLevel } from './apis.ts';
+export type { TrustProxy } from './security.ts';
 
 export interface Jwk {
   kty: string;
@@ -39,7 +41,11 @@ export interface Config {
     readonly authFailuresPerAddress: number;
     readonly loginFailuresPerAddress: number;
     readonly tokenRequestsPerClient: number;
+    /** new sign-in interactions an address may start */
+    readonly interactionsPerAddress: number;
   };
+  /** whose X-Forwarded-For/-Proto are believed (README "Deployment") */
+  readonly trustProxy: TrustProxy;
   /** where Prometheus metrics are served: a port of their own, or /metrics behind a bearer token; both off by default */
   readonly metrics: { readonly port: number | undefined; readonly token: string | undefined };
 }
@@ -193,7 +199,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
     authFailuresPerAddress: intVar(env.RATE_LIMIT_ADDRESS_AUTH_FAILURES, 'RATE_LIMIT_ADDRESS_AUTH_FAILURES', 50, problems, 0, 1_000_000),
     loginFailuresPerAddress: intVar(env.RATE_LIMIT_ADDRESS_LOGIN_FAILURES, 'RATE_LIMIT_ADDRESS_LOGIN_FAILURES', 30, problems, 0, 1_000_000),
     tokenRequestsPerClient: intVar(env.RATE_LIMIT_TOKEN_REQUESTS, 'RATE_LIMIT_TOKEN_REQUESTS', 6000, problems, 0, 100_000_000),
+    interactionsPerAddress: intVar(env.RATE_LIMIT_ADDRESS_INTERACTIONS, 'RATE_LIMIT_ADDRESS_INTERACTIONS', 60, problems, 0, 1_000_000),
   });
+  if (production) problems.push(...productionBruteForceProblems({ lockout: { maxFailures, lockSeconds }, limits }));
+  const trustProxy = parseTrustProxy(env.TRUST_PROXY, problems);
 
   const metricsPort = env.METRICS_PORT ? intVar(env.METRICS_PORT, 'METRICS_PORT', 0, problems, 1) : undefined;
   const metricsToken = env.METRICS_TOKEN || undefined;
@@ -221,6 +230,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
     ephemeral: Object.freeze(ephemeral),
     lockout: Object.freeze({ maxFailures, lockSeconds }),
     limits,
+    trustProxy,
     metrics: Object.freeze({ port: metricsPort, token: metricsToken }),
   });
 }

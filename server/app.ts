@@ -8,10 +8,13 @@ import { installSecretDigests } from './clients/secrets.ts';
 import type { AppDeps } from './deps.ts';
 import { interactionRoutes } from './interactions/routes.ts';
 import { createAudit } from './ops/audit.ts';
+import { cacheDiscovery } from './ops/discovery_cache.ts';
+import { believeTrustedProxies, hostFromIssuer } from './ops/forwarding.ts';
 import { healthRoutes } from './ops/health.ts';
 import { createLimits } from './ops/limits.ts';
 import { requestLogging, type Logger } from './ops/logger.ts';
 import { createMetrics, measureRequests, metricsEndpoint, type Metrics } from './ops/metrics.ts';
+import { requireTls } from './ops/transport.ts';
 import { tokenAttributeNames } from './policy/attributes.ts';
 import { resourceIndicatorsFeature } from './policy/enforcement.ts';
 import { ApiRegistry } from './policy/registry.ts';
@@ -58,15 +61,20 @@ export function createApp({ config, store, logger, hooks, metrics = createMetric
     config.issuer,
     buildProviderConfiguration(config, appStore, registry, providerHooks, resourceIndicators),
   );
-  provider.proxy = true; // behind a TLS-terminating router: trust X-Forwarded-Proto/For
-  provider.maxIpsCount = 1; // the address the router saw: the last X-Forwarded-For entry, not one the client wrote
+  // X-Forwarded-For/-Proto are rewritten by believeTrustedProxies before Koa reads them (README "Deployment")
+  provider.proxy = true;
+  provider.maxIpsCount = 1;
   installSecretDigests(provider);
   logProviderErrors(provider, logger);
 
+  provider.use(believeTrustedProxies(config));
+  provider.use(requireTls(config));
+  provider.use(hostFromIssuer(config));
   provider.use(requestLogging(logger));
   provider.use(measureRequests(metrics));
   if (config.metrics.token) provider.use(metricsEndpoint(metrics, config.metrics.token));
   provider.use(healthRoutes(store));
+  provider.use(cacheDiscovery);
   installTokenSteps(provider, deps, resourceIndicators);
   provider.use(interactionRoutes(provider, deps));
   return { provider, registry, deps, close: () => clients.close() };

@@ -2,6 +2,7 @@ import type { Configuration } from 'oidc-provider';
 
 import type { Config } from '../../config/index.ts';
 import type { Store } from '../../adapters/types.ts';
+import { assertClientAssertion } from '../clients/assertions.ts';
 import { renderErrorPage } from '../pages/error_page.ts';
 import { attributeTokenClaims, authorizationAttributeParams } from '../policy/attributes.ts';
 import type { ResourceIndicators } from '../policy/enforcement.ts';
@@ -52,8 +53,9 @@ export function buildProviderConfiguration(
     },
     cookies: {
       keys: [...config.cookieKeys],
-      long: { signed: true, httpOnly: true, sameSite: 'lax' },
-      short: { signed: true, httpOnly: true, sameSite: 'lax' },
+      // Secure in production, where every request arrived over TLS (README "Transport")
+      long: { signed: true, httpOnly: true, sameSite: 'lax', secure: config.env === 'production' },
+      short: { signed: true, httpOnly: true, sameSite: 'lax', secure: config.env === 'production' },
     },
     jwks: { keys: config.jwks.keys.map((k) => ({ ...k })) },
     // API scopes are listed too: client metadata may only name scopes the server knows
@@ -106,6 +108,7 @@ export function buildProviderConfiguration(
     findAccount: hooks.findAccount ?? (async () => undefined),
     ...(hooks.loadExistingGrant ? { loadExistingGrant: hooks.loadExistingGrant } : {}),
     renderError: renderErrorPage,
+    assertJwtClientAuthClaimsAndHeader: assertClientAssertion(config.issuer),
     // browsers may call the token endpoint cross-origin only for public clients, from their own origins
     clientBasedCORS(_ctx, origin, client) {
       if (origin === 'null' || client.clientAuthMethod !== 'none') return false;

@@ -27,6 +27,7 @@ describe('abuse limits (issue 5): failed client authentication at the token endp
       REDIS_KEY_PREFIX: store.prefix,
       RATE_LIMIT_CLIENT_AUTH_FAILURES: '10',
       RATE_LIMIT_ADDRESS_AUTH_FAILURES: '40',
+      TRUST_PROXY: '127.0.0.1', // the test plays a proxy's clients with X-Forwarded-For
     });
     victim = await registerClient(srv, { name: 'Victim' });
     other = await registerClient(srv, { name: 'Bystander' });

@@ -32,9 +32,15 @@ export class CookieJar {
 /** A user agent without JavaScript: it keeps cookies and lets the caller follow redirects. */
 export class Agent {
   readonly jar = new CookieJar();
+  /** sent with every request (say, X-Forwarded-For from a trusted proxy) */
+  readonly extraHeaders: Record<string, string>;
+
+  constructor(extraHeaders: Record<string, string> = {}) {
+    this.extraHeaders = extraHeaders;
+  }
 
   async request(url: URL, init: { method?: string; form?: Record<string, string> } = {}): Promise<Response> {
-    const headers: Record<string, string> = { accept: 'text/html' };
+    const headers: Record<string, string> = { accept: 'text/html', ...this.extraHeaders };
     const cookie = this.jar.header(url);
     if (cookie) headers.cookie = cookie;
     if (init.form) headers['content-type'] = 'application/x-www-form-urlencoded';
