@@ -199,7 +199,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
     authFailuresPerAddress: intVar(env.RATE_LIMIT_ADDRESS_AUTH_FAILURES, 'RATE_LIMIT_ADDRESS_AUTH_FAILURES', 50, problems, 0, 1_000_000),
     loginFailuresPerAddress: intVar(env.RATE_LIMIT_ADDRESS_LOGIN_FAILURES, 'RATE_LIMIT_ADDRESS_LOGIN_FAILURES', 30, problems, 0, 1_000_000),
     tokenRequestsPerClient: intVar(env.RATE_LIMIT_TOKEN_REQUESTS, 'RATE_LIMIT_TOKEN_REQUESTS', 6000, problems, 0, 100_000_000),
-    interactionsPerAddress: intVar(env.RATE_LIMIT_ADDRESS_INTERACTIONS, 'RATE_LIMIT_ADDRESS_INTERACTIONS', 60, problems, 0, 1_000_000),
+    interactionsPerAddress: intVar(env.RATE_LIMIT_ADDRESS_INTERACTIONS, 'RATE_LIMIT_ADDRESS_INTERACTIONS', 120, problems, 0, 1_000_000),
   });
   if (production) problems.push(...productionBruteForceProblems({ lockout: { maxFailures, lockSeconds }, limits }));
   const trustProxy = parseTrustProxy(env.TRUST_PROXY, problems);

@@ -3,6 +3,7 @@ import type Provider from 'oidc-provider';
 
 import type { AppDeps } from '../deps.ts';
 import { serveStylesheet } from '../pages/assets.ts';
+import { boundNewSignIns, extendOnceShown } from './bounds.ts';
 import { cancel, showConsent, submitConsent } from './consent.ts';
 import { loadStep, type InteractionDeps, type Step } from './context.ts';
 import { withErrorPage } from '../pages/error_page.ts';
@@ -17,6 +18,7 @@ type StepHandler = (ctx: Context, deps: InteractionDeps, step: Step) => Promise<
 /** GET /interaction/:uid shows whichever step the interaction is at. */
 async function showStep(ctx: Context, deps: InteractionDeps, step: Step): Promise<void> {
   if (step.interaction.prompt.name === 'consent') return showConsent(ctx, deps, step);
+  await extendOnceShown(ctx, deps, step);
   return step.state.accountId ? showOtp(ctx, deps, step) : showLogin(ctx, deps, step);
 }
 
@@ -53,9 +55,10 @@ export function interactionRoutes(provider: Provider, deps: AppDeps): Middleware
     limits: deps.limits,
     ...deps.accounts,
   };
+  const bounded = boundNewSignIns(deps.limits);
   return async function interactionPages(ctx: Context, next: Next): Promise<void> {
     if (ctx.path === STYLESHEET_PATH && (ctx.method === 'GET' || ctx.method === 'HEAD')) return serveStylesheet(ctx);
-    if (isAuthorizationEndpoint(ctx)) return authorizationEndpointHeaders(ctx, next);
+    if (isAuthorizationEndpoint(ctx)) return authorizationEndpointHeaders(ctx, () => bounded(ctx, next));
     const route = matchRoute(ctx);
     if (!route) return next();
     return withErrorPage(ctx, async () => route.handler(ctx, interactionDeps, await loadStep(ctx, interactionDeps, route.uid)));

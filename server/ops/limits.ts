@@ -85,3 +85,9 @@ export function createLimits(config: Config, store: Store): Limits {
     newInteraction: (ip) => spend(interactions, ip),
   };
 }
+
+/**
+ * How long a sign-in (oidc-provider's Interaction) is kept: a request that never showed its
+ * login form costs the store two minutes; showing the form extends it to the full lifetime.
+ */
+export const INTERACTION_LIFETIME = Object.freeze({ untilLoginForm: 120, full: 900 });

@@ -3,6 +3,7 @@ import type { Configuration } from 'oidc-provider';
 import type { Config } from '../../config/index.ts';
 import type { Store } from '../../adapters/types.ts';
 import { assertClientAssertion } from '../clients/assertions.ts';
+import { INTERACTION_LIFETIME } from '../ops/limits.ts';
 import { renderErrorPage } from '../pages/error_page.ts';
 import { attributeTokenClaims, authorizationAttributeParams } from '../policy/attributes.ts';
 import type { ResourceIndicators } from '../policy/enforcement.ts';
@@ -86,7 +87,9 @@ export function buildProviderConfiguration(
       ClientCredentials: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? 600,
       AuthorizationCode: 60, // RFC 9700 §4.2.1 and FAPI 2.0: short-lived, single use
       IdToken: 300,
-      Interaction: 900,
+      // an anonymous request that never reaches the login form is kept briefly (README "Operations")
+      Interaction: (_ctx, interaction) =>
+        interaction.prompt.name === 'login' ? INTERACTION_LIFETIME.untilLoginForm : INTERACTION_LIFETIME.full,
       Session: 3600,
       Grant: longestRefreshTtl(registry),
       RefreshToken: refreshTokenTtl(registry),
