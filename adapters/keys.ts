@@ -11,6 +11,7 @@
  *   <prefix>LoginGuard:{<sub>}:totp-step   an account's last one-time-code step used
  *   <prefix>LoginGuard:{<sub>}:code        failed one-time codes (rate-limiter-flexible; its block is the SCA lock)
  *   <prefix>LoginGuard:{<sub>}:password:<source>   failed passwords for an account from one source
+ *   <prefix>PushedAuthorizationRequest:{<id>}:browser   the browser a request_uri is bound to
  *   <prefix>limit:<name><key>              rate-limiter-flexible's budgets (it appends the key)
  *   <prefix>limit:token:{<client>}:<win>   the batched token budget of one client, per window
  *   <prefix>clients:changed                pub/sub channel: a client registration changed
@@ -29,6 +30,8 @@ export interface KeyLayout {
   loginGuard(sub: string): { step: string; code: string; password(source: string): string };
   /** The key prefix of the login guard's limiters (rate-limiter-flexible adds ':' and the key). */
   readonly loginGuardLimiter: string;
+  /** The browser that first used a pushed request's request_uri (RFC 9126 §4), beside the request itself. */
+  parBrowser(id: string): string;
   /** The key prefix of a rate-limiter-flexible budget (the limiter appends its own key). */
   limiter(name: string): string;
   /** One client's batched token budget in one window. */
@@ -66,6 +69,7 @@ export function keyLayout(prefix: string): KeyLayout {
       };
     },
     loginGuardLimiter: `${prefix}LoginGuard`,
+    parBrowser: (id) => `${prefix}PushedAuthorizationRequest:{${id}}:browser`,
     limiter: (name) => `${prefix}limit:${name}`,
     tokenBudget: (clientId, window) => `${prefix}limit:token:{${clientId}}:${window}`,
     clientsChanged: `${prefix}clients:changed`,

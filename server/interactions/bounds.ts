@@ -3,7 +3,9 @@ import { errors } from 'oidc-provider';
 
 import { INTERACTION_LIFETIME, type Limits } from '../ops/limits.ts';
 import { withErrorPage } from '../pages/error_page.ts';
+import type { Store } from '../../adapters/types.ts';
 import type { InteractionDeps, Step } from './context.ts';
+import { parBrowserBinding } from './par_binding.ts';
 
 // README "Operations": what an unauthenticated caller can make the server keep is bounded
 const MAX_QUERY_BYTES = 8 * 1024; // larger requests go through PAR (RFC 9126), which a client authenticates
@@ -30,10 +32,11 @@ function tooMany(ctx: Context, retryAfter: number): Error {
 
 /**
  * A new authorization request (GET or POST /auth, not the resume of one) may start a stored
- * sign-in: its size is capped and each address has a budget of them a minute
- * (RATE_LIMIT_ADDRESS_INTERACTIONS).
+ * sign-in: its size is capped, each address has a budget of them a minute
+ * (RATE_LIMIT_ADDRESS_INTERACTIONS), and a pushed request_uri serves one browser only.
  */
-export function boundNewSignIns(limits: Limits) {
+export function boundNewSignIns(limits: Limits, store: Store) {
+  const bindToBrowser = parBrowserBinding(store);
   return async function boundAuthorizationRequest(ctx: Context, next: Next): Promise<void> {
     if (ctx.path !== '/auth') return next();
     let allowed = false;
@@ -41,6 +44,7 @@ export function boundNewSignIns(limits: Limits) {
       assertBoundedQuery(ctx);
       const wait = await limits.newInteraction(ctx.ip);
       if (wait) throw tooMany(ctx, wait);
+      await bindToBrowser(ctx);
       allowed = true;
     });
     return allowed ? next() : undefined;

@@ -55,7 +55,7 @@ export function interactionRoutes(provider: Provider, deps: AppDeps): Middleware
     limits: deps.limits,
     ...deps.accounts,
   };
-  const bounded = boundNewSignIns(deps.limits);
+  const bounded = boundNewSignIns(deps.limits, deps.store);
   return async function interactionPages(ctx: Context, next: Next): Promise<void> {
     if (ctx.path === STYLESHEET_PATH && (ctx.method === 'GET' || ctx.method === 'HEAD')) return serveStylesheet(ctx);
     if (isAuthorizationEndpoint(ctx)) return authorizationEndpointHeaders(ctx, () => bounded(ctx, next));
