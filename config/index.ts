@@ -5,7 +5,7 @@ import { z } from 'zod';
 
 import { parseRedisUrl, RedisUrlError } from '../adapters/redis_url.ts';
 import { parseApiRegistry, sampleApis, type ApiDefinition } from './apis.ts';
-import { parseTrustProxy, productionBruteForceProblems, type TrustProxy } from './security.ts';
+import { parseNotifyUrl, parseTrustProxy, productionBruteForceProblems, type TrustProxy } from './security.ts';
 
 export type { ApiDefinition, ApiScope, SecurityLevel } from './apis.ts';
 export type { TrustProxy } from './security.ts';
@@ -34,7 +34,8 @@ export interface Config {
   readonly apis: readonly ApiDefinition[];
   /** which settings were generated because they were missing (development only) */
   readonly ephemeral: readonly string[];
-  readonly lockout: { readonly maxFailures: number; readonly lockSeconds: number };
+  /** `notifyUrl`: where locks are POSTed so the customer can be told; unset = nobody is */
+  readonly lockout: { readonly maxFailures: number; readonly lockSeconds: number; readonly notifyUrl: string | undefined };
   /** per-minute budgets; 0 switches a limit off */
   readonly limits: {
     readonly clientAuthFailuresPerClient: number;
@@ -203,6 +204,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
   });
   if (production) problems.push(...productionBruteForceProblems({ lockout: { maxFailures, lockSeconds }, limits }));
   const trustProxy = parseTrustProxy(env.TRUST_PROXY, problems);
+  const notifyUrl = parseNotifyUrl(env.LOCKOUT_NOTIFY_URL, production, problems);
 
   const metricsPort = env.METRICS_PORT ? intVar(env.METRICS_PORT, 'METRICS_PORT', 0, problems, 1) : undefined;
   const metricsToken = env.METRICS_TOKEN || undefined;
@@ -228,7 +230,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
     logLevel,
     apis,
     ephemeral: Object.freeze(ephemeral),
-    lockout: Object.freeze({ maxFailures, lockSeconds }),
+    lockout: Object.freeze({ maxFailures, lockSeconds, notifyUrl }),
     limits,
     trustProxy,
     metrics: Object.freeze({ port: metricsPort, token: metricsToken }),

@@ -67,3 +67,14 @@ export function productionBruteForceProblems({ lockout, limits }: BruteForceSett
   }
   return problems;
 }
+
+/** LOCKOUT_NOTIFY_URL: where a lock is reported so the customer can be told (README "Lockout"); https in production. */
+export function parseNotifyUrl(value: string | undefined, production: boolean, problems: string[]): string | undefined {
+  if (!value) return undefined;
+  const url = URL.parse(value);
+  if (!url || !['http:', 'https:'].includes(url.protocol) || (production && url.protocol !== 'https:')) {
+    problems.push(`LOCKOUT_NOTIFY_URL must be an absolute ${production ? 'https' : 'http(s)'} URL (got "${value}")`);
+    return undefined;
+  }
+  return url.href;
+}

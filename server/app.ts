@@ -51,7 +51,7 @@ export function createApp({ config, store, logger, hooks, metrics = createMetric
   const appStore: Store = { ...store, adapter: clients.adapter, ping: () => store.ping(), close: () => store.close() };
   const audit = createAudit(logger, metrics);
   const limits = createLimits(config, store);
-  const accounts = accountServices({ config, store: appStore, audit });
+  const accounts = accountServices({ config, store: appStore, audit, logger });
   const deps: AppDeps = { config, store: appStore, registry, logger, audit, metrics, limits, accounts };
 
   const resourceIndicators = resourceIndicatorsFeature(registry, jwtSigningAlg(config));
