@@ -1,9 +1,10 @@
-import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 
 import type { Config } from '../../config/index.ts';
 import type { Store } from '../../adapters/types.ts';
-import { FREE_ATTEMPT, reserve, reserveAll, type Reserved } from './attempts.ts';
+import { FREE_ATTEMPT, reserveAll, retryAfterOf, type Reserved } from './attempts.ts';
 import { BatchedBudget } from './batched_budget.ts';
+import { FailureBudget, NO_BUDGET } from './failure_budget.ts';
 
 export type { Attempt, Reserved } from './attempts.ts';
 
@@ -26,55 +27,67 @@ export interface Limits {
   newInteraction(ip: string): Promise<RetryAfter>;
 }
 
-type Factory = (name: string, points: number) => RateLimiterAbstract | undefined;
+type Factory = (name: string, points: number, options?: { blockLocally?: boolean }) => RateLimiterAbstract | undefined;
 
 /**
- * rate-limiter-flexible's in-memory block (inMemoryBlockOnConsumed one past the budget): once
- * a key is over, this process refuses it until the window ends without asking the store.
+ * `blockLocally`: rate-limiter-flexible's in-memory block (inMemoryBlockOnConsumed one past the
+ * budget), for budgets that only count: once a key is over, this process refuses it until the
+ * window ends without asking the store.
  */
 function limiterFactory(store: Store): Factory {
-  return (name, points) => {
+  return (name, points, { blockLocally = false } = {}) => {
     if (points <= 0) return undefined;
     const opts = { keyPrefix: store.keys.limiter(name), points, duration: WINDOW_SECONDS };
     if (!store.redis) return new RateLimiterMemory(opts);
-    return new RateLimiterRedis({ ...opts, storeClient: store.redis, inMemoryBlockOnConsumed: points + 1 });
+    return new RateLimiterRedis({ ...opts, storeClient: store.redis, ...(blockLocally ? { inMemoryBlockOnConsumed: points + 1 } : {}) });
   };
 }
 
+function failureBudget(make: Factory, name: string, points: number): Pick<FailureBudget, 'reserve'> {
+  const gate = make(name, points);
+  const failures = make(`${name}-failed`, points);
+  return gate && failures ? new FailureBudget(gate, failures, points) : NO_BUDGET;
+}
+
 /** Budgets of abuse, not of correctness: when the store fails they let the request go on, to meet the store itself. */
-async function reserveOpen(limiter: RateLimiterAbstract | undefined, key: string): Promise<Reserved> {
-  if (!limiter) return { attempt: FREE_ATTEMPT };
+async function reserveOpen(budget: Pick<FailureBudget, 'reserve'>, key: string): Promise<Reserved> {
   try {
-    return await reserve(limiter, key);
+    return await budget.reserve(key);
   } catch {
     return { attempt: FREE_ATTEMPT };
   }
 }
 
+/** Spends one point of a budget that only counts (store errors let the request go on). */
 async function spend(limiter: RateLimiterAbstract | undefined, key: string): Promise<RetryAfter> {
-  const reserved = await reserveOpen(limiter, key);
-  return reserved.retryAfter;
+  if (!limiter) return undefined;
+  try {
+    await limiter.consume(key);
+    return undefined;
+  } catch (err) {
+    return err instanceof RateLimiterRes ? retryAfterOf(err) : undefined;
+  }
 }
 
 /**
  * Abuse limits shared by every process through the store. Keys are per client and per
  * address, so an attacker of one client never throttles another; a client's own failure
  * budget is keyed by address too, so guessing from one place cannot lock out the client.
- * A budget counts failures and the attempts still being evaluated (README "Operations").
+ * A failure budget bounds the attempts in flight as well (README "Operations").
  */
 export function createLimits(config: Config, store: Store): Limits {
   const make = limiterFactory(store);
   const { clientAuthFailuresPerClient, authFailuresPerAddress, loginFailuresPerAddress, tokenRequestsPerClient, interactionsPerAddress } =
     config.limits;
-  const clientFromAddress = make('client-auth', clientAuthFailuresPerClient);
-  const address = make('auth-address', authFailuresPerAddress);
-  const loginAddress = make('login-address', loginFailuresPerAddress);
-  const interactions = make('interaction-address', interactionsPerAddress);
+  const clientFromAddress = failureBudget(make, 'client-auth', clientAuthFailuresPerClient);
+  const address = failureBudget(make, 'auth-address', authFailuresPerAddress);
+  const loginAddress = failureBudget(make, 'login-address', loginFailuresPerAddress);
+  const interactions = make('interaction-address', interactionsPerAddress, { blockLocally: true });
   // the token budget is spent on every token request: counted in batches, not per request
   const tokens =
     tokenRequestsPerClient > 0 && store.redis
       ? new BatchedBudget(store.redis, store.keys.tokenBudget, tokenRequestsPerClient)
-      : make('token', tokenRequestsPerClient);
+      : make('token', tokenRequestsPerClient, { blockLocally: true });
   const pair = (ip: string, clientId: string | undefined) => `${clientId ?? '-'}|${ip}`;
 
   return {

@@ -62,6 +62,17 @@ describe('token endpoint: the client authentication failure budget holds before 
     expect(statuses.filter((s) => s === 429)).to.have.length(40 - BUDGET);
   });
 
+  it(`an honest burst of 40 concurrent right secrets from one address, more than the budget of ${BUDGET}, is served in full`, async () => {
+    const responses = await Promise.all(
+      Array.from({ length: 40 }, () =>
+        token({}, '203.0.113.43', { authorization: basic(secretClient.client_id, secretClient.client_secret) }),
+      ),
+    );
+    const statuses = responses.map((r) => r.status);
+    await Promise.all(responses.map((r) => r.body?.cancel()));
+    expect(statuses.filter((s) => s === 200)).to.have.length(40);
+  });
+
   it('client_secret_post: after the budget of wrong secrets in the form body, the right one from that address is refused with 429', async () => {
     for (let i = 0; i < BUDGET; i += 1) {
       const res = await token({ client_id: postClient.client_id, client_secret: `wrong-${i}` }, '203.0.113.41');
