@@ -5,10 +5,15 @@ import { z } from 'zod';
 
 import { parseRedisUrl, RedisUrlError } from '../adapters/redis_url.ts';
 import { parseApiRegistry, sampleApis, type ApiDefinition } from './apis.ts';
+import { ValtuusError } from '../lib/errors.ts';
+import { readBranding, type Branding } from './branding.ts';
+import { isLocale, LOCALES, type Locale } from './locales.ts';
 import { parseNotifyUrl, parseTrustProxy, productionBruteForceProblems, type TrustProxy } from './security.ts';
 
 export type { ApiDefinition, ApiScope, SecurityLevel } from './apis.ts';
 export type { TrustProxy } from './security.ts';
+export { LOCALES, type Locale } from './locales.ts';
+export type { Branding } from './branding.ts';
 
 export interface Jwk {
   kty: string;
@@ -47,17 +52,22 @@ export interface Config {
   };
   /** whose X-Forwarded-For/-Proto are believed (README "Deployment") */
   readonly trustProxy: TrustProxy;
+  /** how long a refresh token just rotated may be retried by its client, replacing the unused successor (README "Guarantees under faults"); 0 = never */
+  readonly refreshReuseGraceSeconds: number;
   /** where Prometheus metrics are served: a port of their own, or /metrics behind a bearer token; both off by default */
   readonly metrics: { readonly port: number | undefined; readonly token: string | undefined };
+  /** the pages' language when neither ui_locales, the language cookie nor Accept-Language names one */
+  readonly defaultLocale: Locale;
+  readonly branding: Branding;
 }
 
-export class ConfigError extends Error {
-  readonly code = 'ERR_VALTUUS_CONFIG';
+export class ConfigError extends ValtuusError {
+  static override readonly code = 'ERR_VALTUUS_CONFIG';
+  override readonly code = 'ERR_VALTUUS_CONFIG';
   readonly problems: readonly string[];
 
   constructor(problems: string[]) {
     super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.name = 'ConfigError';
     this.problems = problems;
   }
 }
@@ -206,11 +216,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
   const trustProxy = parseTrustProxy(env.TRUST_PROXY, problems);
   const notifyUrl = parseNotifyUrl(env.LOCKOUT_NOTIFY_URL, production, problems);
 
+  // a retry after a lost response comes within seconds; FAPI 2.0 §5.3.2.1 wants such a retry to succeed
+  const refreshReuseGraceSeconds = intVar(env.REFRESH_REUSE_GRACE_SECONDS, 'REFRESH_REUSE_GRACE_SECONDS', 10, problems, 0, 120);
+
   const metricsPort = env.METRICS_PORT ? intVar(env.METRICS_PORT, 'METRICS_PORT', 0, problems, 1) : undefined;
   const metricsToken = env.METRICS_TOKEN || undefined;
   if (metricsToken && metricsToken.length < 32) problems.push('METRICS_TOKEN must be at least 32 characters');
 
   const apis = options.apis ?? readApiRegistry(env.API_REGISTRY, problems);
+
+  // English by default, as the API documentation is; a Finnish deployment sets DEFAULT_LOCALE=fi
+  const defaultLocale = env.DEFAULT_LOCALE || 'en';
+  if (!isLocale(defaultLocale)) problems.push(`DEFAULT_LOCALE must be one of ${LOCALES.join(', ')} (got "${defaultLocale}")`);
+
+  const branding = readBranding(env.BRANDING, problems);
 
   if (problems.length) throw new ConfigError(problems);
 
@@ -233,6 +252,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
     lockout: Object.freeze({ maxFailures, lockSeconds, notifyUrl }),
     limits,
     trustProxy,
+    refreshReuseGraceSeconds,
     metrics: Object.freeze({ port: metricsPort, token: metricsToken }),
+    defaultLocale: isLocale(defaultLocale) ? defaultLocale : 'en',
+    branding,
   });
 }

@@ -1,5 +1,5 @@
 import { AuthorizationServerUnavailable, invalidToken } from './errors.ts';
-import { ExpiringCache, digestKey } from './cache.ts';
+import { digestKey, expiringCache } from './cache.ts';
 import { toVerifiedToken } from './claims.ts';
 import type { VerifiedToken } from './types.ts';
 
@@ -65,13 +65,13 @@ export function cacheTtlMs(answer: IntrospectionAnswer, cacheSeconds: number): n
 }
 
 /** An access token is what we check; refresh tokens also introspect as active (RFC 7662 §2.2). */
-function checkAnswer(answer: IntrospectionAnswer, issuer: string): VerifiedToken {
+function checkAnswer(answer: IntrospectionAnswer, issuer: string, token: string): VerifiedToken {
   if (!answer.active) throw invalidToken('the access token is not active: unknown, expired or revoked');
   if (answer.token_type !== 'Bearer' && answer.token_type !== 'DPoP') throw invalidToken('the token is not an access token');
   if (answer.iss !== undefined && answer.iss !== issuer) throw invalidToken('the access token was issued by another authorization server');
   if (typeof answer.exp === 'number' && answer.exp * 1000 <= Date.now()) throw invalidToken('the access token has expired');
   const { active: _active, ...claims } = answer;
-  return toVerifiedToken('opaque', claims);
+  return toVerifiedToken('opaque', claims, token);
 }
 
 /** RFC 7662 introspection with a short in-process cache keyed by the token's digest. */
@@ -79,7 +79,7 @@ export function createIntrospector(issuer: string, options: IntrospectionOptions
   const endpoint = options.endpoint ?? `${issuer}/token/introspection`;
   const authorization = basicCredentials(options.clientId, options.clientSecret);
   const cacheSeconds = options.cacheSeconds ?? DEFAULT_CACHE_SECONDS;
-  const cache = new ExpiringCache<IntrospectionAnswer>(options.cacheSize ?? DEFAULT_CACHE_SIZE);
+  const cache = expiringCache<IntrospectionAnswer>(options.cacheSize ?? DEFAULT_CACHE_SIZE);
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   // a burst of requests with one uncached token asks the authorization server once
   const pending = new Map<string, Promise<IntrospectionAnswer>>();
@@ -100,6 +100,6 @@ export function createIntrospector(issuer: string, options: IntrospectionOptions
 
   return async function introspect(token: string): Promise<VerifiedToken> {
     const key = digestKey(token);
-    return checkAnswer(cache.get(key) ?? (await ask(key, token)), issuer);
+    return checkAnswer(cache.get(key) ?? (await ask(key, token)), issuer, token);
   };
 }

@@ -78,8 +78,7 @@ export function createTokenVerifier(options: TokenVerifierOptions) {
   function refuse(ctx: Context, err: unknown, policy: ChallengePolicy, scheme: AuthScheme | undefined): void {
     if (err instanceof TokenError) return respondTokenError(ctx, err, policy, scheme);
     if (err instanceof AuthorizationServerUnavailable) {
-      const cause = err.cause as Error | undefined;
-      logger?.warn({ reason: cause?.message, cause: (cause?.cause as Error | undefined)?.message }, 'authorization server unavailable');
+      logger?.warn({ err }, 'authorization server unavailable');
       return respondUnavailable(ctx, err);
     }
     throw err;
@@ -97,7 +96,13 @@ export function createTokenVerifier(options: TokenVerifierOptions) {
       } catch (err) {
         return refuse(ctx, err, policy, presented?.scheme);
       }
-      await next();
+      try {
+        await next();
+      } catch (err) {
+        // a route's own refusal of the token (authorization details that do not cover the request) gets the same challenge
+        if (err instanceof TokenError) return respondTokenError(ctx, err, policy, presented.scheme);
+        throw err;
+      }
     };
   }
 

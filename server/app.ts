@@ -11,16 +11,21 @@ import { createAudit } from './ops/audit.ts';
 import { cacheDiscovery } from './ops/discovery_cache.ts';
 import { believeTrustedProxies, hostFromIssuer } from './ops/forwarding.ts';
 import { healthRoutes } from './ops/health.ts';
+import { measureStoreMemory } from './ops/store_metrics.ts';
 import { createLimits } from './ops/limits.ts';
 import { requestLogging, type Logger } from './ops/logger.ts';
 import { createMetrics, measureRequests, metricsEndpoint, type Metrics } from './ops/metrics.ts';
+import { logStoreOutages } from './ops/store_outages.ts';
 import { requireTls } from './ops/transport.ts';
 import { tokenAttributeNames } from './policy/attributes.ts';
 import { resourceIndicatorsFeature } from './policy/enforcement.ts';
+import { providerErrorPage } from './pages/error_page.ts';
+import { Pages } from './pages/kit.ts';
 import { ApiRegistry } from './policy/registry.ts';
 import { accountProviderHooks } from './provider/account_hooks.ts';
 import { buildProviderConfiguration, jwtSigningAlg, type ProviderHooks } from './provider/configuration.ts';
 import { logProviderErrors } from './provider/errors.ts';
+import { redeemOnce } from './token/redeem.ts';
 import { installTokenSteps, tokenEndpointProvider } from './token/steps.ts';
 
 export interface AppOptions {
@@ -31,6 +36,8 @@ export interface AppOptions {
   metrics?: Metrics;
   /** overrides of the provider hooks, for tests */
   hooks?: ProviderHooks;
+  /** the time (ms) one-time codes are checked at: Date.now, or a test's own clock */
+  clock?: () => number;
 }
 
 export interface App {
@@ -45,27 +52,33 @@ export interface App {
  * Assembly only: every collaborator is built once here and handed to the modules that use it;
  * the provider (itself a Koa app) gets Valtuus' middleware in front of its routes, in this order.
  */
-export function createApp({ config, store, logger, hooks, metrics = createMetrics() }: AppOptions): App {
+export function createApp({ config, store, logger, hooks, metrics = createMetrics(), clock = Date.now }: AppOptions): App {
   const registry = new ApiRegistry(config.apis);
   const clients = cacheClients(store);
   const appStore: Store = { ...store, adapter: clients.adapter, ping: () => store.ping(), close: () => store.close() };
   const audit = createAudit(logger, metrics);
   const limits = createLimits(config, store);
-  const accounts = accountServices({ config, store: appStore, audit, logger });
-  const deps: AppDeps = { config, store: appStore, registry, logger, audit, metrics, limits, accounts };
+  const accounts = accountServices({ config, store: appStore, audit, clock, logger });
+  const pages = new Pages({ defaultLocale: config.defaultLocale, branding: config.branding });
+  const deps: AppDeps = { config, store: appStore, registry, logger, audit, metrics, limits, accounts, clock, pages };
 
   const resourceIndicators = resourceIndicatorsFeature(registry, jwtSigningAlg(config));
-  const ValtuusProvider = tokenEndpointProvider(limits, tokenAttributeNames(registry));
+  const ValtuusProvider = tokenEndpointProvider(
+    limits,
+    tokenAttributeNames(registry),
+    redeemOnce(appStore, config.refreshReuseGraceSeconds),
+  );
   const providerHooks = { ...accountProviderHooks(deps), ...hooks };
   const provider = new ValtuusProvider(
     config.issuer,
-    buildProviderConfiguration(config, appStore, registry, providerHooks, resourceIndicators),
+    buildProviderConfiguration(config, appStore, registry, { renderError: providerErrorPage(pages), ...providerHooks }, resourceIndicators),
   );
   // X-Forwarded-For/-Proto are rewritten by believeTrustedProxies before Koa reads them (README "Deployment")
   provider.proxy = true;
   provider.maxIpsCount = 1;
   installSecretDigests(provider);
   logProviderErrors(provider, logger);
+  logStoreOutages(store, logger);
 
   provider.use(believeTrustedProxies(config));
   provider.use(requireTls(config));
@@ -75,6 +88,7 @@ export function createApp({ config, store, logger, hooks, metrics = createMetric
   if (config.metrics.token) provider.use(metricsEndpoint(metrics, config.metrics.token));
   provider.use(healthRoutes(store));
   provider.use(cacheDiscovery);
+  measureStoreMemory(metrics, store);
   installTokenSteps(provider, deps, resourceIndicators);
   provider.use(interactionRoutes(provider, deps));
   return { provider, registry, deps, close: () => clients.close() };

@@ -16,6 +16,11 @@ export interface LockNotice {
 }
 export type LockNotifier = (notice: LockNotice) => void;
 
+export interface AuthenticatorOptions {
+  clock?: () => number;
+  notify?: LockNotifier;
+}
+
 /**
  * The two factors of strong customer authentication (README "Lockout"). A stranger without
  * the password spends only the budget of their own source; the account-wide SCA lock counts
@@ -27,12 +32,15 @@ export class Authenticator {
   readonly #guard: LoginGuard;
   readonly #audit: Audit;
   readonly #notify: LockNotifier;
+  readonly #clock: () => number;
 
-  constructor(accounts: AccountManager, guard: LoginGuard, audit: Audit, notify: LockNotifier = () => undefined) {
+  /** `clock`: the time (ms) one-time codes are checked at; `notify`: told of every block (README "Lockout") */
+  constructor(accounts: AccountManager, guard: LoginGuard, audit: Audit, options: AuthenticatorOptions = {}) {
     this.#accounts = accounts;
     this.#guard = guard;
     this.#audit = audit;
-    this.#notify = notify;
+    this.#notify = options.notify ?? (() => undefined);
+    this.#clock = options.clock ?? Date.now;
   }
 
   #locked(notice: LockNotice): void {
@@ -72,7 +80,7 @@ export class Authenticator {
       this.#audit('login.failed', { sub, factor: 'otp', reason: 'locked' });
       return 'locked';
     }
-    const match = checkTotp(account.totpSecret, code.replace(/\s+/g, ''));
+    const match = checkTotp(account.totpSecret, code.replace(/\s+/g, ''), this.#clock());
     if (match && (await this.#guard.useTotpStep(sub, match.step))) {
       await attempt.release();
       await this.#guard.succeeded(sub, source);

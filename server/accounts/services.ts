@@ -24,10 +24,12 @@ export interface AccountServiceDeps {
   audit?: Audit;
   /** for what goes wrong beside a sign-in (a lock notice not sent) */
   logger?: Logger;
+  /** the time (ms) one-time codes are checked at; tests hand in their own */
+  clock?: () => number;
 }
 
 /** The account services of one app: built once by createApp (or by the admin CLI) and handed to whoever needs them. */
-export function accountServices({ config, store, audit = () => undefined, logger }: AccountServiceDeps): AccountServices {
+export function accountServices({ config, store, audit = () => undefined, logger, clock = Date.now }: AccountServiceDeps): AccountServices {
   const guard = createLoginGuard(store, {
     maxFailures: config.lockout.maxFailures,
     lockSeconds: config.lockout.lockSeconds,
@@ -36,9 +38,10 @@ export function accountServices({ config, store, audit = () => undefined, logger
   });
   const accounts = new AccountManager(store, guard);
   warmUpDummyHash();
+  const notify = lockNotifier(config.lockout.notifyUrl, logger);
   return {
     accounts,
-    authenticator: new Authenticator(accounts, guard, audit, lockNotifier(config.lockout.notifyUrl, logger)),
+    authenticator: new Authenticator(accounts, guard, audit, { clock, notify }),
     consents: new ConsentMemory(store),
   };
 }

@@ -3,6 +3,7 @@ import { errors } from 'oidc-provider';
 
 import { INTERACTION_LIFETIME, type Limits } from '../ops/limits.ts';
 import { withErrorPage } from '../pages/error_page.ts';
+import type { Pages } from '../pages/kit.ts';
 import type { Store } from '../../adapters/types.ts';
 import type { InteractionDeps, Step } from './context.ts';
 import { parBrowserBinding } from './par_binding.ts';
@@ -35,12 +36,13 @@ function tooMany(ctx: Context, retryAfter: number): Error {
  * sign-in: its size is capped, each address has a budget of them a minute
  * (RATE_LIMIT_ADDRESS_INTERACTIONS), and a pushed request_uri serves one browser only.
  */
-export function boundNewSignIns(limits: Limits, store: Store) {
+export function boundNewSignIns(limits: Limits, store: Store, pages: Pages) {
   const bindToBrowser = parBrowserBinding(store);
   return async function boundAuthorizationRequest(ctx: Context, next: Next): Promise<void> {
     if (ctx.path !== '/auth') return next();
     let allowed = false;
-    await withErrorPage(ctx, async () => {
+    const hints = () => ({ uiLocales: new URLSearchParams(ctx.querystring).get('ui_locales') ?? undefined });
+    await withErrorPage(pages, ctx, hints, async () => {
       assertBoundedQuery(ctx);
       const wait = await limits.newInteraction(ctx.ip);
       if (wait) throw tooMany(ctx, wait);

@@ -1,13 +1,9 @@
 import type { Context } from 'koa';
 
 import type { InteractionDeps } from './context.ts';
+import type { Flash } from './state.ts';
 
-export type Budgeted<T> = { throttled: string } | { outcome: T };
-
-function waitMessage(seconds: number): string {
-  const minutes = Math.max(1, Math.ceil(seconds / 60));
-  return `There were too many failed sign-ins from your network. Wait ${minutes} minute${minutes > 1 ? 's' : ''} and try again.`;
-}
+export type Budgeted<T> = { throttled: Flash } | { outcome: T };
 
 /**
  * Per-address budget of failed sign-ins (config RATE_LIMIT_ADDRESS_LOGIN_FAILURES a minute),
@@ -22,7 +18,7 @@ export async function withinAddressBudget<T>(
   succeeded: (outcome: T) => boolean,
 ): Promise<Budgeted<T>> {
   const { attempt, retryAfter } = await deps.limits.login(ctx.ip);
-  if (!attempt) return { throttled: waitMessage(retryAfter) };
+  if (!attempt) return { throttled: { key: 'login.throttled', waitSeconds: retryAfter } };
   let outcome: T;
   try {
     outcome = await check();

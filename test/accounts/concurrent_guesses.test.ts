@@ -2,7 +2,8 @@ import { expect } from 'chai';
 
 import type { Config } from '../../config/index.ts';
 
-import { LOGIN_FAILED } from '../../server/interactions/login.ts';
+import { sampleBranding } from '../../config/branding.ts';
+import { translate } from '../../server/pages/i18n/catalogue.ts';
 import { accountsParams, registerWebClient } from '../support/code_grant.ts';
 import { Agent, createCustomer, Flow, type TestCustomer } from '../support/flow.ts';
 import { basic, postForm, registerClient, startTestServer, type RegisteredClient } from '../support/server.ts';
@@ -10,6 +11,7 @@ import { openTestRedisStore, type TestRedisStore } from '../support/stores.ts';
 import { startValtuusProcess, type ValtuusProcess } from '../support/valtuus_process.ts';
 
 const MAX_FAILURES = 5;
+const LOGIN_FAILED = translate('en', 'login.failed', { phone: sampleBranding.supportPhone });
 const BURST = 40;
 const WORKERS = 3;
 

@@ -1,17 +1,20 @@
 import { expect } from 'chai';
 
 import { currentTotp } from '../../server/accounts/totp.ts';
-import { LOGIN_FAILED } from '../../server/interactions/login.ts';
+import { sampleBranding } from '../../config/branding.ts';
+import { translate } from '../../server/pages/i18n/catalogue.ts';
 import { SCA_ACR } from '../../server/accounts/sca.ts';
-import { accountsParams, REDIRECT_URI, registerWebClient, startFlowServer } from '../support/code_grant.ts';
+import { accountsParams, REDIRECT_URI, registerWebClient } from '../support/code_grant.ts';
 import { Agent, createCustomer, Flow, type TestCustomer } from '../support/flow.ts';
-import type { RegisteredClient, TestServer } from '../support/server.ts';
-import { openTestRedisStore, type TestRedisStore } from '../support/stores.ts';
+import { useServerOnRedis, type RegisteredClient, type TestServer } from '../support/server.ts';
+import type { TestRedisStore } from '../support/stores.ts';
 
 const MAX_FAILURES = 3;
+const LOGIN_FAILED = translate('en', 'login.failed', { phone: sampleBranding.supportPhone });
 
+/** The error summary's message (WCAG 2.2 §3.3.1), linked from the fields by aria-describedby. */
 function alertOf(flow: Flow): string | undefined {
-  return /<p class="alert" role="alert">([^<]*)<\/p>/.exec(flow.html)?.[1];
+  return /<p id="(?:login|otp)-error">([^<]*)<\/p>/.exec(flow.html)?.[1];
 }
 
 function onPasswordPage(flow: Flow): boolean {
@@ -23,27 +26,22 @@ function onCodePage(flow: Flow): boolean {
 }
 
 describe('interaction: strong customer authentication, password then one-time code (PSD2 SCA)', () => {
+  // this file fails on purpose many times from one address: the per-address budget is tested on its own below
+  const fx = useServerOnRedis({
+    LOCKOUT_MAX_FAILURES: String(MAX_FAILURES),
+    LOCKOUT_SECONDS: '600',
+    RATE_LIMIT_ADDRESS_LOGIN_FAILURES: '1000',
+    TRUST_PROXY: '127.0.0.1', // the test's agents play a proxy's clients
+  });
   let store: TestRedisStore;
   let srv: TestServer;
   let tpp: RegisteredClient;
   let customer: TestCustomer;
 
   before(async () => {
-    store = await openTestRedisStore();
-    // this file fails on purpose many times from one address: the per-address budget is tested on its own below
-    srv = await startFlowServer(store, {
-      LOCKOUT_MAX_FAILURES: String(MAX_FAILURES),
-      LOCKOUT_SECONDS: '600',
-      RATE_LIMIT_ADDRESS_LOGIN_FAILURES: '1000',
-      TRUST_PROXY: '127.0.0.1', // the test's agents play a proxy's clients
-    });
+    ({ store, srv } = fx);
     tpp = await registerWebClient(srv);
     customer = await createCustomer(srv.deps);
-  });
-
-  after(async () => {
-    await srv?.close();
-    await store?.close();
   });
 
   const start = (agent?: Agent, extra: Record<string, string> = {}) => Flow.start(srv.url, { ...accountsParams(tpp), ...extra }, agent);
@@ -55,7 +53,7 @@ describe('interaction: strong customer authentication, password then one-time co
       expect(flow.responses[0]!.status).to.equal(303);
       expect(flow.page!.url.pathname).to.match(/^\/interaction\/[\w-]+$/);
       expect(flow.page!.status).to.equal(200);
-      expect(flow.html).to.include('<strong>Budget Buddy</strong>');
+      expect(flow.html).to.include('Budget Buddy is asking to connect to your bank.');
       expect(flow.html).to.include('<label for="username">Username</label>');
       expect(flow.html).to.include('<label for="password">Password</label>');
       expect(flow.html).to.match(/<input id="username"[^>]*autocomplete="username"/);
@@ -110,7 +108,7 @@ describe('interaction: strong customer authentication, password then one-time co
       const second = await start(agent);
       await second.login(other.username, other.password);
       await second.otp(other.nextCode());
-      expect(second.html).to.include(`logged in as <strong>${other.username}</strong>`);
+      expect(second.html).to.include(`You are logged in as ${other.username}.`);
       await second.consent('allow');
       expect(second.callback!.searchParams.get('code')).to.be.a('string');
     });
@@ -197,7 +195,7 @@ describe('interaction: strong customer authentication, password then one-time co
       expect(onCodePage(again)).to.equal(true);
     });
 
-    it('wrong codes count too: after the limit the customer is sent back to the first step, and the account is locked', async () => {
+    it('wrong codes count too: after the limit the lock page says so, with the policy, and the account is locked', async () => {
       const victim = await createCustomer(srv.deps);
       const flow = await start();
       await flow.login(victim.username, victim.password);
@@ -207,8 +205,10 @@ describe('interaction: strong customer authentication, password then one-time co
         expect(alertOf(flow)).to.match(/That code is not right/);
       }
       await flow.otp('000000');
-      expect(onPasswordPage(flow)).to.equal(true);
-      expect(alertOf(flow)).to.equal(LOGIN_FAILED);
+      expect(flow.page!.status).to.equal(403);
+      expect(onPasswordPage(flow) || onCodePage(flow)).to.equal(false);
+      expect(flow.html).to.include('<h1>Sign-in is locked for now</h1>');
+      expect(flow.html).to.include(`After ${MAX_FAILURES} wrong passwords or codes in a row, sign-in is locked for 10 minutes`);
       expect(await srv.deps.accounts.accounts.status(victim.sub)).to.equal('locked');
       const retry = await start();
       await retry.login(victim.username, victim.password);
@@ -254,7 +254,7 @@ describe('interaction: strong customer authentication, password then one-time co
 
     it('an older code is refused once a newer one was used', async () => {
       const victim = await createCustomer(srv.deps);
-      const now = Date.now();
+      const now = srv.deps.clock(); // the time the app checks codes at
       const first = await start();
       await first.login(victim.username, victim.password);
       await first.otp(currentTotp(victim.secret, now));
@@ -279,7 +279,7 @@ describe('interaction: strong customer authentication, password then one-time co
       const flow = await start();
       const res = await flow.agent.request(flow.formAction(), { form: { username: customer.username, password: customer.password } });
       expect(res.status).to.equal(403);
-      expect(await res.text()).to.include('the form has expired');
+      expect(await res.text()).to.include('<h1>This sign-in has expired</h1>');
     });
 
     it("a form posted to another interaction's URL is refused (the uid in the path must be the cookie's)", async () => {
@@ -293,7 +293,7 @@ describe('interaction: strong customer authentication, password then one-time co
         body: new URLSearchParams({ csrf: mine.field('csrf'), username: customer.username, password: customer.password }),
       });
       expect(res.status).to.equal(400);
-      expect(await res.text()).to.include('another sign-in');
+      expect(await res.text()).to.include('<h1>This sign-in has expired</h1>');
     });
 
     it('without the interaction cookie the page is an error page, not a login form', async () => {
@@ -301,8 +301,8 @@ describe('interaction: strong customer authentication, password then one-time co
       const res = await fetch(flow.page!.url, { headers: { accept: 'text/html' } });
       expect(res.status).to.equal(400);
       const html = await res.text();
-      expect(html).to.include('Something went wrong');
-      expect(html).to.include('This sign-in has expired or has already finished.');
+      expect(html).to.include('<h1>This sign-in has expired</h1>');
+      expect(html).to.include('The sign-in took too long or has already finished. Return to the application and start again.');
       expect(html).not.to.include('current-password');
     });
   });
@@ -333,19 +333,13 @@ describe('interaction: strong customer authentication, password then one-time co
 });
 
 describe('interaction: failed sign-ins are also limited per address (RATE_LIMIT_ADDRESS_LOGIN_FAILURES)', () => {
-  let store: TestRedisStore;
+  const fx = useServerOnRedis({ RATE_LIMIT_ADDRESS_LOGIN_FAILURES: '3' });
   let srv: TestServer;
   let tpp: RegisteredClient;
 
   before(async () => {
-    store = await openTestRedisStore();
-    srv = await startFlowServer(store, { RATE_LIMIT_ADDRESS_LOGIN_FAILURES: '3' });
+    ({ srv } = fx);
     tpp = await registerWebClient(srv);
-  });
-
-  after(async () => {
-    await srv?.close();
-    await store?.close();
   });
 
   it('after the budget, one address cannot try more passwords, even against other usernames, nor the right one', async () => {
