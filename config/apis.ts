@@ -12,6 +12,11 @@ const translations = z
 
 const scopeName = z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, 'a scope is printable ASCII without spaces, quotes or backslashes');
 
+/** How an attribute's pattern is compiled, at start-up and for every request alike (Unicode mode). */
+export function compileAttributePattern(pattern: string): RegExp {
+  return new RegExp(pattern, 'u');
+}
+
 const apiSchema = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
   resource: z.url().refine((u) => !u.includes('#'), 'a resource indicator has no fragment (RFC 8707 §2)'),
@@ -29,12 +34,12 @@ const apiSchema = z.object({
         where: z.enum(['token', 'authorization']),
         pattern: z.string().refine((p) => {
           try {
-            new RegExp(p);
+            compileAttributePattern(p);
             return true;
           } catch {
             return false;
           }
-        }, 'not a valid regular expression'),
+        }, 'not a valid regular expression in Unicode mode (the u flag)'),
         description: z.string().min(1),
         descriptions: translations,
       }),

@@ -9,8 +9,10 @@ import { ValtuusError } from '../lib/errors.ts';
 import { readBranding, type Branding } from './branding.ts';
 import { isLocale, LOCALES, type Locale } from './locales.ts';
 import { readCibaConfig, type CibaConfig } from './ciba.ts';
+import { parseNotifyUrl, parseTrustProxy, productionBruteForceProblems, type TrustProxy } from './security.ts';
 
 export type { ApiDefinition, ApiScope, SecurityLevel } from './apis.ts';
+export type { TrustProxy } from './security.ts';
 export { LOCALES, type Locale } from './locales.ts';
 export type { Branding } from './branding.ts';
 
@@ -38,14 +40,19 @@ export interface Config {
   readonly apis: readonly ApiDefinition[];
   /** which settings were generated because they were missing (development only) */
   readonly ephemeral: readonly string[];
-  readonly lockout: { readonly maxFailures: number; readonly lockSeconds: number };
+  /** `notifyUrl`: where locks are POSTed so the customer can be told; unset = nobody is */
+  readonly lockout: { readonly maxFailures: number; readonly lockSeconds: number; readonly notifyUrl: string | undefined };
   /** per-minute budgets; 0 switches a limit off */
   readonly limits: {
     readonly clientAuthFailuresPerClient: number;
     readonly authFailuresPerAddress: number;
     readonly loginFailuresPerAddress: number;
     readonly tokenRequestsPerClient: number;
+    /** new sign-in interactions an address may start */
+    readonly interactionsPerAddress: number;
   };
+  /** whose X-Forwarded-For/-Proto are believed (README "Deployment") */
+  readonly trustProxy: TrustProxy;
   /** how long a refresh token just rotated may be retried by its client, replacing the unused successor (README "Guarantees under faults"); 0 = never */
   readonly refreshReuseGraceSeconds: number;
   /** where Prometheus metrics are served: a port of their own, or /metrics behind a bearer token; both off by default */
@@ -206,7 +213,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
     authFailuresPerAddress: intVar(env.RATE_LIMIT_ADDRESS_AUTH_FAILURES, 'RATE_LIMIT_ADDRESS_AUTH_FAILURES', 50, problems, 0, 1_000_000),
     loginFailuresPerAddress: intVar(env.RATE_LIMIT_ADDRESS_LOGIN_FAILURES, 'RATE_LIMIT_ADDRESS_LOGIN_FAILURES', 30, problems, 0, 1_000_000),
     tokenRequestsPerClient: intVar(env.RATE_LIMIT_TOKEN_REQUESTS, 'RATE_LIMIT_TOKEN_REQUESTS', 6000, problems, 0, 100_000_000),
+    interactionsPerAddress: intVar(env.RATE_LIMIT_ADDRESS_INTERACTIONS, 'RATE_LIMIT_ADDRESS_INTERACTIONS', 120, problems, 0, 1_000_000),
   });
+  if (production) problems.push(...productionBruteForceProblems({ lockout: { maxFailures, lockSeconds }, limits }));
+  const trustProxy = parseTrustProxy(env.TRUST_PROXY, problems);
+  const notifyUrl = parseNotifyUrl(env.LOCKOUT_NOTIFY_URL, production, problems);
 
   // a retry after a lost response comes within seconds; FAPI 2.0 §5.3.2.1 wants such a retry to succeed
   const refreshReuseGraceSeconds = intVar(env.REFRESH_REUSE_GRACE_SECONDS, 'REFRESH_REUSE_GRACE_SECONDS', 10, problems, 0, 120);
@@ -242,8 +253,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
     logLevel,
     apis,
     ephemeral: Object.freeze(ephemeral),
-    lockout: Object.freeze({ maxFailures, lockSeconds }),
+    lockout: Object.freeze({ maxFailures, lockSeconds, notifyUrl }),
     limits,
+    trustProxy,
     refreshReuseGraceSeconds,
     metrics: Object.freeze({ port: metricsPort, token: metricsToken }),
     ciba,

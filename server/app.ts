@@ -9,12 +9,15 @@ import { installSecretDigests } from './clients/secrets.ts';
 import type { AppDeps } from './deps.ts';
 import { interactionRoutes } from './interactions/routes.ts';
 import { createAudit } from './ops/audit.ts';
+import { cacheDiscovery } from './ops/discovery_cache.ts';
+import { believeTrustedProxies, hostFromIssuer } from './ops/forwarding.ts';
 import { healthRoutes } from './ops/health.ts';
 import { measureStoreMemory } from './ops/store_metrics.ts';
 import { createLimits } from './ops/limits.ts';
 import { requestLogging, type Logger } from './ops/logger.ts';
 import { createMetrics, measureRequests, metricsEndpoint, type Metrics } from './ops/metrics.ts';
 import { logStoreOutages } from './ops/store_outages.ts';
+import { requireTls } from './ops/transport.ts';
 import { tokenAttributeNames } from './policy/attributes.ts';
 import { resourceIndicatorsFeature } from './policy/enforcement.ts';
 import { providerErrorPage } from './pages/error_page.ts';
@@ -56,7 +59,7 @@ export function createApp({ config, store, logger, hooks, metrics = createMetric
   const appStore: Store = { ...store, adapter: clients.adapter, ping: () => store.ping(), close: () => store.close() };
   const audit = createAudit(logger, metrics);
   const limits = createLimits(config, store);
-  const accounts = accountServices({ config, store: appStore, audit, clock });
+  const accounts = accountServices({ config, store: appStore, audit, clock, logger });
   const pages = new Pages({ defaultLocale: config.defaultLocale, branding: config.branding });
   const deps: AppDeps = { config, store: appStore, registry, logger, audit, metrics, limits, accounts, clock, pages };
 
@@ -82,16 +85,21 @@ export function createApp({ config, store, logger, hooks, metrics = createMetric
       resourceIndicators,
     ),
   );
-  provider.proxy = true; // behind a TLS-terminating router: trust X-Forwarded-Proto/For
-  provider.maxIpsCount = 1; // the address the router saw: the last X-Forwarded-For entry, not one the client wrote
+  // X-Forwarded-For/-Proto are rewritten by believeTrustedProxies before Koa reads them (README "Deployment")
+  provider.proxy = true;
+  provider.maxIpsCount = 1;
   installSecretDigests(provider);
   logProviderErrors(provider, logger);
   logStoreOutages(store, logger);
 
+  provider.use(believeTrustedProxies(config));
+  provider.use(requireTls(config));
+  provider.use(hostFromIssuer(config));
   provider.use(requestLogging(logger));
   provider.use(measureRequests(metrics));
   if (config.metrics.token) provider.use(metricsEndpoint(metrics, config.metrics.token));
   provider.use(healthRoutes(store));
+  provider.use(cacheDiscovery);
   measureStoreMemory(metrics, store);
   installTokenSteps(provider, deps, resourceIndicators);
   provider.use(interactionRoutes(provider, deps, approvalLogins(provider, deps, approval)));

@@ -8,6 +8,7 @@ export type AuditEvent =
   | 'login.succeeded'
   | 'login.failed'
   | 'account.locked'
+  | 'login.source_blocked'
   | 'consent.granted'
   | 'consent.denied'
   | 'consent.revoked'
@@ -50,6 +51,7 @@ function count(metrics: Metrics, event: AuditEvent, fields: AuditFields): void {
       metrics.logins.inc({ outcome: 'failed' });
       break;
     case 'account.locked':
+    case 'login.source_blocked':
       metrics.logins.inc({ outcome: 'locked' });
       break;
     default:

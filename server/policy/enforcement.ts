@@ -4,6 +4,7 @@ import type { ApiDefinition } from '../../config/index.ts';
 import { assertTokenAttributes } from './attributes.ts';
 import { CIBA_GRANT, checkLevel } from './levels.ts';
 import type { ApiRegistry } from './registry.ts';
+import { singleResource } from './resource_indicator.ts';
 import { isOidcScope, scopeList } from './scopes.ts';
 
 type Ctx = KoaContextWithOIDC;
@@ -114,6 +115,7 @@ export function resourceIndicatorsFeature(registry: ApiRegistry, jwtAlg: string)
     },
 
     async getResourceServerInfo(ctx: Ctx, resourceIndicator: string, client: ClientLike): Promise<ResourceServer> {
+      singleResource(ctx.oidc.params?.resource); // a list names several APIs: refused before any is served
       const api = registry.byResource(resourceIndicator);
       if (!api) throw new errors.InvalidTarget(`unknown resource indicator: ${resourceIndicator}`);
       if (['token', 'authorization', 'pushed_authorization_request', 'backchannel_authentication'].includes(ctx.oidc.route)) {

@@ -2,6 +2,8 @@ import type { Configuration } from 'oidc-provider';
 
 import { LOCALES, type Config } from '../../config/index.ts';
 import type { Store } from '../../adapters/types.ts';
+import { assertClientAssertion } from '../clients/assertions.ts';
+import { INTERACTION_LIFETIME } from '../ops/limits.ts';
 import { detailsTypesTaken, isSingleUse } from '../policy/authorization_details.ts';
 import { attributeTokenClaims, authorizationAttributeParams } from '../policy/attributes.ts';
 import type { ResourceIndicators } from '../policy/enforcement.ts';
@@ -60,8 +62,9 @@ export function buildProviderConfiguration(
     },
     cookies: {
       keys: [...config.cookieKeys],
-      long: { signed: true, httpOnly: true, sameSite: 'lax' },
-      short: { signed: true, httpOnly: true, sameSite: 'lax' },
+      // Secure in production, where every request arrived over TLS (README "Transport")
+      long: { signed: true, httpOnly: true, sameSite: 'lax', secure: config.env === 'production' },
+      short: { signed: true, httpOnly: true, sameSite: 'lax', secure: config.env === 'production' },
     },
     jwks: { keys: config.jwks.keys.map((k) => ({ ...k })) },
     // API scopes are listed too: client metadata may only name scopes the server knows
@@ -94,7 +97,9 @@ export function buildProviderConfiguration(
       ClientCredentials: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? 600,
       AuthorizationCode: 60, // RFC 9700 §4.2.1 and FAPI 2.0: short-lived, single use
       IdToken: 300,
-      Interaction: 900,
+      // an anonymous request that never reaches the login form is kept briefly (README "Operations")
+      Interaction: (_ctx, interaction) =>
+        interaction.prompt.name === 'login' ? INTERACTION_LIFETIME.untilLoginForm : INTERACTION_LIFETIME.full,
       Session: 3600,
       Grant: longestRefreshTtl(registry),
       RefreshToken: refreshTokenTtl(registry),
@@ -123,6 +128,7 @@ export function buildProviderConfiguration(
     ...(hooks.loadExistingGrant ? { loadExistingGrant: hooks.loadExistingGrant } : {}),
     ...(hooks.renderError ? { renderError: hooks.renderError } : {}),
     ...(hooks.fetch ? { fetch: hooks.fetch } : {}),
+    assertJwtClientAuthClaimsAndHeader: assertClientAssertion(config.issuer),
     // browsers may call the token endpoint cross-origin only for public clients, from their own origins
     clientBasedCORS(_ctx, origin, client) {
       if (origin === 'null' || client.clientAuthMethod !== 'none') return false;

@@ -21,8 +21,9 @@ import { addPromisedTokenFields } from './response.ts';
  * between them; docs/architecture.md "The token endpoint" draws the whole sequence.
  *
  * Around the endpoint, outermost first (Koa middleware in front of oidc-provider's routes):
- *  1. clientAuthThrottle          429 before client authentication for an address or client over its
- *                                 failure budget; counts the failure after a 401 invalid_client.
+ *  1. clientAuthThrottle          reserves one failure of the address's and the client's budget before
+ *                                 client authentication (429 when spent); kept after a 401 invalid_client,
+ *                                 given back otherwise (README "Operations").
  *  2. unauthorizedClientForGrant  RFC 6749 §5.2's unauthorized_client for a grant the client lacks.
  *  3. addPromisedTokenFields      status, refresh_count, refresh_token_expires_in/_issued_at on a 200.
  *  3b. addDecoupledStatus         CIBA errors: status pending / rejected / expired beside the error (ciba.ts).

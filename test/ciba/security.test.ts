@@ -31,7 +31,9 @@ describe('CIBA backchannel authentication endpoint: customers, bounds and answer
 
   it('an unknown username and a locked customer get the same answer as any customer, then authorization_pending', async () => {
     const locked = await createCustomer(srv.deps);
-    expect((await srv.deps.accounts.authenticator.checkPassword(locked.username, 'wrong password')).ok).to.equal(false);
+    // the account-wide lock follows a wrong one-time code after the right password (README "Lockout policy")
+    expect((await srv.deps.accounts.authenticator.checkPassword(locked.username, locked.password, '127.0.0.1')).ok).to.equal(true);
+    expect(await srv.deps.accounts.authenticator.checkCode(locked.sub, '000000', '127.0.0.1')).to.equal('locked');
     expect(await srv.deps.accounts.accounts.status(locked.sub)).to.equal('locked');
     const known = await startRequest(srv, client, { login_hint: (await createCustomer(srv.deps)).username });
     for (const hint of ['nobody.here', locked.username]) {

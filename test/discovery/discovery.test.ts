@@ -58,12 +58,16 @@ describe('discovery (RFC 8414, OpenID Connect Discovery 1.0) and health', () => 
     }
   });
 
-  it('shows https endpoints behind a TLS-terminating proxy (X-Forwarded-Proto)', async () => {
+  it('builds every endpoint URL from ISSUER, whatever Host or X-Forwarded-Host the request names (RFC 8414 §3), and lets caches keep it', async () => {
     const res = await fetch(`${srv.url}/.well-known/openid-configuration`, {
-      headers: { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'auth.bank.example' },
+      headers: { host: 'evil.example', 'x-forwarded-proto': 'https', 'x-forwarded-host': 'auth.other-bank.example' },
     });
     const meta = await json(res);
-    expect(meta.token_endpoint).to.equal('https://auth.bank.example/token');
+    expect(meta.issuer).to.equal(srv.url);
+    for (const [name, value] of Object.entries(meta)) {
+      if (name.endsWith('_endpoint') || name === 'jwks_uri') expect(value, name).to.satisfy((v: string) => v.startsWith(`${srv.url}/`));
+    }
+    expect(res.headers.get('cache-control')).to.equal('public, max-age=300');
   });
 
   it('answers /healthz and /readyz', async () => {
