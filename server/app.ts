@@ -16,7 +16,10 @@ import { tokenAttributeNames } from './policy/attributes.ts';
 import { resourceIndicatorsFeature } from './policy/enforcement.ts';
 import { ApiRegistry } from './policy/registry.ts';
 import { accountProviderHooks } from './provider/account_hooks.ts';
-import { buildProviderConfiguration, jwtSigningAlg, type ProviderHooks } from './provider/configuration.ts';
+import { buildProviderConfiguration, type ProviderHooks } from './provider/configuration.ts';
+import { introspectionAndRevocationSteps } from './provider/introspection.ts';
+import { jwtAccessTokenAlgs, jwtAccessTokenFinder } from './provider/jwt_access_tokens.ts';
+import { acceptApiTokensAtUserinfo } from './provider/userinfo.ts';
 import { logProviderErrors } from './provider/errors.ts';
 import { installTokenSteps, tokenEndpointProvider } from './token/steps.ts';
 
@@ -51,7 +54,7 @@ export function createApp({ config, store, logger, hooks, metrics = createMetric
   const accounts = accountServices({ config, store: appStore, audit });
   const deps: AppDeps = { config, store: appStore, registry, logger, audit, metrics, limits, accounts };
 
-  const resourceIndicators = resourceIndicatorsFeature(registry, jwtSigningAlg(config));
+  const resourceIndicators = resourceIndicatorsFeature(registry, jwtAccessTokenAlgs(config));
   const ValtuusProvider = tokenEndpointProvider(limits, tokenAttributeNames(registry));
   const providerHooks = { ...accountProviderHooks(deps), ...hooks };
   const provider = new ValtuusProvider(
@@ -62,12 +65,15 @@ export function createApp({ config, store, logger, hooks, metrics = createMetric
   provider.maxIpsCount = 1; // the address the router saw: the last X-Forwarded-For entry, not one the client wrote
   installSecretDigests(provider);
   logProviderErrors(provider, logger);
+  const findJwt = jwtAccessTokenFinder(provider, config, appStore);
+  acceptApiTokensAtUserinfo(provider, registry, findJwt);
 
   provider.use(requestLogging(logger));
   provider.use(measureRequests(metrics));
   if (config.metrics.token) provider.use(metricsEndpoint(metrics, config.metrics.token));
   provider.use(healthRoutes(store));
   installTokenSteps(provider, deps, resourceIndicators);
+  provider.use(introspectionAndRevocationSteps(registry, findJwt));
   provider.use(interactionRoutes(provider, deps));
   return { provider, registry, deps, close: () => clients.close() };
 }

@@ -1,6 +1,7 @@
 import type { Context } from 'koa';
 import { errors, type Interaction } from 'oidc-provider';
 
+import { carriedByApiTokens } from '../policy/api_tokens.ts';
 import { authorizationAttributeValues, keepGrantAttributes } from '../policy/attributes.ts';
 import type { ApiRegistry } from '../policy/registry.ts';
 import { readForm } from '../pages/form.ts';
@@ -96,7 +97,10 @@ async function grantWithDetails(deps: InteractionDeps, step: Step, accountId: st
     .filter(Boolean);
   // oidc-provider counts API scopes among its own (they are in its `scopes`), so both lists get them
   grant.addOIDCScope(scopes.join(' '));
-  grant.addResourceScope(String(params.resource), scopes.filter((s) => deps.registry.byScope(s)).join(' '));
+  grant.addResourceScope(
+    String(params.resource),
+    scopes.filter((s) => carriedByApiTokens(deps.registry.byResource(String(params.resource)), s)).join(' '),
+  );
   const grantId = await grant.save();
   const ttl = (grant.exp ?? 0) - Math.floor(Date.now() / 1000);
   await keepGrantAttributes(deps.store, grantId, Object.fromEntries(details.map(({ attribute, value }) => [attribute.name, value])), ttl);

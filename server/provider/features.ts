@@ -1,11 +1,16 @@
-import { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import { errors, type Client, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 
 import type { Config } from '../../config/index.ts';
 import type { ResourceIndicators } from '../policy/enforcement.ts';
-import { apiList } from '../policy/registration.ts';
+import { mayIntrospect } from '../policy/introspection.ts';
 import type { ApiRegistry } from '../policy/registry.ts';
 
 type Features = NonNullable<Configuration['features']>;
+
+/** The caller of the introspection endpoint, as the introspection policy sees it. */
+export function introspectingClient(client: Client): { clientId: string; resourceServerApi: unknown } {
+  return { clientId: client.clientId, resourceServerApi: client.metadata()['resource_server_api'] };
+}
 
 /** oidc-provider's features, each switched on here with the policy Valtuus gives it. */
 export function providerFeatures(config: Config, registry: ApiRegistry, resourceIndicators: ResourceIndicators): Features {
@@ -16,10 +21,10 @@ export function providerFeatures(config: Config, registry: ApiRegistry, resource
       enabled: true,
       // a client sees its own tokens; an API's own client sees the tokens meant for it
       async allowedPolicy(_ctx, client, token) {
-        if (token.clientId === client.clientId) return true;
-        const apiIds = apiList(client.metadata()['resource_server_api']);
-        const aud = 'aud' in token ? token.aud : undefined;
-        return apiIds.some((id) => registry.byId(id)?.resource === aud);
+        return mayIntrospect(registry, introspectingClient(client), {
+          clientId: token.clientId,
+          aud: 'aud' in token ? token.aud : undefined,
+        });
       },
     },
     revocation: {
