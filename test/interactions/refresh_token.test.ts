@@ -46,7 +46,7 @@ describe('token endpoint: refresh_token with rotation and reuse detection (RFC 6
       expect(body.access_token).to.be.a('string').and.not.equal(issued.access_token);
       expect(body.token_type).to.equal('Bearer');
       expect(body.expires_in).to.satisfy(isInteger);
-      expect(body.scope).to.equal('accounts:read');
+      expect(body.scope).to.equal('openid accounts:read');
       expect(body.id_token).to.be.a('string');
       expect(body.refresh_token_expires_in).to.satisfy(isInteger).and.be.within(1, 2_592_000);
       expect(body.refresh_token_issued_at)
