@@ -36,7 +36,12 @@ export interface Login {
  * A login as openid-client's authorization code flow makes it (PKCE, state, nonce), with the
  * customer going through the pages without JavaScript (password, one-time code, consent).
  */
-export async function openidLogin(config: client.Configuration, customer: TestCustomer, scope: string): Promise<Login> {
+export async function openidLogin(
+  config: client.Configuration,
+  customer: TestCustomer,
+  scope: string,
+  extra: Record<string, string> = {},
+): Promise<Login> {
   const verifier = client.randomPKCECodeVerifier();
   const state = client.randomState();
   const openid = scope.split(' ').includes('openid');
@@ -48,6 +53,7 @@ export async function openidLogin(config: client.Configuration, customer: TestCu
     code_challenge_method: 'S256',
     state,
     ...(nonce ? { nonce } : {}),
+    ...extra,
   });
   const flow = await Flow.open(url);
   await flow.login(customer.username, customer.password);
