@@ -16,6 +16,7 @@ import { tokenAttributeNames } from './policy/attributes.ts';
 import { resourceIndicatorsFeature } from './policy/enforcement.ts';
 import { ApiRegistry } from './policy/registry.ts';
 import { accountProviderHooks } from './provider/account_hooks.ts';
+import { logClientKeyFailures } from './provider/client_keys_log.ts';
 import { buildProviderConfiguration, type ProviderHooks } from './provider/configuration.ts';
 import { introspectionAndRevocationSteps } from './provider/introspection.ts';
 import { jwtAccessTokenAlgs, jwtAccessTokenFinder } from './provider/jwt_access_tokens.ts';
@@ -65,6 +66,7 @@ export function createApp({ config, store, logger, hooks, metrics = createMetric
   provider.maxIpsCount = 1; // the address the router saw: the last X-Forwarded-For entry, not one the client wrote
   installSecretDigests(provider);
   logProviderErrors(provider, logger);
+  logClientKeyFailures(provider, logger);
   const findJwt = jwtAccessTokenFinder(provider, config, appStore);
   acceptApiTokensAtUserinfo(provider, registry, findJwt);
 
