@@ -10,15 +10,6 @@ import type { Logger } from '../ops/logger.ts';
  * process, so a client retrying in a loop does not flood the log.
  */
 
-// oidc-provider's events for the endpoints that authenticate clients or verify their signed requests
-const EVENTS = [
-  'grant.error',
-  'introspection.error',
-  'revocation.error',
-  'pushed_authorization_request.error',
-  'authorization.error',
-  'backchannel_authentication.error',
-];
 const REFRESH_FAILED = 'client JSON Web Key Set failed to be refreshed'; // oidc-provider's wording
 const REMEMBERED = 1000; // distinct client and cause pairs kept; the set starts over past that
 
@@ -55,5 +46,11 @@ export function logClientKeyFailures(provider: Provider, logger: Logger): void {
     const log: Logger = ctx.state?.log ?? logger;
     log.warn({ client_id: client.clientId, jwks_uri: client.jwksUri, reason }, 'client keys could not be fetched');
   }
-  for (const event of EVENTS) provider.on(event, warnOnce);
+  // the endpoints that authenticate clients or verify their signed requests
+  provider.on('grant.error', warnOnce);
+  provider.on('introspection.error', warnOnce);
+  provider.on('revocation.error', warnOnce);
+  provider.on('pushed_authorization_request.error', warnOnce);
+  provider.on('authorization.error', warnOnce);
+  provider.on('backchannel_authentication.error', warnOnce);
 }
