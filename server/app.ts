@@ -20,6 +20,7 @@ import { logClientKeyFailures } from './provider/client_keys_log.ts';
 import { buildProviderConfiguration, type ProviderHooks } from './provider/configuration.ts';
 import { introspectionAndRevocationSteps } from './provider/introspection.ts';
 import { jwtAccessTokenAlgs, jwtAccessTokenFinder } from './provider/jwt_access_tokens.ts';
+import { listUnsignedRequestObjects, unsignedRequestObjectsAsQuery } from './provider/request_objects.ts';
 import { acceptApiTokensAtUserinfo } from './provider/userinfo.ts';
 import { logProviderErrors } from './provider/errors.ts';
 import { installTokenSteps, tokenEndpointProvider } from './token/steps.ts';
@@ -76,6 +77,8 @@ export function createApp({ config, store, logger, hooks, metrics = createMetric
   provider.use(healthRoutes(store));
   installTokenSteps(provider, deps, resourceIndicators);
   provider.use(introspectionAndRevocationSteps(registry, findJwt));
+  provider.use(listUnsignedRequestObjects);
+  provider.use(unsignedRequestObjectsAsQuery(provider, registry));
   provider.use(interactionRoutes(provider, deps));
   return { provider, registry, deps, close: () => clients.close() };
 }
