@@ -49,7 +49,7 @@ export interface App {
  */
 export function createApp({ config, store, logger, hooks, metrics = createMetrics() }: AppOptions): App {
   const registry = new ApiRegistry(config.apis);
-  const clients = cacheClients(store, logger);
+  const clients = cacheClients(store);
   const appStore: Store = { ...store, adapter: clients.adapter, ping: () => store.ping(), close: () => store.close() };
   const audit = createAudit(logger, metrics);
   const limits = createLimits(config, store);
