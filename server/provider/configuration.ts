@@ -9,6 +9,7 @@ import { EXTRA_CLIENT_METADATA, validateExtraClientMetadata } from '../policy/re
 import type { ApiRegistry } from '../policy/registry.ts';
 import { OIDC_SCOPES } from '../policy/scopes.ts';
 import { longestRefreshTtl, refreshTokenTtl, rotateUnlessSenderConstrained } from '../token/refresh.ts';
+import { clientDocumentFetch } from './client_fetch.ts';
 import { providerFeatures } from './features.ts';
 import { recordJwtAccessTokens } from './jwt_access_tokens.ts';
 
@@ -67,6 +68,7 @@ export function buildProviderConfiguration(
       dPoPSigningAlgValues: [...DPOP_ALGS],
     },
     features: providerFeatures(config, registry, resourceIndicators),
+    ...clientDocumentFetch(config.env),
     // JWT access tokens are recorded, so they can be introspected, revoked and used at userinfo
     formats: { customizers: { jwt: recordJwtAccessTokens(store) } },
     extraClientMetadata: {
