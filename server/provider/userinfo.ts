@@ -23,7 +23,7 @@ export function acceptApiTokensAtUserinfo(provider: Provider, registry: ApiRegis
     const found: AccessToken | ClientCredentials | undefined = (await findStored(value, options)) ?? (await findJwt(value))?.token;
     const token = found?.kind === 'AccessToken' ? found : undefined;
     if (token && Provider.ctx?.oidc?.route === 'userinfo' && servesUserinfo(registry, token.aud, token.scopes)) {
-      token.aud = undefined as unknown as string;
+      Object.assign(token, { aud: undefined }); // this request's copy only: userinfo never saves it
     }
     return token;
   };
