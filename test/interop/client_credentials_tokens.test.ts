@@ -6,6 +6,7 @@ import type { TestServer } from '../support/server.ts';
 import { openTestRedisStore, type TestRedisStore } from '../support/stores.ts';
 import {
   clientCredentialsToken,
+  dpopKey,
   registerTpp,
   startAuthorizationServer,
   type Credentials,
@@ -43,6 +44,13 @@ for (const format of ['opaque', 'jwt'] as TokenFormat[]) {
       const answer = await introspect(token);
       expect(answer).to.include({ active: true, sub: tpp.clientId, client_id: tpp.clientId, scope: 'public:read' });
       expect(answer.aud).to.equal('https://api.valtuus.example/public-data');
+    });
+
+    it('introspection of a DPoP-bound token says so: token_type DPoP and cnf.jkt (RFC 9449 §6.2)', async () => {
+      const key = await dpopKey();
+      const answer = await introspect(await clientCredentialsToken(srv, tpp, key.handle));
+      expect(answer).to.include({ active: true, token_type: 'DPoP' });
+      expect(answer.cnf).to.deep.equal({ jkt: key.jkt });
     });
 
     it('introspection answers inactive once the token is revoked (RFC 7009 §2.1)', async () => {
