@@ -1,6 +1,7 @@
 import type { ApiDefinition, Jwk } from '../../config/index.ts';
 import { LEVELS } from './levels.ts';
 import type { ApiRegistry } from './registry.ts';
+import { OIDC_SCOPES, isOidcScope } from './scopes.ts';
 
 /**
  * What an API's access tokens carry and how they are signed
@@ -8,19 +9,20 @@ import type { ApiRegistry } from './registry.ts';
  */
 
 /**
- * The scopes a token for this API may carry: the API's own, plus `openid` for a login
- * that asked for it, so that the one access token of an OpenID login is good at userinfo
- * (OIDC Core §5.3) and at the API. A client acting for itself (client credentials) has no
- * customer to describe: its tokens never carry `openid`.
+ * The scopes a token for this API may carry: the API's own, plus OpenID Connect's (`openid`,
+ * `offline_access`) for a login that asked for them, so that the one access token of an
+ * OpenID login is good at userinfo (OIDC Core §5.3) and at the API, and the token response's
+ * `scope` says what was granted. A client acting for itself (client credentials) has no
+ * customer to describe: its tokens carry only the API's scopes.
  */
 export function apiTokenScopes(api: ApiDefinition, forCustomer: boolean): string {
   const own = api.scopes.map((s) => s.name);
-  return (forCustomer ? ['openid', ...own] : own).join(' ');
+  return (forCustomer ? [...OIDC_SCOPES, ...own] : own).join(' ');
 }
 
-/** Whether a granted scope goes into the API's tokens (its own scopes and `openid`). */
+/** Whether a granted scope goes into the API's tokens (its own scopes and OpenID Connect's). */
 export function carriedByApiTokens(api: ApiDefinition | undefined, scope: string): boolean {
-  return scope === 'openid' || Boolean(api?.scopes.some((s) => s.name === scope));
+  return isOidcScope(scope) || Boolean(api?.scopes.some((s) => s.name === scope));
 }
 
 /** The algorithms a key can sign JWT access tokens with, by its type (none for other keys). */

@@ -34,8 +34,10 @@ describe('offline_access (OIDC Core §11) from a client registered without it', 
   for (const prompt of [undefined, 'consent']) {
     it(`is never refused for a client allowed the refresh grant, and a refresh token comes (prompt=${prompt ?? 'unset'})`, async () => {
       const customer = await createCustomer(srv.deps);
-      const { tokens } = await openidLogin(config, customer, 'openid offline_access accounts:read', prompt ? { prompt } : {});
+      const { tokens, raw } = await openidLogin(config, customer, 'openid offline_access accounts:read', prompt ? { prompt } : {});
       expect(tokens.refresh_token).to.be.a('string');
+      // oidc-provider keeps offline_access only with prompt=consent (OIDC Core §11); then the scope names it
+      expect(raw.scope).to.equal(prompt ? 'openid offline_access accounts:read' : 'openid accounts:read');
       const refreshed = await client.refreshTokenGrant(config, tokens.refresh_token!);
       expect(refreshed.access_token).to.be.a('string');
     });
