@@ -5,7 +5,9 @@ import { Writable } from 'node:stream';
 import { expect } from 'chai';
 import { exportJWK, generateKeyPair, type CryptoKey } from 'jose';
 import * as oauth from 'oauth4webapi';
+import { errors } from 'oidc-provider';
 
+import { jwksUriFailure } from '../../server/provider/client_keys_log.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { openTestRedisStore, type TestRedisStore } from '../support/stores.ts';
 
@@ -94,5 +96,26 @@ describe('private_key_jwt with a jwks_uri on a loopback address (RFC 7523 §3)',
     } finally {
       await srv.close();
     }
+  });
+});
+
+describe('the logged reason a client key set could not be fetched', () => {
+  const refreshFailed = (cause: Error) =>
+    new errors.InvalidClientAuth({ cause: new errors.InvalidClientMetadata('client JSON Web Key Set failed to be refreshed', { cause }) });
+  const timeout = Object.assign(new Error('The operation was aborted due to timeout'), { name: 'TimeoutError' });
+
+  const table: [string, Error, RegExp][] = [
+    ['a timeout', new TypeError('fetch failed', { cause: timeout }), /did not answer in time/],
+    ['a body that is not JSON', new SyntaxError('Unexpected token < in JSON'), /did not return JSON/],
+    [
+      'a status other than 200',
+      new Error('unexpected jwks_uri response status code, expected 200 OK, got 404 Not Found'),
+      /got 404 Not Found/,
+    ],
+  ];
+  for (const [name, cause, reason] of table) it(name, () => expect(jwksUriFailure(refreshFailed(cause))).to.match(reason));
+
+  it('nothing for other client authentication failures', () => {
+    expect(jwksUriFailure(new errors.InvalidClientAuth('invalid secret provided'))).to.equal(undefined);
   });
 });
