@@ -1,5 +1,5 @@
 import type { Config } from '../../config/index.ts';
-import { AUTH_METHODS, type AuthMethod } from '../clients/manage.ts';
+import { AUTH_METHODS, type AuthMethod } from '../clients/auth_methods.ts';
 import { withAdminSession } from './session.ts';
 import { userCommands } from './user_commands.ts';
 import { keyCommands } from './key_commands.ts';

@@ -1,10 +1,6 @@
 import type { Config } from '../../config/index.ts';
-import { createRedisStore } from '../../adapters/redis.ts';
-import { createApp } from '../app.ts';
 import type { AccountManager } from '../accounts/accounts.ts';
-import { ClientManager } from '../clients/manage.ts';
-import { createLogger } from '../ops/logger.ts';
-import pino from 'pino';
+import type { ClientManager } from '../clients/manage.ts';
 
 export interface AdminSession {
   clients: ClientManager;
@@ -19,6 +15,14 @@ export async function withAdminSession<T>(config: Config, action: (session: Admi
       'REDIS_URL is not set: the admin CLI works on the store named by REDIS_URL (the sandbox store lives only inside `npm start`)',
     );
   }
+  // loaded only by a command that opens the store: `--help` and `keys …` start no app
+  const [{ createRedisStore }, { createApp }, { ClientManager }, { createLogger }, { default: pino }] = await Promise.all([
+    import('../../adapters/redis.ts'),
+    import('../app.ts'),
+    import('../clients/manage.ts'),
+    import('../ops/logger.ts'),
+    import('pino'),
+  ]);
   const store = createRedisStore({ url: config.redisUrl, keyPrefix: config.redisKeyPrefix });
   let closeApp = async () => undefined as void;
   try {

@@ -7,9 +7,10 @@ import type { Audit } from '../ops/audit.ts';
 import type { ApiRegistry } from '../policy/registry.ts';
 import { applyLevelPolicy } from '../policy/registration.ts';
 import { digestClientSecret, generateClientSecret } from './secrets.ts';
+import type { AuthMethod } from './auth_methods.ts';
+import { ValtuusError } from '../../lib/errors.ts';
 
-export const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'] as const;
-export type AuthMethod = (typeof AUTH_METHODS)[number];
+export { AUTH_METHODS, type AuthMethod } from './auth_methods.ts';
 
 export interface ClientInput {
   name: string;
@@ -27,10 +28,14 @@ export interface ClientInput {
   clientSecret?: string;
 }
 
-export class ClientError extends Error {
-  readonly code = 'ERR_VALTUUS_CLIENT';
-  readonly status = 400;
-  readonly expose = true;
+/** A registration the admin CLI or the sandbox asked for that cannot be made (400, exposed). */
+export class ClientError extends ValtuusError {
+  static override readonly code = 'ERR_VALTUUS_CLIENT';
+  override readonly code = 'ERR_VALTUUS_CLIENT';
+
+  constructor(message: string) {
+    super(message, { status: 400 });
+  }
 }
 
 const usesSecret = (method: string) => method === 'client_secret_basic' || method === 'client_secret_post';

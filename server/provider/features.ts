@@ -1,3 +1,4 @@
+import type Provider from 'oidc-provider';
 import { errors, type Client, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 
 import type { Config } from '../../config/index.ts';
@@ -7,9 +8,20 @@ import type { ApiRegistry } from '../policy/registry.ts';
 
 type Features = NonNullable<Configuration['features']>;
 
-/** The caller of the introspection endpoint, as the introspection policy sees it. */
-export function introspectingClient(client: Client): { clientId: string; resourceServerApi: unknown } {
-  return { clientId: client.clientId, resourceServerApi: client.metadata()['resource_server_api'] };
+/**
+ * Who may introspect a token (policy/introspection.ts); an API's own client only while the
+ * token's client is registered. Used for opaque tokens here and for JWTs (introspection.ts).
+ */
+export async function allowedToIntrospect(
+  provider: Provider,
+  registry: ApiRegistry,
+  client: Client,
+  token: { clientId?: string | undefined; aud?: unknown },
+): Promise<boolean> {
+  const caller = { clientId: client.clientId, resourceServerApi: client.metadata()['resource_server_api'] };
+  if (!mayIntrospect(registry, caller, token)) return false;
+  if (token.clientId === client.clientId) return true;
+  return token.clientId !== undefined && (await provider.Client.find(token.clientId)) !== undefined;
 }
 
 /** oidc-provider's features, each switched on here with the policy Valtuus gives it. */
@@ -19,9 +31,10 @@ export function providerFeatures(config: Config, registry: ApiRegistry, resource
     clientCredentials: { enabled: true },
     introspection: {
       enabled: true,
-      // a client sees its own tokens; an API's own client sees the tokens meant for it
-      async allowedPolicy(_ctx, client, token) {
-        return mayIntrospect(registry, introspectingClient(client), {
+      // a client sees its own tokens; an API's own client sees the tokens meant for it, while
+      // their client is registered: `client delete` ends its tokens (README "Admin CLI")
+      async allowedPolicy(ctx, client, token) {
+        return allowedToIntrospect(ctx.oidc.provider, registry, client, {
           clientId: token.clientId,
           aud: 'aud' in token ? token.aud : undefined,
         });

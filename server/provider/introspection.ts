@@ -1,9 +1,8 @@
 import type Provider from 'oidc-provider';
 import { errors, type KoaContextWithOIDC } from 'oidc-provider';
 
-import { mayIntrospect } from '../policy/introspection.ts';
 import type { ApiRegistry } from '../policy/registry.ts';
-import { introspectingClient } from './features.ts';
+import { allowedToIntrospect } from './features.ts';
 import type { FindJwtAccessToken, FoundJwt } from './jwt_access_tokens.ts';
 
 /*
@@ -33,7 +32,8 @@ async function introspectJwt(ctx: KoaContextWithOIDC, registry: ApiRegistry, fou
   ctx.status = 200;
   ctx.body = { active: false };
   if (!found || !(await grantStands(ctx.oidc.provider, found))) return;
-  if (!mayIntrospect(registry, introspectingClient(ctx.oidc.client!), { clientId: found.token.clientId, aud: found.claims.aud })) return;
+  const token = { clientId: found.token.clientId, aud: found.claims.aud };
+  if (!(await allowedToIntrospect(ctx.oidc.provider, registry, ctx.oidc.client!, token))) return;
   const cnf = found.claims.cnf as { jkt?: unknown } | undefined;
   ctx.body = { ...found.claims, active: true, token_type: cnf?.jkt ? 'DPoP' : 'Bearer' };
 }

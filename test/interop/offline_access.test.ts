@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import * as client from 'openid-client';
 
-import { REDIRECT_URI, startFlowServer } from '../support/code_grant.ts';
+import { REDIRECT_URI } from '../support/code_grant.ts';
 import { createCustomer } from '../support/flow.ts';
-import { registerClient, type RegisteredClient, type TestServer } from '../support/server.ts';
+import { registerClient, startTestServer, type RegisteredClient, type TestServer } from '../support/server.ts';
 import { openTestRedisStore, type TestRedisStore } from '../support/stores.ts';
 import { discoveredClient, openidLogin } from './support.ts';
 
@@ -16,7 +16,7 @@ describe('offline_access (OIDC Core §11) from a client registered without it', 
 
   before(async () => {
     store = await openTestRedisStore();
-    srv = await startFlowServer(store);
+    srv = await startTestServer(store);
     tpp = await registerClient(srv, {
       name: 'oidc-agent',
       grantTypes: ['authorization_code', 'refresh_token'],
