@@ -2,11 +2,13 @@ import { expect } from 'chai';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import * as oauth from 'oauth4webapi';
 
+import { ClientManager } from '../../server/clients/manage.ts';
 import type { TestServer } from '../support/server.ts';
 import { openTestRedisStore, type TestRedisStore } from '../support/stores.ts';
 import {
   clientCredentialsToken,
   dpopKey,
+  registerApiClient,
   registerTpp,
   startAuthorizationServer,
   type Credentials,
@@ -32,12 +34,22 @@ for (const format of ['opaque', 'jwt'] as TokenFormat[]) {
       await store?.close();
     });
 
-    async function introspect(token: string): Promise<oauth.IntrospectionResponse> {
+    async function introspect(token: string, by: Credentials = tpp): Promise<oauth.IntrospectionResponse> {
       const as = await oauth.processDiscoveryResponse(new URL(srv.url), await oauth.discoveryRequest(new URL(srv.url), insecure));
-      const caller: oauth.Client = { client_id: tpp.clientId };
-      const res = await oauth.introspectionRequest(as, caller, oauth.ClientSecretBasic(tpp.clientSecret), token, insecure);
+      const caller: oauth.Client = { client_id: by.clientId };
+      const res = await oauth.introspectionRequest(as, caller, oauth.ClientSecretBasic(by.clientSecret), token, insecure);
       return oauth.processIntrospectionResponse(as, caller, res);
     }
+
+    it('the API’s own client sees the token while the token’s client is registered, and nothing once it is deleted', async () => {
+      const apiClient = await registerApiClient(srv, 'public-data');
+      const other = await registerTpp(srv);
+      const token = await clientCredentialsToken(srv, other);
+      expect(await introspect(token, apiClient)).to.include({ active: true, sub: other.clientId });
+      // through the app's own store, whose client cache drops the registration everywhere
+      await new ClientManager(srv.provider, srv.deps.store, srv.registry).delete(other.clientId);
+      expect(await introspect(token, apiClient)).to.deep.equal({ active: false });
+    });
 
     it('introspection (oauth4webapi) names the client as the subject of a token it got for itself', async () => {
       const token = await clientCredentialsToken(srv, tpp);
