@@ -41,6 +41,8 @@ export interface Config {
     readonly loginFailuresPerAddress: number;
     readonly tokenRequestsPerClient: number;
   };
+  /** how long a refresh token just rotated may be retried by its client, replacing the unused successor (README "Guarantees under faults"); 0 = never */
+  readonly refreshReuseGraceSeconds: number;
   /** where Prometheus metrics are served: a port of their own, or /metrics behind a bearer token; both off by default */
   readonly metrics: { readonly port: number | undefined; readonly token: string | undefined };
 }
@@ -196,6 +198,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
     tokenRequestsPerClient: intVar(env.RATE_LIMIT_TOKEN_REQUESTS, 'RATE_LIMIT_TOKEN_REQUESTS', 6000, problems, 0, 100_000_000),
   });
 
+  // a retry after a lost response comes within seconds; FAPI 2.0 §5.3.2.1 wants such a retry to succeed
+  const refreshReuseGraceSeconds = intVar(env.REFRESH_REUSE_GRACE_SECONDS, 'REFRESH_REUSE_GRACE_SECONDS', 10, problems, 0, 120);
+
   const metricsPort = env.METRICS_PORT ? intVar(env.METRICS_PORT, 'METRICS_PORT', 0, problems, 1) : undefined;
   const metricsToken = env.METRICS_TOKEN || undefined;
   if (metricsToken && metricsToken.length < 32) problems.push('METRICS_TOKEN must be at least 32 characters');
@@ -222,6 +227,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
     ephemeral: Object.freeze(ephemeral),
     lockout: Object.freeze({ maxFailures, lockSeconds }),
     limits,
+    refreshReuseGraceSeconds,
     metrics: Object.freeze({ port: metricsPort, token: metricsToken }),
   });
 }

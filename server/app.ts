@@ -9,6 +9,7 @@ import type { AppDeps } from './deps.ts';
 import { interactionRoutes } from './interactions/routes.ts';
 import { createAudit } from './ops/audit.ts';
 import { healthRoutes } from './ops/health.ts';
+import { measureStoreMemory } from './ops/store_metrics.ts';
 import { createLimits } from './ops/limits.ts';
 import { requestLogging, type Logger } from './ops/logger.ts';
 import { createMetrics, measureRequests, metricsEndpoint, type Metrics } from './ops/metrics.ts';
@@ -24,6 +25,7 @@ import { jwtAccessTokenAlgs, jwtAccessTokenFinder } from './provider/jwt_access_
 import { listUnsignedRequestObjects, unsignedRequestObjectsAsQuery } from './provider/request_objects.ts';
 import { acceptApiTokensAtUserinfo } from './provider/userinfo.ts';
 import { logProviderErrors } from './provider/errors.ts';
+import { redeemOnce } from './token/redeem.ts';
 import { installTokenSteps, tokenEndpointProvider } from './token/steps.ts';
 
 export interface AppOptions {
@@ -60,7 +62,11 @@ export function createApp({ config, store, logger, hooks, metrics = createMetric
   const deps: AppDeps = { config, store: appStore, registry, logger, audit, metrics, limits, accounts, clock };
 
   const resourceIndicators = resourceIndicatorsFeature(registry, jwtAccessTokenAlgs(config));
-  const ValtuusProvider = tokenEndpointProvider(limits, tokenAttributeNames(registry));
+  const ValtuusProvider = tokenEndpointProvider(
+    limits,
+    tokenAttributeNames(registry),
+    redeemOnce(appStore, config.refreshReuseGraceSeconds),
+  );
   const providerHooks = { ...accountProviderHooks(deps), ...hooks };
   const provider = new ValtuusProvider(
     config.issuer,
@@ -79,6 +85,7 @@ export function createApp({ config, store, logger, hooks, metrics = createMetric
   provider.use(measureRequests(metrics));
   if (config.metrics.token) provider.use(metricsEndpoint(metrics, config.metrics.token));
   provider.use(healthRoutes(store));
+  measureStoreMemory(metrics, store);
   installTokenSteps(provider, deps, resourceIndicators);
   provider.use(introspectionAndRevocationSteps(registry, findJwt));
   provider.use(listUnsignedRequestObjects);

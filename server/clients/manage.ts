@@ -38,6 +38,17 @@ export class ClientError extends ValtuusError {
   }
 }
 
+/**
+ * 128 random bits, base64url, never beginning with `-` or `_`: an id that begins with `-` reads
+ * as an option on a command line (the admin CLI takes such existing ids after `--`).
+ */
+export function generateClientId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (/^[A-Za-z0-9]/.test(id)) return id;
+  }
+}
+
 const usesSecret = (method: string) => method === 'client_secret_basic' || method === 'client_secret_post';
 
 /** What is safe to show: the stored metadata without the secret digest. */
@@ -70,7 +81,7 @@ export class ClientManager {
 
   async create(input: ClientInput): Promise<Record<string, unknown>> {
     const method = input.authMethod ?? (input.jwksUri || input.jwks ? 'private_key_jwt' : 'client_secret_basic');
-    const clientId = input.clientId ?? randomBytes(16).toString('base64url');
+    const clientId = input.clientId ?? generateClientId();
     const secret = usesSecret(method) ? (input.clientSecret ?? generateClientSecret()) : undefined;
     const metadata: AdapterPayload = {
       client_id: clientId,
