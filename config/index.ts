@@ -6,8 +6,12 @@ import { z } from 'zod';
 import { parseRedisUrl, RedisUrlError } from '../adapters/redis_url.ts';
 import { parseApiRegistry, sampleApis, type ApiDefinition } from './apis.ts';
 import { ValtuusError } from '../lib/errors.ts';
+import { readBranding, type Branding } from './branding.ts';
+import { isLocale, LOCALES, type Locale } from './locales.ts';
 
 export type { ApiDefinition, ApiScope, SecurityLevel } from './apis.ts';
+export { LOCALES, type Locale } from './locales.ts';
+export type { Branding } from './branding.ts';
 
 export interface Jwk {
   kty: string;
@@ -45,6 +49,9 @@ export interface Config {
   readonly refreshReuseGraceSeconds: number;
   /** where Prometheus metrics are served: a port of their own, or /metrics behind a bearer token; both off by default */
   readonly metrics: { readonly port: number | undefined; readonly token: string | undefined };
+  /** the pages' language when neither ui_locales, the language cookie nor Accept-Language names one */
+  readonly defaultLocale: Locale;
+  readonly branding: Branding;
 }
 
 export class ConfigError extends ValtuusError {
@@ -207,6 +214,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
 
   const apis = options.apis ?? readApiRegistry(env.API_REGISTRY, problems);
 
+  // English by default, as the API documentation is; a Finnish deployment sets DEFAULT_LOCALE=fi
+  const defaultLocale = env.DEFAULT_LOCALE || 'en';
+  if (!isLocale(defaultLocale)) problems.push(`DEFAULT_LOCALE must be one of ${LOCALES.join(', ')} (got "${defaultLocale}")`);
+
+  const branding = readBranding(env.BRANDING, problems);
+
   if (problems.length) throw new ConfigError(problems);
 
   // Derived, never stored: every process with the same COOKIE_KEYS agrees on it.
@@ -229,5 +242,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
     limits,
     refreshReuseGraceSeconds,
     metrics: Object.freeze({ port: metricsPort, token: metricsToken }),
+    defaultLocale: isLocale(defaultLocale) ? defaultLocale : 'en',
+    branding,
   });
 }

@@ -16,6 +16,8 @@ import { createMetrics, measureRequests, metricsEndpoint, type Metrics } from '.
 import { logStoreOutages } from './ops/store_outages.ts';
 import { tokenAttributeNames } from './policy/attributes.ts';
 import { resourceIndicatorsFeature } from './policy/enforcement.ts';
+import { providerErrorPage } from './pages/error_page.ts';
+import { Pages } from './pages/kit.ts';
 import { ApiRegistry } from './policy/registry.ts';
 import { accountProviderHooks } from './provider/account_hooks.ts';
 import { logClientKeyFailures } from './provider/client_keys_log.ts';
@@ -59,7 +61,8 @@ export function createApp({ config, store, logger, hooks, metrics = createMetric
   const audit = createAudit(logger, metrics);
   const limits = createLimits(config, store);
   const accounts = accountServices({ config, store: appStore, audit, clock });
-  const deps: AppDeps = { config, store: appStore, registry, logger, audit, metrics, limits, accounts, clock };
+  const pages = new Pages({ defaultLocale: config.defaultLocale, branding: config.branding });
+  const deps: AppDeps = { config, store: appStore, registry, logger, audit, metrics, limits, accounts, clock, pages };
 
   const resourceIndicators = resourceIndicatorsFeature(registry, jwtAccessTokenAlgs(config));
   const ValtuusProvider = tokenEndpointProvider(
@@ -70,7 +73,7 @@ export function createApp({ config, store, logger, hooks, metrics = createMetric
   const providerHooks = { ...accountProviderHooks(deps), ...hooks };
   const provider = new ValtuusProvider(
     config.issuer,
-    buildProviderConfiguration(config, appStore, registry, providerHooks, resourceIndicators),
+    buildProviderConfiguration(config, appStore, registry, { renderError: providerErrorPage(pages), ...providerHooks }, resourceIndicators),
   );
   provider.proxy = true; // behind a TLS-terminating router: trust X-Forwarded-Proto/For
   provider.maxIpsCount = 1; // the address the router saw: the last X-Forwarded-For entry, not one the client wrote

@@ -22,7 +22,7 @@ export function setPageHeaders(ctx: Context, formTargets: readonly string[] = []
   const scriptSrc = options.scriptSrc ? `; script-src ${options.scriptSrc}` : '';
   ctx.set(
     'Content-Security-Policy',
-    `default-src 'none'; style-src 'self'${scriptSrc}; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`,
+    `default-src 'none'; style-src 'self'; img-src 'self'${scriptSrc}; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`,
   );
   ctx.set('Referrer-Policy', 'no-referrer');
   ctx.set('X-Content-Type-Options', 'nosniff');

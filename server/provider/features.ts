@@ -5,6 +5,7 @@ import type { Config } from '../../config/index.ts';
 import type { ResourceIndicators } from '../policy/enforcement.ts';
 import { mayIntrospect } from '../policy/introspection.ts';
 import type { ApiRegistry } from '../policy/registry.ts';
+import { richAuthorizationRequestsFeature } from './rich_authorization.ts';
 
 type Features = NonNullable<Configuration['features']>;
 
@@ -61,5 +62,6 @@ export function providerFeatures(config: Config, registry: ApiRegistry, resource
         client && registry.isHighClient(client.scope) ? '2.0' : undefined,
     },
     requestObjects: { enabled: true, requireSignedRequestObject: false },
+    richAuthorizationRequests: richAuthorizationRequestsFeature(registry),
   };
 }

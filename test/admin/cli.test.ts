@@ -16,7 +16,8 @@ interface CliResult {
   stderr: string;
 }
 
-describe('admin CLI (README "Admin CLI"): client commands, JSON on stdout, errors on stderr', () => {
+describe('admin CLI (README "Admin CLI"): client commands, JSON on stdout, errors on stderr', function () {
+  this.timeout(60_000); // every case starts CLI processes, each loading what its command needs
   const prefix = `valtuus-cli-test-${randomBytes(4).toString('hex')}:`;
   const env = {
     ...process.env,
