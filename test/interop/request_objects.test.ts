@@ -68,6 +68,6 @@ describe('request objects in discovery and at the authorization endpoint (OIDC D
     // the redirect URI inside an untrusted request object is not used: the error is shown as a page
     const res = await authorize(high, unsigned(high, 'openid payments:write'));
     expect(res.status).to.equal(400);
-    expect(await res.text()).to.match(/Error code: <span class="scope">invalid_request/);
+    expect(await res.text()).to.match(/<span class="scope">invalid_request/);
   });
 });
