@@ -24,7 +24,12 @@ import { providerErrorPage } from './pages/error_page.ts';
 import { Pages } from './pages/kit.ts';
 import { ApiRegistry } from './policy/registry.ts';
 import { accountProviderHooks } from './provider/account_hooks.ts';
-import { buildProviderConfiguration, jwtSigningAlg, type ProviderHooks } from './provider/configuration.ts';
+import { logClientKeyFailures } from './provider/client_keys_log.ts';
+import { buildProviderConfiguration, type ProviderHooks } from './provider/configuration.ts';
+import { introspectionAndRevocationSteps } from './provider/introspection.ts';
+import { jwtAccessTokenAlgs, jwtAccessTokenFinder } from './provider/jwt_access_tokens.ts';
+import { listUnsignedRequestObjects, unsignedRequestObjectsAsQuery } from './provider/request_objects.ts';
+import { acceptApiTokensAtUserinfo } from './provider/userinfo.ts';
 import { logProviderErrors } from './provider/errors.ts';
 import { redeemOnce } from './token/redeem.ts';
 import { installTokenSteps, tokenEndpointProvider } from './token/steps.ts';
@@ -63,7 +68,7 @@ export function createApp({ config, store, logger, hooks, metrics = createMetric
   const pages = new Pages({ defaultLocale: config.defaultLocale, branding: config.branding });
   const deps: AppDeps = { config, store: appStore, registry, logger, audit, metrics, limits, accounts, clock, pages };
 
-  const resourceIndicators = resourceIndicatorsFeature(registry, jwtSigningAlg(config));
+  const resourceIndicators = resourceIndicatorsFeature(registry, jwtAccessTokenAlgs(config));
   const approval = approvalParts(deps);
   const pollPace = { marks: approval.marks, keys: store.keys, interval: config.ciba.pollInterval };
   const ValtuusProvider = tokenEndpointProvider(
@@ -91,6 +96,9 @@ export function createApp({ config, store, logger, hooks, metrics = createMetric
   installSecretDigests(provider);
   logProviderErrors(provider, logger);
   logStoreOutages(store, logger);
+  logClientKeyFailures(provider, logger);
+  const findJwt = jwtAccessTokenFinder(provider, config, appStore);
+  acceptApiTokensAtUserinfo(provider, registry, findJwt);
 
   provider.use(believeTrustedProxies(config));
   provider.use(requireTls(config));
@@ -102,6 +110,9 @@ export function createApp({ config, store, logger, hooks, metrics = createMetric
   provider.use(cacheDiscovery);
   measureStoreMemory(metrics, store);
   installTokenSteps(provider, deps, resourceIndicators);
+  provider.use(introspectionAndRevocationSteps(registry, findJwt));
+  provider.use(listUnsignedRequestObjects);
+  provider.use(unsignedRequestObjectsAsQuery(provider, registry));
   provider.use(interactionRoutes(provider, deps, approvalLogins(provider, deps, approval)));
   for (const middleware of approvalMiddleware(provider, deps, approval)) provider.use(middleware);
   return { provider, registry, deps, close: () => clients.close() };

@@ -1,6 +1,7 @@
 import type { Context } from 'koa';
 import { errors, type Interaction } from 'oidc-provider';
 
+import { carriedByApiTokens } from '../policy/api_tokens.ts';
 import { authorizationAttributeValues, keepGrantAttributes } from '../policy/attributes.ts';
 import { requestedDetails } from '../policy/authorization_details.ts';
 import type { ApiRegistry } from '../policy/registry.ts';
@@ -114,7 +115,10 @@ async function grantWithDetails(deps: InteractionDeps, step: Step, accountId: st
     .filter(Boolean);
   // oidc-provider counts API scopes among its own (they are in its `scopes`), so both lists get them
   grant.addOIDCScope(scopes.join(' '));
-  grant.addResourceScope(String(params.resource), scopes.filter((s) => deps.registry.byScope(s)).join(' '));
+  grant.addResourceScope(
+    String(params.resource),
+    scopes.filter((s) => carriedByApiTokens(deps.registry.byResource(String(params.resource)), s)).join(' '),
+  );
   // exactly what the page showed; the code and the token carry these and nothing else (RFC 9396 §7)
   for (const detail of authorizationDetails) grant.addRar(detail);
   const grantId = await grant.save();

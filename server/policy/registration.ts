@@ -53,6 +53,17 @@ interface ClientMetadataLike {
   scope?: string | undefined;
 }
 
+/**
+ * OIDC Core §11: `offline_access` asks for a refresh token. A client allowed the refresh grant
+ * gets one anyway, so the scope may always be asked for (oidc-agent always sends it) and is
+ * never refused as unregistered; for other clients oidc-provider drops it from the request.
+ */
+function allowOfflineAccess(metadata: ClientMetadataLike): void {
+  const scopes = metadata.scope?.split(' ');
+  if (!scopes || scopes.includes('offline_access') || !metadata.grant_types?.includes('refresh_token')) return;
+  metadata.scope = [...scopes, 'offline_access'].join(' ');
+}
+
 /** implicit and password only with the client's legacy flag, and never with a high API's scope. */
 function assertLegacyGrants(registry: ApiRegistry, flag: unknown, metadata: ClientMetadataLike): void {
   const legacy = (metadata.grant_types ?? []).filter(isLegacyGrant);
@@ -81,7 +92,10 @@ export const EXTRA_CLIENT_METADATA = ['resource_server_api', 'legacy_grants'];
  */
 export function validateExtraClientMetadata(registry: ApiRegistry) {
   return function validateValtuusMetadata(key: string, value: unknown, metadata: ClientMetadataLike): void {
-    if (key === 'legacy_grants') return assertLegacyGrants(registry, value, metadata);
+    if (key === 'legacy_grants') {
+      allowOfflineAccess(metadata); // once per load: every client has this key
+      return assertLegacyGrants(registry, value, metadata);
+    }
     if (key !== 'resource_server_api' || value === undefined) return undefined;
     const ids = apiList(value);
     if (!ids.length || ids.some((id) => !registry.byId(id))) {

@@ -11,7 +11,9 @@ import { EXTRA_CLIENT_METADATA, validateExtraClientMetadata } from '../policy/re
 import type { ApiRegistry } from '../policy/registry.ts';
 import { OIDC_SCOPES } from '../policy/scopes.ts';
 import { longestRefreshTtl, refreshTokenTtl, rotateUnlessSenderConstrained } from '../token/refresh.ts';
+import { clientDocumentFetch } from './client_fetch.ts';
 import { providerFeatures } from './features.ts';
+import { recordJwtAccessTokens } from './jwt_access_tokens.ts';
 
 export interface ProviderHooks {
   findAccount?: Configuration['findAccount'];
@@ -29,15 +31,6 @@ export interface ProviderHooks {
 // Asymmetric only: a stored client secret is a digest, so nothing may be keyed by it.
 const SIGNING_ALGS = ['PS256', 'ES256', 'RS256', 'EdDSA'] as const;
 const DPOP_ALGS = ['ES256', 'PS256', 'EdDSA'] as const;
-
-/** JWT access tokens are signed with the first key of JWKS, in the algorithm its type suits. */
-export function jwtSigningAlg(config: Config): string {
-  const first = config.jwks.keys[0];
-  if (first?.alg) return first.alg;
-  if (first?.kty === 'EC') return 'ES256';
-  if (first?.kty === 'OKP') return 'EdDSA';
-  return 'PS256';
-}
 
 /** oidc-provider's configuration only: the product rules it applies come from policy/ and token/. */
 export function buildProviderConfiguration(
@@ -88,6 +81,9 @@ export function buildProviderConfiguration(
     features: { ...providerFeatures(config, registry, resourceIndicators), ...(hooks.ciba ? { ciba: hooks.ciba } : {}) },
     // the pages' languages (OIDC Discovery §3; ui_locales, OIDC Core §3.1.2.1)
     discovery: { ui_locales_supported: [...LOCALES] },
+    ...clientDocumentFetch(config.env),
+    // JWT access tokens are recorded, so they can be introspected, revoked and used at userinfo
+    formats: { customizers: { jwt: recordJwtAccessTokens(store) } },
     extraClientMetadata: {
       properties: EXTRA_CLIENT_METADATA,
       validator: (_ctx, key, value, metadata) => validateMetadata(key, value, metadata),
