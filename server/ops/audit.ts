@@ -12,8 +12,12 @@ export type AuditEvent =
   | 'consent.denied'
   | 'consent.revoked'
   | 'client.created'
+  | 'client.registered'
+  | 'client.updated'
   | 'client.deleted'
   | 'client.secret_rotated'
+  | 'iat.issued'
+  | 'iat.revoked'
   | 'keys.rotated';
 
 export type AuditFields = Record<string, string | number | boolean | undefined>;
