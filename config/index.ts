@@ -42,6 +42,8 @@ export interface Config {
   };
   /** where Prometheus metrics are served: a port of their own, or /metrics behind a bearer token; both off by default */
   readonly metrics: { readonly port: number | undefined; readonly token: string | undefined };
+  /** the trusted directory's keys for software statements (RFC 7591 §2.3); undefined = none trusted */
+  readonly softwareStatementKeys: { readonly url: string } | { readonly jwks: { readonly keys: readonly Jwk[] } } | undefined;
 }
 
 export class ConfigError extends Error {
@@ -105,6 +107,26 @@ function readApiRegistry(path: string | undefined, problems: string[]): readonly
   } catch (err) {
     problems.push(`API_REGISTRY (${path}): ${err instanceof SyntaxError ? 'not valid JSON' : (err as Error).message}`);
     return sampleApis;
+  }
+}
+
+/** SOFTWARE_STATEMENT_JWKS: the directory's public JWK Set, inline as JSON or as the https:// URL it is published at. */
+function parseDirectoryKeys(raw: string | undefined, production: boolean, problems: string[]): Config['softwareStatementKeys'] {
+  if (!raw) return undefined;
+  const problem = 'SOFTWARE_STATEMENT_JWKS must be a JWK Set of public keys (JSON) or the https:// URL of one';
+  if (!raw.trimStart().startsWith('{')) {
+    const url = URL.parse(raw);
+    if (!url || !['https:', 'http:'].includes(url.protocol) || (production && url.protocol !== 'https:')) problems.push(problem);
+    return url ? { url: url.href } : undefined;
+  }
+  try {
+    const jwks = JSON.parse(raw) as { keys?: unknown };
+    const keys = Array.isArray(jwks.keys) ? (jwks.keys as Jwk[]) : [];
+    if (!keys.length || keys.some((k) => typeof k?.kty !== 'string' || 'd' in k)) throw new Error();
+    return { jwks: { keys } };
+  } catch {
+    problems.push(problem);
+    return undefined;
   }
 }
 
@@ -200,6 +222,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
   if (metricsToken && metricsToken.length < 32) problems.push('METRICS_TOKEN must be at least 32 characters');
 
   const apis = options.apis ?? readApiRegistry(env.API_REGISTRY, problems);
+  const softwareStatementKeys = parseDirectoryKeys(env.SOFTWARE_STATEMENT_JWKS, production, problems);
 
   if (problems.length) throw new ConfigError(problems);
 
@@ -222,5 +245,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
     lockout: Object.freeze({ maxFailures, lockSeconds }),
     limits,
     metrics: Object.freeze({ port: metricsPort, token: metricsToken }),
+    softwareStatementKeys,
   });
 }

@@ -4,7 +4,8 @@ import type { Config } from '../config/index.ts';
 import type { Store } from '../adapters/types.ts';
 import { accountServices } from './accounts/services.ts';
 import { cacheClients } from './clients/cache.ts';
-import { installSecretDigests } from './clients/secrets.ts';
+import { auditRegistrations, hideSecretDigests } from './clients/registration_events.ts';
+import { digestSecretsOnStore, installSecretDigests } from './clients/secrets.ts';
 import type { AppDeps } from './deps.ts';
 import { interactionRoutes } from './interactions/routes.ts';
 import { createAudit } from './ops/audit.ts';
@@ -45,7 +46,9 @@ export interface App {
 export function createApp({ config, store, logger, hooks, metrics = createMetrics() }: AppOptions): App {
   const registry = new ApiRegistry(config.apis);
   const clients = cacheClients(store, logger);
-  const appStore: Store = { ...store, adapter: clients.adapter, ping: () => store.ping(), close: () => store.close() };
+  const clientAdapter = digestSecretsOnStore(clients.adapter('Client'));
+  const adapter = (name: string) => (name === 'Client' ? clientAdapter : clients.adapter(name));
+  const appStore: Store = { ...store, adapter, ping: () => store.ping(), close: () => store.close() };
   const audit = createAudit(logger, metrics);
   const limits = createLimits(config, store);
   const accounts = accountServices({ config, store: appStore, audit });
@@ -68,6 +71,8 @@ export function createApp({ config, store, logger, hooks, metrics = createMetric
   if (config.metrics.token) provider.use(metricsEndpoint(metrics, config.metrics.token));
   provider.use(healthRoutes(store));
   installTokenSteps(provider, deps, resourceIndicators);
+  provider.use(hideSecretDigests);
+  auditRegistrations(provider, audit);
   provider.use(interactionRoutes(provider, deps));
   return { provider, registry, deps, close: () => clients.close() };
 }

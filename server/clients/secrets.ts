@@ -2,6 +2,8 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 import type { Provider } from 'oidc-provider';
 
+import type { Adapter } from '../../adapters/types.ts';
+
 const PREFIX = 'sha256:';
 
 /** 256 bits from the CSPRNG; a secret this strong needs no slow hash, only a digest. */
@@ -33,5 +35,21 @@ export function secretMatches(storedDigest: string | undefined, presented: strin
 export function installSecretDigests(provider: Provider): void {
   provider.Client.prototype.compareClientSecret = async function compareClientSecretDigest(actual: string) {
     return secretMatches(this.clientSecret, actual);
+  };
+}
+
+/**
+ * oidc-provider stores a dynamically registered client with the secret it has just made
+ * (RFC 7591 §3.2.1 shows it once, in the response); the Client adapter keeps only its digest.
+ */
+export function digestSecretsOnStore(inner: Adapter): Adapter {
+  return {
+    ...inner,
+    async upsert(id, payload, expiresIn) {
+      const secret = payload.client_secret;
+      const stored =
+        typeof secret === 'string' && !isSecretDigest(secret) ? { ...payload, client_secret: digestClientSecret(secret) } : payload;
+      await inner.upsert(id, stored, expiresIn);
+    },
   };
 }

@@ -21,6 +21,12 @@ export interface ProviderHooks {
 // Asymmetric only: a stored client secret is a digest, so nothing may be keyed by it.
 const SIGNING_ALGS = ['PS256', 'ES256', 'RS256', 'EdDSA'] as const;
 const DPOP_ALGS = ['ES256', 'PS256', 'EdDSA'] as const;
+const REGISTRATION_ACCESS_TOKEN_TTL = 365 * 24 * 3600; // stored objects all expire (DESIGN "Storage")
+
+function fetchAnyAddress(url: URL | string | Request, options: RequestInit & { dispatcher?: unknown } = {}): Promise<Response> {
+  const { dispatcher: _ssrfCheck, ...rest } = options;
+  return globalThis.fetch(url, rest);
+}
 
 /** JWT access tokens are signed with the first key of JWKS, in the algorithm its type suits. */
 export function jwtSigningAlg(config: Config): string {
@@ -88,6 +94,8 @@ export function buildProviderConfiguration(
       Session: 3600,
       Grant: longestRefreshTtl(registry),
       RefreshToken: refreshTokenTtl(registry),
+      // renewed whenever the client updates its registration (rotation, RFC 7592 §2.2)
+      RegistrationAccessToken: REGISTRATION_ACCESS_TOKEN_TTL,
     },
     // refresh tokens go to every client allowed the grant; offline_access is not required
     async issueRefreshToken(_ctx, client) {
@@ -106,6 +114,9 @@ export function buildProviderConfiguration(
     findAccount: hooks.findAccount ?? (async () => undefined),
     ...(hooks.loadExistingGrant ? { loadExistingGrant: hooks.loadExistingGrant } : {}),
     renderError: renderErrorPage,
+    // outside production a client's jwks_uri may be on loopback (README "Registering clients");
+    // production keeps oidc-provider's refusal to connect to special-use addresses
+    ...(config.env === 'production' ? {} : { fetch: fetchAnyAddress }),
     // browsers may call the token endpoint cross-origin only for public clients, from their own origins
     clientBasedCORS(_ctx, origin, client) {
       if (origin === 'null' || client.clientAuthMethod !== 'none') return false;
