@@ -2,12 +2,14 @@ import type { Config } from '../../config/index.ts';
 import { createRedisStore } from '../../adapters/redis.ts';
 import { createApp } from '../app.ts';
 import type { AccountManager } from '../accounts/accounts.ts';
+import { InitialAccessTokens } from '../clients/initial_access_tokens.ts';
 import { ClientManager } from '../clients/manage.ts';
 import { createLogger } from '../ops/logger.ts';
 import pino from 'pino';
 
 export interface AdminSession {
   clients: ClientManager;
+  iats: InitialAccessTokens;
   accounts: AccountManager;
   config: Config;
 }
@@ -32,7 +34,8 @@ export async function withAdminSession<T>(config: Config, action: (session: Admi
     closeApp = close;
     return await action({
       // through the app's store, so every running server hears of client changes at once
-      clients: new ClientManager(provider, deps.store, registry, deps.audit),
+      clients: new ClientManager(provider, deps.store, registry, deps.audit, { production: config.env === 'production' }),
+      iats: new InitialAccessTokens(provider, deps.store, registry, deps.audit),
       accounts: deps.accounts.accounts,
       config,
     });
