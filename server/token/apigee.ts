@@ -2,9 +2,6 @@ import type { KoaContextWithOIDC } from 'oidc-provider';
 
 import type { ApiRegistry } from '../policy/registry.ts';
 
-export const TOKEN_RESPONSE_PROFILES = ['default', 'apigee'] as const;
-export type TokenResponseProfile = (typeof TOKEN_RESPONSE_PROFILES)[number];
-
 export interface ApigeeContext {
   clientId: string;
   clientName: string | undefined;

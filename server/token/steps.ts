@@ -4,6 +4,7 @@ import type { AccountServices } from '../accounts/services.ts';
 import type { Audit } from '../ops/audit.ts';
 import type { Limits } from '../ops/limits.ts';
 import type { ResourceIndicators } from '../policy/enforcement.ts';
+import type { ApiRegistry } from '../policy/registry.ts';
 import { auditTokenEvents } from './audit.ts';
 import { spendTokenBudget } from './budget.ts';
 import { clientAuthThrottle } from './client_auth_throttle.ts';
@@ -11,6 +12,7 @@ import { unauthorizedClientForGrant } from './errors.ts';
 import { registerPasswordGrant } from './password_grant.ts';
 import { bindRefreshTokenToDpopKey, countUnrotatedRefresh } from './refresh.ts';
 import { addPromisedTokenFields } from './response.ts';
+import { tokenResponseProfile } from './apigee.ts';
 
 /*
  * Valtuus' steps of the token endpoint, in the order a request meets them. oidc-provider's own
@@ -22,6 +24,8 @@ import { addPromisedTokenFields } from './response.ts';
  *                                 failure budget; counts the failure after a 401 invalid_client.
  *  2. unauthorizedClientForGrant  RFC 6749 §5.2's unauthorized_client for a grant the client lacks.
  *  3. addPromisedTokenFields      status, refresh_count, refresh_token_expires_in/_issued_at on a 200.
+ *     applyTokenResponseProfile   wraps step 3: a client registered for the Apigee shape gets its result
+ *                                 in that shape (apigee.ts; README "Token response profiles").
  * Client authentication (oidc-provider): a secret is compared as a digest (clients/secrets.ts).
  * Inside every grant handler, in order (the provider class below wraps each registered grant):
  *  4. spendTokenBudget            the client's per-minute budget, once it is known who asks.
@@ -66,6 +70,7 @@ export function tokenEndpointProvider(limits: Limits, tokenParams: readonly stri
 }
 
 export interface TokenStepDeps {
+  registry: ApiRegistry;
   accounts: AccountServices;
   audit: Audit;
   limits: Limits;
@@ -75,6 +80,7 @@ export interface TokenStepDeps {
 export function installTokenSteps(provider: Provider, deps: TokenStepDeps, resourceIndicators: ResourceIndicators): void {
   provider.use(clientAuthThrottle(provider, deps.limits));
   provider.use(unauthorizedClientForGrant);
+  provider.use(tokenResponseProfile(deps.registry));
   provider.use(addPromisedTokenFields);
   registerPasswordGrant(provider, deps, resourceIndicators);
   auditTokenEvents(provider, deps.audit);
