@@ -60,15 +60,32 @@ function customerOf(step: Step): string {
   return accountId;
 }
 
+const httpsOnly = (uri: string | undefined) => (uri && URL.parse(uri)?.protocol === 'https:' ? uri : undefined);
+
+/** The pages the client registered about itself, for the customer to check who is asking. */
+function clientLinks(step: Step): { label: string; href: string }[] {
+  const { clientUri, policyUri, tosUri } = step.clientPages;
+  const links: [string, string | undefined][] = [
+    ['Website', clientUri],
+    ['Privacy policy', policyUri],
+    ['Terms of service', tosUri],
+  ];
+  return links.flatMap(([label, uri]) => (httpsOnly(uri) ? [{ label, href: uri! }] : []));
+}
+
 export async function showConsent(ctx: Context, deps: InteractionDeps, step: Step): Promise<void> {
+  const logo = httpsOnly(step.clientPages.logoUri);
   const account = await deps.accounts.findBySub(customerOf(step));
   if (!account) throw new errors.SessionNotFound('the sign-in has ended; start again from the application');
   await renderPage(ctx, {
     view: 'consent',
     title: `Allow ${step.clientName} access?`,
     formTargets: step.formTargets,
+    imageSources: logo ? [new URL(logo).origin] : [],
     locals: {
       clientName: step.clientName,
+      clientLogo: logo ?? '',
+      clientLinks: clientLinks(step),
       username: account.username,
       groups: groupsToShow(deps.registry, step.interaction),
       details: authorizationAttributeValues(deps.registry, step.interaction.params).map(({ attribute, value }) => ({

@@ -38,11 +38,11 @@ export async function renderDocument(target: Renderable, view: string, title: st
 /** Responds with a page and the headers every page carries. */
 export async function renderPage(
   ctx: Context,
-  page: { view: string; title: string; locals: object; status?: number; formTargets?: readonly string[] },
+  page: { view: string; title: string; locals: object; status?: number; formTargets?: readonly string[]; imageSources?: readonly string[] },
 ): Promise<void> {
   const html = await renderDocument(ctx, page.view, page.title, page.locals);
   ctx.status = page.status ?? 200;
-  setPageHeaders(ctx, page.formTargets);
+  setPageHeaders(ctx, page.formTargets, page.imageSources ? { imgSrc: page.imageSources } : {});
   ctx.type = 'html';
   ctx.body = html;
 }

@@ -17,6 +17,8 @@ const PAGES: Record<string, object> = {
     csrf: HOSTILE,
     groups: [{ id: HOSTILE, name: HOSTILE, scopes: [{ name: HOSTILE, description: HOSTILE }] }],
     details: [{ label: HOSTILE, value: HOSTILE }],
+    clientLogo: HOSTILE,
+    clientLinks: [{ label: HOSTILE, href: HOSTILE }],
   },
   error: { heading: HOSTILE, description: HOSTILE, code: HOSTILE },
 };
@@ -33,7 +35,7 @@ describe('views: templates without logic escape every value', () => {
     it(`${view}.ejs inside layout.ejs renders a hostile string only escaped`, async () => {
       const html = await renderDocument({ response: {} }, view, HOSTILE, locals);
       expect(html).not.to.include('<script>');
-      expect(html).not.to.include('<img');
+      expect(html).not.to.include('<img src=x');
       expect(html).not.to.match(/"><script/);
       expect(html).to.include('&lt;script&gt;alert(1)&lt;/script&gt;');
       expect(html).to.include('&#34;&gt;');
