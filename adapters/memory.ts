@@ -1,4 +1,5 @@
 import { createAdapterFactory } from './adapter.ts';
+import { memoryPubSub } from './pubsub.ts';
 import { keyLayout } from './keys.ts';
 import { MemoryKeyspace } from './memory_keyspace.ts';
 import type { Store } from './types.ts';
@@ -22,6 +23,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     kind: 'memory',
     adapter: createAdapterFactory({ keyspace, keys, now }),
     keys,
+    pubsub: memoryPubSub(),
     redis: undefined,
     keyspace,
     ping: () => keyspace.ping(),

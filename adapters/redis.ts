@@ -1,4 +1,5 @@
 import { createAdapterFactory } from './adapter.ts';
+import { redisPubSub } from './pubsub.ts';
 import { keyLayout } from './keys.ts';
 import { DEFAULT_CONNECT_TIMEOUT_MS, openRedisClient } from './redis_client.ts';
 import type { RedisConnectionSettings } from './redis_client.ts';
@@ -20,6 +21,8 @@ export interface RedisStoreOptions extends RedisConnectionSettings {
 export interface RedisStoreFromClientOptions {
   /** How long a request waits for a (re)connection before it fails (default 1000 ms). */
   connectTimeoutMs?: number;
+  /** A subscription that could not be made (it is tried again at the next reconnection). */
+  onSubscribeError?: (err: Error) => void;
 }
 
 /** A store over an existing ioredis client or Cluster; the store owns it from now on (close() quits it). */
@@ -30,6 +33,7 @@ export function createRedisStoreFromClient(client: RedisClient, keyPrefix: strin
     kind: 'redis',
     adapter: createAdapterFactory({ keyspace, keys, now: Date.now }),
     keys,
+    pubsub: redisPubSub(client, options.onSubscribeError ?? (() => undefined)),
     redis: client,
     ping: () => keyspace.ping(),
     close: () => keyspace.close(),
@@ -40,9 +44,8 @@ export function createRedisStore(options: RedisStoreOptions): Store {
   const keys = keyLayout(options.keyPrefix); // validate before connecting
   const client = openRedisClient(options.url, options);
   client.on('error', options.onError ?? (() => {}));
-  return createRedisStoreFromClient(
-    client,
-    keys.prefix,
-    options.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: options.connectTimeoutMs },
-  );
+  return createRedisStoreFromClient(client, keys.prefix, {
+    ...(options.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: options.connectTimeoutMs }),
+    ...(options.onError ? { onSubscribeError: options.onError } : {}),
+  });
 }

@@ -1,4 +1,5 @@
 import type { KeyLayout } from './keys.ts';
+import type { PubSub } from './pubsub.ts';
 
 /** The payload oidc-provider hands its adapters: a JSON-serialisable object. */
 export interface AdapterPayload {
@@ -35,7 +36,9 @@ export interface Store {
   readonly adapter: AdapterFactory;
   /** Every key name, under this store's prefix (the store owns the prefix). */
   readonly keys: KeyLayout;
-  /** The raw ioredis client (for rate limiters and health checks); undefined for memory. */
+  /** Messages every process of this store hears (the client cache's invalidations). */
+  readonly pubsub: PubSub;
+  /** The raw ioredis client, for the counters beside the store (rate limiters, the login guard); undefined for memory. */
   readonly redis: import('ioredis').Redis | import('ioredis').Cluster | undefined;
   /** Resolves when the store answers; rejects otherwise. */
   ping(): Promise<void>;

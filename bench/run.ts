@@ -3,6 +3,7 @@
  * See bench/README.md for what is measured and how.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -12,12 +13,13 @@ import { CpuMeter } from './lib/cpu.ts';
 import { commandLine, gitDescription, machineDescription, softwareVersions } from './lib/environment.ts';
 import { installCleanup, isStopping, stopAll } from './lib/processes.ts';
 import { accessTokenMemory, startPrivateRedis, type PrivateRedis } from './lib/redis.ts';
-import { renderReport, type Cell, type Report, type ScenarioResult, type TargetId } from './lib/report.ts';
+import { goalResults, renderReport, type Cell, type Report, type ScenarioResult, type TargetId } from './lib/report.ts';
 import { observer } from './lib/observe.ts';
 import { RssSampler } from './lib/rss.ts';
 import { runProfile } from './profile.ts';
 import { authorizationCode, clientCredentials, introspection, NotAvailable, refreshToken } from './scenarios/index.ts';
 import type { PreparedScenario, Scenario, ScenarioContext } from './scenarios/index.ts';
+import { startTestCluster } from '../test/support/redis_cluster.ts';
 import { startBaselineOrExplain, startValtuusOrExplain } from './targets/start.ts';
 import type { Target } from './targets/types.ts';
 
@@ -84,14 +86,15 @@ function secondsFor(scenario: Scenario, options: BenchOptions): number {
   return scenario === authorizationCode ? options.flowDuration : options.duration;
 }
 
-/** Scenario after scenario, each on both servers; which server goes first alternates. */
+/** Scenario after scenario, each on every server; the order of the servers turns each round. */
 async function measure(slots: Slot[][], options: BenchOptions): Promise<void> {
   log(`warm-up (${options.warmup} s each)`);
-  for (const pair of slots) for (const slot of pair) await runOnce(slot, options.warmup, false);
+  for (const group of slots) for (const slot of group) await runOnce(slot, options.warmup, false);
   for (let round = 0; round < options.rounds; round++) {
     log(`round ${round + 1} of ${options.rounds}`);
-    for (const [i, pair] of slots.entries()) {
-      const ordered = (round + i) % 2 === 0 ? pair : [...pair].reverse();
+    for (const [i, group] of slots.entries()) {
+      const turn = (round + i) % group.length;
+      const ordered = [...group.slice(turn), ...group.slice(0, turn)];
       for (const slot of ordered) await runOnce(slot, secondsFor(slot.scenario, options), true);
     }
   }
@@ -117,19 +120,40 @@ async function bench(argv: string[], options: BenchOptions): Promise<void> {
   const scenarios = selectScenarios(options.scenarios);
   mkdirSync(TMP_DIR, { recursive: true });
   const jwks = generateSigningJwks();
-  const redis = await startPrivateRedis();
-  log(`redis-server ${redis.url} (pid ${redis.process.pid})`);
-  const [valtuus, baseline] = await Promise.all([
-    startValtuusOrExplain({ redisUrl: redis.url, jwks, customers: options.customers, log }),
+  // each Valtuus on a Redis of its own, so that commands and Redis CPU are its alone
+  const [redis, redis1] = await Promise.all([startPrivateRedis(), startPrivateRedis()]);
+  log(`redis-server ${redis.url} (pid ${redis.process.pid}) and ${redis1.url} (pid ${redis1.process.pid})`);
+  // or both on one private Cluster, under prefixes of their own (its commands and CPU are then not told apart)
+  const cluster = options.store === 'cluster' ? await startTestCluster() : undefined;
+  if (cluster) log(`Redis Cluster ${cluster.url}`);
+  const workers = Number(process.env.WEB_CONCURRENCY) || availableParallelism();
+  const [valtuus, valtuus1, baseline] = await Promise.all([
+    startValtuusOrExplain({
+      ...(cluster ? { redisUrl: cluster.url, keyPrefix: 'valtuus-n:' } : { redisUrl: redis.url, redisPid: redis.process.pid }),
+      jwks,
+      customers: options.customers,
+      log,
+      workers,
+      label: `Valtuus (${workers} workers)`,
+    }),
+    startValtuusOrExplain({
+      ...(cluster ? { redisUrl: cluster.url, keyPrefix: 'valtuus-1:' } : { redisUrl: redis1.url, redisPid: redis1.process.pid }),
+      jwks,
+      customers: options.customers,
+      log,
+      workers: 1,
+      id: 'valtuus1',
+      label: 'Valtuus (1 worker)',
+    }),
     startBaselineOrExplain({ jwks }),
   ]);
-  const targets: Target[] = [valtuus, baseline];
-  log(`Valtuus ${valtuus.url || '(not running)'}; oidc-provider ${baseline.url || '(not running)'}`);
+  const targets: Target[] = [valtuus, valtuus1, baseline];
+  log(`Valtuus ${valtuus.url || '(not running)'} and ${valtuus1.url || '(not running)'}; oidc-provider ${baseline.url || '(not running)'}`);
 
   const sampler = new RssSampler();
-  if (valtuus.pid) sampler.watch('Valtuus', valtuus.pid);
-  if (baseline.pid) sampler.watch('oidc-provider (baseline)', baseline.pid);
+  for (const target of targets) if (target.pid) sampler.watch(target.label, target.pid);
   sampler.watch("redis-server (Valtuus' store)", redis.process.pid);
+  sampler.watch("redis-server (1-worker Valtuus' store)", redis1.process.pid);
   sampler.start();
 
   try {
@@ -139,10 +163,17 @@ async function bench(argv: string[], options: BenchOptions): Promise<void> {
       tmpDir: TMP_DIR,
       log,
       measure: observer(
-        new CpuMeter(() => [valtuus.pid, baseline.pid, redis.process.pid].filter((pid) => pid !== undefined)),
-        redis.client,
+        new CpuMeter(() => [...targets.map((t) => t.pid), redis.process.pid, redis1.process.pid].filter((pid) => pid !== undefined)),
+        (id) => (cluster ? undefined : id === 'valtuus' ? redis.client : id === 'valtuus1' ? redis1.client : undefined),
       ),
     };
+    if (options.preloadTokens || options.preloadClients) {
+      for (const target of [valtuus, valtuus1]) {
+        log(`preloading ${target.label}: ${options.preloadTokens} tokens, ${options.preloadClients} clients`);
+        const seconds = await target.preload?.(options.preloadTokens, options.preloadClients);
+        log(`  done in ${seconds?.toFixed(0)} s`);
+      }
+    }
     const slots = scenarios.map((scenario) => targets.map((target): Slot => ({ scenario, target, cell: { runs: [] } })));
     log('preparing scenarios');
     for (const pair of slots) for (const slot of pair) await prepare(slot, ctx);
@@ -159,14 +190,19 @@ async function bench(argv: string[], options: BenchOptions): Promise<void> {
       settings: settingsLine(options),
       machine: machineDescription(),
       software: [
-        `Valtuus: commit ${gitDescription()}, \`node server/index.ts\`, WEB_CONCURRENCY ${process.env.WEB_CONCURRENCY ?? 'unset (its default)'}, on a private redis-server ${versions.redis}`,
+        `Valtuus: commit ${gitDescription()}, \`node server/index.ts\`, WEB_CONCURRENCY ${workers} and 1, ${cluster ? `both on one private 3-master Redis Cluster (redis-server ${versions.redis}), under key prefixes of their own` : `each on a private redis-server ${versions.redis}`}`,
+        ...(options.preloadTokens || options.preloadClients
+          ? [
+              `store preloaded, for each Valtuus, with ${options.preloadTokens} live client-credentials tokens and ${options.preloadClients} registered clients`,
+            ]
+          : []),
         `baseline: oidc-provider ${versions.oidcProvider} (bench/baseline/server.ts): one process, its default in-memory adapter (an LRU of 1000 entries, which can forget a grant under load), opaque tokens, devInteractions login (no password hash, no second factor)`,
         `load: wrk ${versions.wrk} (bench/wrk/form_post.lua); the code flow by bench/lib/code_flow.ts`,
       ],
-      labels: { valtuus: valtuus.label, baseline: baseline.label },
-      results: slots.map(([v, b]): ScenarioResult => ({
+      labels: { valtuus: valtuus.label, valtuus1: valtuus1.label, baseline: baseline.label },
+      results: slots.map(([v, v1, b]): ScenarioResult => ({
         scenario: v!.scenario,
-        cells: { valtuus: v!.cell, baseline: b!.cell } as Record<TargetId, Cell>,
+        cells: { valtuus: v!.cell, valtuus1: v1!.cell, baseline: b!.cell } as Record<TargetId, Cell>,
       })),
       peaks: sampler.peaks(),
       ...(await tokenMemory(redis)),
@@ -174,10 +210,17 @@ async function bench(argv: string[], options: BenchOptions): Promise<void> {
     const markdown = renderReport(report);
     writeFileSync(options.out, markdown);
     process.stdout.write(`\n${markdown}\nwritten to ${options.out}\n`);
+    const missed = goalResults(report).filter((g) => !g.met);
+    if (options.check && missed.length) {
+      log(`bench --check: ${missed.length} goal(s) missed: ${missed.map((g) => g.name).join('; ')}`);
+      process.exitCode = 1;
+    }
   } finally {
     sampler.stop();
     await Promise.all(targets.map((t) => t.close().catch(() => undefined)));
     redis.client.disconnect();
+    redis1.client.disconnect();
+    await cluster?.stop();
   }
 }
 

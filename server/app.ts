@@ -45,7 +45,7 @@ export interface App {
  */
 export function createApp({ config, store, logger, hooks, metrics = createMetrics() }: AppOptions): App {
   const registry = new ApiRegistry(config.apis);
-  const clients = cacheClients(store, logger);
+  const clients = cacheClients(store);
   const clientAdapter = digestSecretsOnStore(clients.adapter('Client'));
   const adapter = (name: string) => (name === 'Client' ? clientAdapter : clients.adapter(name));
   const appStore: Store = { ...store, adapter, ping: () => store.ping(), close: () => store.close() };

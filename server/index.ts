@@ -1,5 +1,9 @@
 // Entry point. The runtime is checked before anything else loads: oidc-provider 9 needs
 // Node.js 22, and on an older one it would start with a warning and fail later.
+//
+// The map (docs/architecture.md): main.ts reads config/ and starts one process or the workers;
+// app.ts assembles the app, installing in order the token endpoint's steps (token/steps.ts,
+// listed there one per line) and the pages (interactions/); the level policy is policy/.
 const NEEDED = [22, 18];
 const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
 if (major < NEEDED[0]! || (major === NEEDED[0] && minor < NEEDED[1]!)) {

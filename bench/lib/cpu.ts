@@ -19,7 +19,7 @@ function machineTicks(): { total: number; busy: number } {
 }
 
 /** utime + stime, plus the children it has reaped (wrk runs, cluster workers that exited). */
-function processTicks(pid: number | 'self'): number {
+export function processTicks(pid: number | 'self'): number {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');

@@ -13,6 +13,8 @@ export interface Measurement {
   notes: string[];
   /** the share of the machine (0..1) other processes used during the run; set by ctx.measure */
   othersCpu?: number;
+  /** CPU time per request (or flow), ms: the server's processes, its Redis, and the load generator; set by ctx.measure */
+  cpuMs?: { server: number; redis: number; load: number };
   /** Redis commands the server sent during the run, by command; set by ctx.measure for Valtuus */
   redisCalls?: Record<string, number>;
 }

@@ -29,7 +29,7 @@ export async function startValtuusOrExplain(options: ValtuusOptions): Promise<Ta
   try {
     return (await startValtuus(options)).target;
   } catch (err) {
-    return unavailableTarget('valtuus', 'Valtuus', `Valtuus did not start: ${message(err)}`);
+    return unavailableTarget(options.id ?? 'valtuus', options.label ?? 'Valtuus', `Valtuus did not start: ${message(err)}`);
   }
 }
 

@@ -21,7 +21,9 @@ export interface CodeFlowSetup {
  * (bench/scenarios/types.ts) when the server cannot provide that yet.
  */
 export interface Target {
-  readonly id: 'valtuus' | 'baseline';
+  readonly id: 'valtuus' | 'valtuus1' | 'baseline';
+  /** the private redis-server of this target's store, when it has one */
+  readonly redisPid?: number | undefined;
   readonly label: string;
   readonly url: string;
   /** the server's main process; its descendants (cluster workers) are found from it */
@@ -30,6 +32,8 @@ export interface Target {
   codeFlowSetup(): Promise<CodeFlowSetup>;
   /** Copies of a real refresh token (each on its own copy of its grant), stored the way the server stores them. */
   cloneRefreshTokens(seed: string, count: number): Promise<string[]>;
+  /** Fills the server's store with live tokens and registered clients, as a large deployment's (Valtuus only). */
+  preload?(tokens: number, clients: number): Promise<number>;
   /** Closes the harness' own connections to the server's store (processes are stopped elsewhere). */
   close(): Promise<void>;
 }

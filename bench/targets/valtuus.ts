@@ -7,6 +7,7 @@ import type { Command } from '../../server/admin/commands.ts';
 import { FlowError, codeFlow } from '../lib/code_flow.ts';
 import { CustomerPool, totpFromUri, type Customer } from '../lib/customers.ts';
 import { cloneRefreshTokens, type ModelAdapter } from '../lib/clone.ts';
+import { preloadStore } from '../lib/preload.ts';
 import { answers, freePort, mapLimit, waitFor } from '../lib/net.ts';
 import { startProcess, type Managed } from '../lib/processes.ts';
 import { NotAvailable } from '../scenarios/types.ts';
@@ -26,6 +27,14 @@ export interface ValtuusOptions {
   customers: number;
   /** extra `node` flags, e.g. --cpu-prof */
   nodeFlags?: string[];
+  /** WEB_CONCURRENCY; unset: as in the harness' environment (Valtuus' default: one worker per CPU) */
+  workers?: number | undefined;
+  /** REDIS_KEY_PREFIX, when several Valtuus share one Redis Cluster */
+  keyPrefix?: string;
+  /** which of the Valtuus targets this is (several run side by side, each on its own Redis) */
+  id?: 'valtuus' | 'valtuus1';
+  label?: string;
+  redisPid?: number | undefined;
   log(message: string): void;
 }
 
@@ -43,6 +52,8 @@ function serverEnv(port: number, options: ValtuusOptions): NodeJS.ProcessEnv {
     // One client sends all the load here; its per-minute token budget (default 6000) would turn
     // the run into a measurement of 429s. The limiter still runs on every request.
     RATE_LIMIT_TOKEN_REQUESTS: process.env.RATE_LIMIT_TOKEN_REQUESTS ?? String(TOKEN_BUDGET),
+    ...(options.workers ? { WEB_CONCURRENCY: String(options.workers) } : {}),
+    ...(options.keyPrefix ? { REDIS_KEY_PREFIX: options.keyPrefix } : {}),
   };
 }
 
@@ -152,12 +163,16 @@ export async function startValtuus(options: ValtuusOptions): Promise<{ target: T
   });
 
   const target: Target = {
-    id: 'valtuus',
-    label: 'Valtuus',
+    id: options.id ?? 'valtuus',
+    label: options.label ?? 'Valtuus',
     url,
     pid: proc.pid,
+    redisPid: options.redisPid,
     clientCredentialsClient,
     codeFlowSetup,
+    async preload(tokens, clients) {
+      return preloadStore(await store(), tokens, clients, options.log);
+    },
     async cloneRefreshTokens(seed, count) {
       const s = await store();
       return cloneRefreshTokens((model) => s.adapter(model) as unknown as ModelAdapter, seed, count);

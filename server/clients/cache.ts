@@ -1,5 +1,4 @@
 import type { Adapter, AdapterFactory, AdapterPayload, Store } from '../../adapters/types.ts';
-import type { Logger } from '../ops/logger.ts';
 
 const SAFETY_TTL_MS = 10_000; // bounds staleness should an invalidation message ever be lost
 const MAX_ENTRIES = 10_000;
@@ -62,43 +61,24 @@ function cachedClientAdapter(inner: Adapter, cache: ClientCache, announce: (id: 
   };
 }
 
-/** Publishes a change of a client registration; the admin CLI calls it too. */
-export function announceClientChange(store: Store) {
-  return async (id: string): Promise<void> => {
-    await store.redis?.publish(store.keys.clientsChanged, id);
-  };
-}
-
 export interface CachedClients {
   adapter: AdapterFactory;
   close(): Promise<void>;
 }
 
-/** The store's adapters with the Client model cached, for a Redis store; the memory store needs none. */
-export function cacheClients(store: Store, logger: Logger): CachedClients {
-  if (!store.redis) return { adapter: store.adapter, close: async () => undefined };
+/**
+ * The store's adapters with the Client model cached, for a Redis store (the memory store
+ * needs none). Every change is announced on the store's channel; every process, hearing it,
+ * drops its entry; a reconnection drops everything, as messages may have been missed.
+ */
+export function cacheClients(store: Store): CachedClients {
+  if (store.kind === 'memory') return { adapter: store.adapter, close: async () => undefined };
   const cache = new ClientCache();
-  const subscriber = store.redis.duplicate();
-  let subscribed = false;
-  subscriber.on('error', () => undefined); // the store's own connection reports trouble
-  subscriber.on('message', (_channel: string, id: string) => cache.drop(id));
-  // the store's clients queue nothing while offline, so subscribe once connected (ioredis
-  // resubscribes by itself after a reconnect); messages may have been missed while away
-  subscriber.on('ready', () => {
-    cache.drop();
-    if (subscribed) return;
-    subscribed = true;
-    subscriber.subscribe(store.keys.clientsChanged).catch((err: Error) => {
-      subscribed = false;
-      logger.warn({ err: { message: err.message } }, 'client cache: not subscribed');
-    });
-  });
-  const announce = announceClientChange(store);
-  const clientAdapter = cachedClientAdapter(store.adapter('Client'), cache, announce);
+  const channel = store.keys.clientsChanged;
+  const subscription = store.pubsub.subscribe(channel, { onMessage: (id) => cache.drop(id), onResync: () => cache.drop() });
+  const clientAdapter = cachedClientAdapter(store.adapter('Client'), cache, (id) => store.pubsub.publish(channel, id));
   return {
     adapter: (name) => (name === 'Client' ? clientAdapter : store.adapter(name)),
-    async close() {
-      subscriber.disconnect();
-    },
+    close: subscription.stop,
   };
 }

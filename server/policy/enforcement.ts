@@ -2,7 +2,7 @@ import { errors, type Client, type Configuration, type KoaContextWithOIDC, type 
 
 import type { ApiDefinition } from '../../config/index.ts';
 import { assertTokenAttributes } from './attributes.ts';
-import { LEVELS, describeLevel, isLegacyGrant } from './levels.ts';
+import { checkLevel } from './levels.ts';
 import type { ApiRegistry } from './registry.ts';
 import { isOidcScope, scopeList } from './scopes.ts';
 
@@ -68,28 +68,21 @@ function isClientCredentials(ctx: Ctx): boolean {
   return ctx.oidc.route === 'token' && (ctx.oidc.params as { grant_type?: unknown }).grant_type === 'client_credentials';
 }
 
-/** The level table of DESIGN.md, enforced for every grant at the authorization, PAR and token endpoints. */
+/** The level table (policy/levels.ts), enforced for every grant at the authorization, PAR and token endpoints. */
 function enforceLevel(ctx: Ctx, api: ApiDefinition, client: ClientLike): void {
-  const rule = LEVELS[api.level];
-  const { route } = ctx.oidc;
   const params = ctx.oidc.params as { grant_type?: string; response_type?: string };
-  const grant = route === 'token' ? params.grant_type : undefined;
-  if (grant && grant !== 'refresh_token' && !rule.grants.includes(grant) && !(isLegacyGrant(grant) && rule.legacyAllowed)) {
-    throw new errors.UnauthorizedClient(`grant ${grant} refused: ${describeLevel(api)}`);
-  }
-  const implicit =
-    (route === 'authorization' || route === 'pushed_authorization_request') && params.response_type?.split(' ').includes('token');
-  if (implicit && !rule.legacyAllowed) throw new errors.UnauthorizedClient(`the implicit grant is refused: ${describeLevel(api)}`);
-  if (client.clientAuthMethod && !rule.authMethods.includes(client.clientAuthMethod)) {
-    throw new errors.UnauthorizedClient(`client authentication ${client.clientAuthMethod} refused: ${describeLevel(api)}`);
-  }
-  if (!rule.fapi2) return;
-  if (route === 'authorization' && !ctx.oidc.entities.PushedAuthorizationRequest) {
-    throw new errors.InvalidRequest(`a pushed authorization request (PAR) is required: ${describeLevel(api)}`);
-  }
-  if (route === 'token' && !ctx.get('dpop')) {
-    throw new errors.InvalidRequest(`a DPoP proof is required: ${describeLevel(api)}`);
-  }
+  const refusal = checkLevel(api, {
+    endpoint: ctx.oidc.route,
+    grant: ctx.oidc.route === 'token' ? params.grant_type : undefined,
+    responseType: params.response_type,
+    authMethod: client.clientAuthMethod,
+    pushed: Boolean(ctx.oidc.entities.PushedAuthorizationRequest),
+    dpop: Boolean(ctx.get('dpop')),
+  });
+  if (!refusal) return;
+  throw refusal.error === 'unauthorized_client'
+    ? new errors.UnauthorizedClient(refusal.description)
+    : new errors.InvalidRequest(refusal.description);
 }
 
 /**

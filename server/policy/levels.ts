@@ -53,3 +53,44 @@ export function isFapi2(api: ApiDefinition): boolean {
 export function describeLevel(api: ApiDefinition): string {
   return `the ${api.name} API (level ${api.level}) requires ${LEVELS[api.level].summary}`;
 }
+
+/** One request as the level table sees it. */
+export interface LevelRequest {
+  endpoint: 'authorization' | 'pushed_authorization_request' | 'token' | string;
+  grant?: string | undefined;
+  responseType?: string | undefined;
+  authMethod?: string | undefined;
+  /** the authorization request came through PAR */
+  pushed?: boolean;
+  /** the token request carries a DPoP proof */
+  dpop?: boolean;
+}
+
+export type LevelRefusal = { error: 'unauthorized_client' | 'invalid_request'; description: string };
+
+/** What the level table says of one request for an API: undefined when allowed, else the RFC 6749 §5.2 error. */
+export function checkLevel(api: ApiDefinition, request: LevelRequest): LevelRefusal | undefined {
+  const rule = LEVELS[api.level];
+  const refuse = (error: LevelRefusal['error'], what: string): LevelRefusal => ({ error, description: `${what}: ${describeLevel(api)}` });
+  const { endpoint, grant } = request;
+  if (
+    endpoint === 'token' &&
+    grant &&
+    grant !== 'refresh_token' &&
+    !rule.grants.includes(grant) &&
+    !(isLegacyGrant(grant) && rule.legacyAllowed)
+  ) {
+    return refuse('unauthorized_client', `grant ${grant} refused`);
+  }
+  const atAuthorization = endpoint === 'authorization' || endpoint === 'pushed_authorization_request';
+  if (atAuthorization && request.responseType?.split(' ').includes('token') && !rule.legacyAllowed) {
+    return refuse('unauthorized_client', 'the implicit grant is refused');
+  }
+  if (request.authMethod && !rule.authMethods.includes(request.authMethod)) {
+    return refuse('unauthorized_client', `client authentication ${request.authMethod} refused`);
+  }
+  if (!rule.fapi2) return undefined;
+  if (endpoint === 'authorization' && !request.pushed) return refuse('invalid_request', 'a pushed authorization request (PAR) is required');
+  if (endpoint === 'token' && !request.dpop) return refuse('invalid_request', 'a DPoP proof is required');
+  return undefined;
+}

@@ -17,6 +17,7 @@ export async function openTestRedisStore(): Promise<TestRedisStore> {
     kind: store.kind,
     adapter: store.adapter,
     keys: store.keys,
+    pubsub: store.pubsub,
     redis: store.redis,
     ping: () => store.ping(),
     prefix: testRedis.prefix,
