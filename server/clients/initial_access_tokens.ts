@@ -5,6 +5,7 @@ import type { Provider } from 'oidc-provider';
 import type { AdapterPayload, Store } from '../../adapters/types.ts';
 import type { Audit } from '../ops/audit.ts';
 import type { ApiRegistry } from '../policy/registry.ts';
+import { isOidcScope } from '../policy/scopes.ts';
 import { ClientError } from './manage.ts';
 import { REGISTRATION_POLICY, apiBindingPolicy } from './registration_policy.ts';
 
@@ -78,7 +79,7 @@ export class InitialAccessTokens {
 
   #apisOf(scope: string | undefined): string[] {
     const scopes = scope?.split(/\s+/).filter(Boolean) ?? [];
-    const unknown = scopes.filter((s) => !this.#registry.byScope(s));
+    const unknown = scopes.filter((s) => !isOidcScope(s) && !this.#registry.byScope(s));
     if (unknown.length) throw new ClientError(`unknown scope ${unknown.join(' ')} (not in the API registry)`);
     return [...this.#registry.apisOf(scopes)].map((api) => api.id);
   }

@@ -205,7 +205,10 @@ export class ClientManager {
       await this.#provider.Client.validate(metadata as never);
     } catch (err) {
       const e = err as { error_description?: string; message?: string };
-      throw new ClientError(`invalid client: ${e.error_description ?? e.message}`);
+      const description = e.error_description ?? e.message ?? '';
+      // the one refusal operators meet most: the code grant with no place to send the code
+      const hint = description.startsWith('redirect_uris') ? ' (the authorization_code grant needs --redirect-uris)' : '';
+      throw new ClientError(`invalid client: ${description}${hint}`);
     }
   }
 }
