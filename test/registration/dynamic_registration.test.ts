@@ -96,6 +96,24 @@ describe('dynamic client registration (RFC 7591) and management (RFC 7592)', () 
     expect(events).to.include.members(['client.registered', 'client.updated', 'client.deleted']);
   });
 
+  it('applies the level rules and the token binding to updates too (RFC 7592 §2.2)', async () => {
+    const { initial_access_token } = await iats.create({ scope: 'public:read accounts:read' });
+    const created = await json(await register({ ...M2M, client_name: 'Rates Bot' }, initial_access_token));
+    const update = (changes: object) =>
+      registrationCall(String(created.registration_client_uri), 'PUT', created.registration_access_token, {
+        client_id: created.client_id,
+        ...M2M,
+        ...changes,
+      });
+    const levels = await expectOAuthError(await update({ scope: 'accounts:read' }), 400, 'invalid_client_metadata');
+    expect(levels.error_description).to.contain('grant client_credentials refused').and.contain('Accounts API');
+    const binding = await expectOAuthError(await update({ scope: 'public:read payments:write' }), 400, 'invalid_client_metadata');
+    expect(binding.error_description).to.contain('Payments API');
+    // a refused update changes nothing, and the registration access token still works
+    const read = await json(await registrationCall(String(created.registration_client_uri), 'GET', created.registration_access_token));
+    expect(read.scope).to.equal('public:read');
+  });
+
   it('applies the level rules to registrations: client credentials for a substantial API is refused (RFC 7591 §3.2.2)', async () => {
     const res = await register({ ...M2M, scope: 'accounts:read' });
     const body = await expectOAuthError(res, 400, 'invalid_client_metadata');
