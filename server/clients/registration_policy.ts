@@ -55,6 +55,24 @@ function assertBinding(ctx: Ctx, registry: ApiRegistry, properties: AdapterPaylo
   }
 }
 
+const isStringList = (value: unknown) => Array.isArray(value) && value.every((v) => typeof v === 'string');
+
+/** The shapes the level rules read, checked before they read them (oidc-provider checks the rest after). */
+function assertShapes(properties: AdapterPayload): void {
+  const wrong = [
+    ['grant_types', isStringList],
+    ['response_types', isStringList],
+    ['redirect_uris', isStringList],
+    ['scope', (v: unknown) => typeof v === 'string'],
+    ['token_endpoint_auth_method', (v: unknown) => typeof v === 'string'],
+  ].filter(([key, ok]) => properties[key as string] !== undefined && !(ok as (v: unknown) => boolean)(properties[key as string]));
+  if (wrong.length) {
+    throw new errors.InvalidClientMetadata(
+      `${wrong.map(([key]) => key).join(', ')}: wrong type (RFC 7591 §2: lists of strings, or a string)`,
+    );
+  }
+}
+
 /** What RFC 7591 §2 defaults to, made explicit so that the level rules see what will be stored. */
 function withDefaults(properties: AdapterPayload): void {
   properties.grant_types ??= ['authorization_code'];
@@ -71,6 +89,7 @@ export function registrationPolicy(registry: ApiRegistry, verify: SoftwareStatem
     const operatorOnly = OPERATOR_ONLY.filter((key) => properties[key] !== undefined);
     if (operatorOnly.length) throw new errors.InvalidClientMetadata(`${operatorOnly.join(', ')} can be set by the bank's operators only`);
     await applySoftwareStatement(ctx, properties, verify);
+    assertShapes(properties);
     assertBinding(ctx, registry, properties);
     withDefaults(properties);
     const { problems, implied } = applyLevelPolicy(registry, properties, false);

@@ -136,6 +136,27 @@ describe('dynamic client registration (RFC 7591) and management (RFC 7592)', () 
     expect(body.error_description).to.contain('public-data').and.contain('Accounts API');
   });
 
+  it('answers malformed registrations with 400, never a 5xx (RFC 7591 §3.2.2)', async () => {
+    const { initial_access_token: token } = await iats.create({});
+    for (const body of [
+      { ...M2M, grant_types: 7 },
+      { ...M2M, scope: ['public:read'] },
+      { ...M2M, token_endpoint_auth_method: {} },
+      { ...M2M, software_statement: 12 },
+      { ...M2M, jwks: 'keys' },
+      { ...M2M, token_response_profile: 3 },
+    ]) {
+      const res = await registrationCall(`${srv.url}/reg`, 'POST', token, body);
+      expect(res.status, JSON.stringify(body)).to.equal(400);
+    }
+    const notJson = await fetch(`${srv.url}/reg`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: '{"grant_types":',
+    });
+    expect(notJson.status).to.equal(400);
+  });
+
   it('refuses metadata only operators may set (introspection rights, legacy grants)', async () => {
     const res = await register({ ...M2M, resource_server_api: 'accounts' });
     expect((await expectOAuthError(res, 400, 'invalid_client_metadata')).error_description).to.contain('resource_server_api');
