@@ -5,7 +5,7 @@ import type { Store } from '../adapters/types.ts';
 import { accountServices } from './accounts/services.ts';
 import { cacheClients } from './clients/cache.ts';
 import { auditRegistrations, hideSecretDigests } from './clients/registration_events.ts';
-import { digestSecretsOnStore, installSecretDigests } from './clients/secrets.ts';
+import { acceptPresentedSecretOnUpdate, digestSecretsOnStore, installSecretDigests } from './clients/secrets.ts';
 import type { AppDeps } from './deps.ts';
 import { interactionRoutes } from './interactions/routes.ts';
 import { createAudit } from './ops/audit.ts';
@@ -64,6 +64,7 @@ export function createApp({ config, store, logger, hooks, metrics = createMetric
   provider.proxy = true; // behind a TLS-terminating router: trust X-Forwarded-Proto/For
   provider.maxIpsCount = 1; // the address the router saw: the last X-Forwarded-For entry, not one the client wrote
   installSecretDigests(provider);
+  acceptPresentedSecretOnUpdate(provider);
   logProviderErrors(provider, logger);
 
   provider.use(requestLogging(logger));

@@ -18,8 +18,9 @@ export async function hideSecretDigests(ctx: KoaContextWithOIDC, next: () => Pro
   }
 }
 
+// read as a property: during an update the client is a view of the stored one (clients/secrets.ts)
 function softwareId(client: Client): string | undefined {
-  const id = client.metadata().software_id;
+  const id = (client as unknown as { software_id?: unknown }).software_id;
   return typeof id === 'string' ? id : undefined;
 }
 

@@ -96,6 +96,25 @@ describe('dynamic client registration (RFC 7591) and management (RFC 7592)', () 
     expect(events).to.include.members(['client.registered', 'client.updated', 'client.deleted']);
   });
 
+  it('accepts an update that carries the issued secret, and refuses one with a wrong secret (RFC 7592 §2.2)', async () => {
+    const created = await json(await register({ ...M2M, client_name: 'Echo Bot' }));
+    const uri = String(created.registration_client_uri);
+    const body = { client_id: created.client_id, ...M2M, client_name: 'Echo Bot 2' };
+    const wrong = await registrationCall(uri, 'PUT', created.registration_access_token, { ...body, client_secret: 'not-it' });
+    await expectOAuthError(wrong, 400, 'invalid_request');
+    const right = await registrationCall(uri, 'PUT', created.registration_access_token, { ...body, client_secret: created.client_secret });
+    expect(right.status, await right.clone().text()).to.equal(200);
+    expect((await json(right)).client_name).to.equal('Echo Bot 2');
+    const stored = await srv.store.adapter('Client').find(created.client_id);
+    expect(isSecretDigest(stored?.client_secret)).to.equal(true);
+    const cc = await postForm(
+      `${srv.url}/token`,
+      { grant_type: 'client_credentials', scope: 'public:read' },
+      { authorization: basic(created.client_id, created.client_secret) },
+    );
+    expect(cc.status).to.equal(200);
+  });
+
   it('applies the level rules and the token binding to updates too (RFC 7592 §2.2)', async () => {
     const { initial_access_token } = await iats.create({ scope: 'public:read accounts:read' });
     const created = await json(await register({ ...M2M, client_name: 'Rates Bot' }, initial_access_token));
