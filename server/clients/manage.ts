@@ -5,39 +5,13 @@ import type { Provider } from 'oidc-provider';
 import type { AdapterPayload, Store } from '../../adapters/types.ts';
 import type { Audit } from '../ops/audit.ts';
 import type { ApiRegistry } from '../policy/registry.ts';
-import { jwksUriProblems, responseTypesFor, usesSecret, type TokenResponseProfile } from '../policy/client_metadata.ts';
+import { jwksUriProblems, usesSecret } from '../policy/client_metadata.ts';
 import { applyLevelPolicy } from '../policy/registration.ts';
+import { metadataOf, type ClientChanges, type ClientInput } from './client_input.ts';
 import { clientSummary } from './summary.ts';
 import { digestClientSecret, generateClientSecret, isSecretDigest } from './secrets.ts';
 
-export const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'] as const;
-export type AuthMethod = (typeof AUTH_METHODS)[number];
-
-export interface ClientInput {
-  name: string;
-  grantTypes: string[];
-  redirectUris?: string[];
-  scope?: string;
-  authMethod?: AuthMethod;
-  jwksUri?: string;
-  jwks?: { keys: object[] };
-  tokenResponseProfile?: TokenResponseProfile;
-  /** shown to customers on the consent page (RFC 7591 §2) */
-  logoUri?: string;
-  clientUri?: string;
-  policyUri?: string;
-  tosUri?: string;
-  contacts?: string[];
-  extra?: Record<string, unknown>;
-  /** implicit and password are off unless a client is registered with this flag */
-  allowLegacyGrants?: boolean;
-  /** fixed ids for the sandbox's demo client; otherwise generated */
-  clientId?: string;
-  clientSecret?: string;
-}
-
-/** What `client update` may change; what is not given stays as it is. */
-export type ClientChanges = Partial<Omit<ClientInput, 'clientId' | 'clientSecret' | 'allowLegacyGrants'>>;
+export { AUTH_METHODS, type AuthMethod, type ClientChanges, type ClientInput } from './client_input.ts';
 
 export interface ClientManagerOptions {
   /** production refuses a jwks_uri on a loopback or private address */
@@ -54,27 +28,6 @@ export class ClientError extends Error {
 export function publicView(metadata: AdapterPayload): Record<string, unknown> {
   const { client_secret: _digest, ...rest } = metadata;
   return rest;
-}
-
-/** The metadata a set of options stands for, in RFC 7591 §2 names; options not given are left out. */
-function metadataOf(input: ClientChanges): AdapterPayload {
-  const fields: [string, unknown][] = [
-    ['client_name', input.name],
-    ['grant_types', input.grantTypes],
-    ['response_types', input.grantTypes && responseTypesFor(input.grantTypes)],
-    ['redirect_uris', input.redirectUris],
-    ['scope', input.scope],
-    ['token_endpoint_auth_method', input.authMethod],
-    ['jwks_uri', input.jwksUri],
-    ['jwks', input.jwks],
-    ['token_response_profile', input.tokenResponseProfile],
-    ['logo_uri', input.logoUri],
-    ['client_uri', input.clientUri],
-    ['policy_uri', input.policyUri],
-    ['tos_uri', input.tosUri],
-    ['contacts', input.contacts],
-  ];
-  return Object.fromEntries(fields.filter(([, value]) => value !== undefined));
 }
 
 /** Client registrations through the store oidc-provider reads clients from. */
