@@ -29,6 +29,17 @@ describe('dynamic client registration (RFC 7591) and management (RFC 7592)', () 
   const register = async (metadata: object, token?: string) =>
     registrationCall(`${srv.url}/reg`, 'POST', token ?? (await iats.create({})).initial_access_token, metadata);
 
+  it('logs neither the secret nor the initial or registration access token', async () => {
+    const { initial_access_token } = await iats.create({});
+    const created = await json(await register({ ...M2M, client_name: 'Quiet Bot' }, initial_access_token));
+    await registrationCall(String(created.registration_client_uri), 'GET', created.registration_access_token);
+    const logs = audit.text();
+    expect(logs).to.contain(created.client_id);
+    for (const secret of [initial_access_token, created.client_secret, created.registration_access_token]) {
+      expect(logs).not.to.contain(secret);
+    }
+  });
+
   it('lists registration_endpoint in discovery (RFC 8414 §2)', async () => {
     const meta = await json(await fetch(`${srv.url}/.well-known/oauth-authorization-server`));
     expect(meta.registration_endpoint).to.equal(`${srv.url}/reg`);

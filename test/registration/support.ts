@@ -9,7 +9,7 @@ export function initialAccessTokens(srv: TestServer): InitialAccessTokens {
 }
 
 /** The audit events the app logs, parsed. */
-export function auditLog(): { stream: Writable; events: () => Record<string, unknown>[] } {
+export function auditLog(): { stream: Writable; events: () => Record<string, unknown>[]; text: () => string } {
   const lines: string[] = [];
   const stream = new Writable({
     write(chunk: Buffer, _enc, done) {
@@ -18,7 +18,7 @@ export function auditLog(): { stream: Writable; events: () => Record<string, unk
     },
   });
   const events = () => lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((entry) => entry.stream === 'audit');
-  return { stream, events };
+  return { stream, events, text: () => lines.join('\n') };
 }
 
 /** An RFC 7591/7592 call with a bearer token (initial or registration access token). */
