@@ -21,7 +21,7 @@ export function registrationFeatures(config: Config, registry: ApiRegistry): Pic
       enabled: true,
       initialAccessToken: true,
       issueRegistrationAccessToken: true,
-      policies: { [REGISTRATION_POLICY]: policy, ...bindings } as never,
+      policies: { [REGISTRATION_POLICY]: policy, ...bindings },
       secretFactory: async () => generateClientSecret(),
     },
     registrationManagement: { enabled: true, rotateRegistrationAccessToken: true },
