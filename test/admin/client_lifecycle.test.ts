@@ -154,6 +154,19 @@ describe('admin CLI: client lifecycle and initial access tokens (DESIGN "Admin C
     expect(res.stderr).to.contain('loopback or private address').and.contain('production');
   });
 
+  it('answers --help on the new commands', async () => {
+    for (const command of [
+      ['client', 'update'],
+      ['iat', 'create'],
+      ['iat', 'list'],
+      ['iat', 'revoke'],
+    ]) {
+      const child = exec(process.execPath, ['server/admin/cli.ts', ...command, '--help'], { env });
+      const { stdout } = await child;
+      expect(stdout, command.join(' ')).to.contain('usage:');
+    }
+  });
+
   it('iat create / list / revoke: the value is shown once, listed by id, and revocation is audited', async () => {
     const issued = await cli(['iat', 'create', '--expires-in', '600', '--scope', 'public:read']);
     expect(issued.code, issued.stderr).to.equal(0);
