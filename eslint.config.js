@@ -5,6 +5,7 @@ import tseslint from 'typescript-eslint';
  * `forbid` names, for each folder, the folders above it (matched anywhere in an import path).
  */
 const LAYERS = [
+  { files: ['lib/**'], forbid: ['server', 'adapters', 'config', 'resource_server', 'examples'] },
   { files: ['adapters/**'], forbid: ['server', 'resource_server', 'examples', 'config'] },
   { files: ['resource_server/**'], forbid: ['server', 'adapters', 'config', 'examples'] },
   {

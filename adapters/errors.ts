@@ -7,19 +7,16 @@ const TRANSIENT_REPLY = /^(LOADING|BUSY|TRYAGAIN|CLUSTERDOWN|MASTERDOWN|READONLY
  * The store did not answer in time or is unreachable. An oidc-provider error, so its own
  * error handler answers `503 {"error":"temporarily_unavailable"}` (RFC 6749 §4.1.2.1).
  */
-export class StoreUnavailableError extends errors.TemporarilyUnavailable {
+export class StoreUnavailableError extends errors.OIDCProviderError {
+  static readonly code = 'ERR_VALTUUS_STORE_UNAVAILABLE';
   readonly code = 'ERR_VALTUUS_STORE_UNAVAILABLE';
 
   constructor(options?: { cause?: unknown }) {
-    super('the service is temporarily unavailable, try again shortly', options);
-    this.status = 503;
-    this.statusCode = 503;
+    super(503, 'temporarily_unavailable', options);
+    this.error_description = 'the service is temporarily unavailable, try again shortly';
+    // a 503 that means "nothing happened, retry": shown, unlike other 5xx
     this.expose = true;
   }
-}
-
-export function isStoreUnavailable(err: unknown): err is StoreUnavailableError {
-  return err instanceof StoreUnavailableError;
 }
 
 /** Connection trouble becomes StoreUnavailableError; protocol errors and genuine bugs pass through. */

@@ -1,3 +1,5 @@
+import { ValtuusError } from '../lib/errors.ts';
+
 /**
  * The REDIS_URL forms, one per deployment shape:
  *
@@ -30,8 +32,9 @@ export type RedisTarget =
   | (RedisCredentials & { readonly mode: 'cluster'; readonly tls: boolean; readonly nodes: readonly RedisNode[] });
 
 /** What is wrong with a Redis URL; the message never repeats the URL, which may hold a password. */
-export class RedisUrlError extends TypeError {
-  readonly code = 'ERR_VALTUUS_REDIS_URL';
+export class RedisUrlError extends ValtuusError {
+  static override readonly code = 'ERR_VALTUUS_REDIS_URL';
+  override readonly code = 'ERR_VALTUUS_REDIS_URL';
 }
 
 const DEFAULT_PORT = { sentinel: 26379, cluster: 6379 };

@@ -66,5 +66,5 @@ export function parseApiRegistry(input: unknown): readonly ApiDefinition[] {
   return Object.freeze(result.data.map((api) => Object.freeze(api)));
 }
 
-/** The sample registry of DESIGN.md, used by the sandbox and the tests; API_REGISTRY names another file of this form. */
+/** The sample registry (README "APIs and scopes"), used by the sandbox and the tests; API_REGISTRY names another file of this form. */
 export const sampleApis = parseApiRegistry(sample);

@@ -5,6 +5,7 @@ import { z } from 'zod';
 
 import { parseRedisUrl, RedisUrlError } from '../adapters/redis_url.ts';
 import { parseApiRegistry, sampleApis, type ApiDefinition } from './apis.ts';
+import { ValtuusError } from '../lib/errors.ts';
 
 export type { ApiDefinition, ApiScope, SecurityLevel } from './apis.ts';
 
@@ -46,13 +47,13 @@ export interface Config {
   readonly softwareStatementKeys: { readonly url: string } | { readonly jwks: { readonly keys: readonly Jwk[] } } | undefined;
 }
 
-export class ConfigError extends Error {
-  readonly code = 'ERR_VALTUUS_CONFIG';
+export class ConfigError extends ValtuusError {
+  static override readonly code = 'ERR_VALTUUS_CONFIG';
+  override readonly code = 'ERR_VALTUUS_CONFIG';
   readonly problems: readonly string[];
 
   constructor(problems: string[]) {
     super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.name = 'ConfigError';
     this.problems = problems;
   }
 }

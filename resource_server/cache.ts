@@ -1,9 +1,6 @@
 import { createHash } from 'node:crypto';
 
-interface Entry<V> {
-  value: V;
-  expiresAt: number;
-}
+import { LRUCache } from 'lru-cache';
 
 /** Cache keys for secrets: a token or proof never sits in memory as a key, only its digest. */
 export function digestKey(...parts: string[]): string {
@@ -12,44 +9,30 @@ export function digestKey(...parts: string[]): string {
   return hash.digest('base64url');
 }
 
-/**
- * A small in-process map whose entries expire, bounded in size so that a flood of distinct
- * tokens cannot grow it without limit: when full, the oldest entry goes first.
- */
-export class ExpiringCache<V> {
-  readonly #entries = new Map<string, Entry<V>>();
-  readonly #maxEntries: number;
-  readonly #now: () => number;
-
-  constructor(maxEntries: number, now: () => number = Date.now) {
-    this.#maxEntries = maxEntries;
-    this.#now = now;
-  }
-
-  get size(): number {
-    return this.#entries.size;
-  }
-
-  get(key: string): V | undefined {
-    const entry = this.#entries.get(key);
-    if (!entry) return undefined;
-    if (entry.expiresAt <= this.#now()) {
-      this.#entries.delete(key);
-      return undefined;
-    }
-    return entry.value;
-  }
-
+/** What the introspection and DPoP replay caches need: entries that expire, within a bound. */
+export interface ExpiringCache<V> {
+  get(key: string): V | undefined;
   /** Keeps the value for ttlMs; a ttl of zero or less stores nothing. */
-  set(key: string, value: V, ttlMs: number): void {
-    if (ttlMs <= 0 || this.#maxEntries <= 0) return;
-    this.#entries.delete(key);
-    while (this.#entries.size >= this.#maxEntries) this.#evictOldest();
-    this.#entries.set(key, { value, expiresAt: this.#now() + ttlMs });
-  }
+  set(key: string, value: V, ttlMs: number): void;
+  readonly size: number;
+}
 
-  #evictOldest(): void {
-    const oldest = this.#entries.keys().next();
-    if (!oldest.done) this.#entries.delete(oldest.value);
-  }
+/**
+ * An lru-cache bounded in size, so that a flood of distinct tokens cannot grow it without
+ * limit (the least recently used entry goes first); a bound of zero caches nothing.
+ * `now` (ms) is for tests.
+ */
+export function expiringCache<V extends NonNullable<unknown>>(maxEntries: number, now?: () => number): ExpiringCache<V> {
+  if (maxEntries <= 0) return { get: () => undefined, set: () => undefined, size: 0 };
+  const lru = new LRUCache<string, V>({ max: maxEntries, ttlResolution: 0, ...(now ? { perf: { now } } : {}) });
+  return {
+    get: (key) => lru.get(key),
+    set(key, value, ttlMs) {
+      // lru-cache reads a ttl of 0 as "forever"
+      if (ttlMs > 0) lru.set(key, value, { ttl: ttlMs });
+    },
+    get size() {
+      return lru.size;
+    },
+  };
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 
 import { EmbeddedJWK, calculateJwkThumbprint, errors, jwtVerify, type JWK } from 'jose';
 
-import { ExpiringCache, digestKey } from './cache.ts';
+import { digestKey, expiringCache, type ExpiringCache } from './cache.ts';
 import { invalidDpopProof } from './errors.ts';
 
 export interface DpopOptions {
@@ -56,7 +56,7 @@ function accessTokenHash(token: string): string {
 export function createDpopVerifier(options: DpopOptions = {}) {
   const maxAge = options.maxAgeSeconds ?? DEFAULT_MAX_AGE;
   const tolerance = options.clockToleranceSeconds ?? DEFAULT_CLOCK_TOLERANCE;
-  const seen = new ExpiringCache<true>(options.replayCacheSize ?? DEFAULT_REPLAY_CACHE_SIZE);
+  const seen = expiringCache<true>(options.replayCacheSize ?? DEFAULT_REPLAY_CACHE_SIZE);
   const verifyOptions = {
     typ: 'dpop+jwt',
     algorithms: [...(options.algs ?? DEFAULT_DPOP_ALGS)],

@@ -1,3 +1,5 @@
+import { ValtuusError } from '../lib/errors.ts';
+
 export type AuthScheme = 'Bearer' | 'DPoP';
 
 /** The error codes of RFC 6750 §3.1 and RFC 9449 §7.1. */
@@ -14,10 +16,10 @@ const STATUS: Record<TokenErrorCode, 400 | 401 | 403> = {
  * A refusal of the presented credentials. Koa's contract (`status`, `expose`) so that an app's
  * error handler would show it as is; the middleware renders it itself with a challenge.
  */
-export class TokenError extends Error {
-  readonly code = 'ERR_VALTUUS_TOKEN';
-  readonly expose = true;
-  readonly status: 400 | 401 | 403;
+export class TokenError extends ValtuusError {
+  static override readonly code = 'ERR_VALTUUS_TOKEN';
+  override readonly code = 'ERR_VALTUUS_TOKEN';
+  declare readonly status: 400 | 401 | 403;
   readonly error: TokenErrorCode;
   /** the scheme whose challenge explains the refusal; otherwise the one the request used */
   readonly scheme: AuthScheme | undefined;
@@ -25,24 +27,22 @@ export class TokenError extends Error {
   readonly scope: string | undefined;
 
   constructor(error: TokenErrorCode, description: string, options: { scheme?: AuthScheme; scope?: string; cause?: unknown } = {}) {
-    super(description, { cause: options.cause });
-    this.name = 'TokenError';
+    super(description, { status: STATUS[error], cause: options.cause });
     this.error = error;
-    this.status = STATUS[error];
     this.scheme = options.scheme;
     this.scope = options.scope;
   }
 }
 
 /** The authorization server (introspection or JWKS) could not be asked; the client should retry. */
-export class AuthorizationServerUnavailable extends Error {
-  readonly code = 'ERR_VALTUUS_AS_UNAVAILABLE';
-  readonly expose = true;
-  readonly status = 503;
+export class AuthorizationServerUnavailable extends ValtuusError {
+  static override readonly code = 'ERR_VALTUUS_AS_UNAVAILABLE';
+  override readonly code = 'ERR_VALTUUS_AS_UNAVAILABLE';
+  // a 503 the client may retry: shown, though it is a 5xx
+  override readonly expose = true;
 
   constructor(message: string, options: { cause?: unknown } = {}) {
-    super(message, options);
-    this.name = 'AuthorizationServerUnavailable';
+    super(message, { status: 503, cause: options.cause });
   }
 }
 

@@ -1,5 +1,5 @@
 import { AuthorizationServerUnavailable, invalidToken } from './errors.ts';
-import { ExpiringCache, digestKey } from './cache.ts';
+import { digestKey, expiringCache } from './cache.ts';
 import { toVerifiedToken } from './claims.ts';
 import type { VerifiedToken } from './types.ts';
 
@@ -79,7 +79,7 @@ export function createIntrospector(issuer: string, options: IntrospectionOptions
   const endpoint = options.endpoint ?? `${issuer}/token/introspection`;
   const authorization = basicCredentials(options.clientId, options.clientSecret);
   const cacheSeconds = options.cacheSeconds ?? DEFAULT_CACHE_SECONDS;
-  const cache = new ExpiringCache<IntrospectionAnswer>(options.cacheSize ?? DEFAULT_CACHE_SIZE);
+  const cache = expiringCache<IntrospectionAnswer>(options.cacheSize ?? DEFAULT_CACHE_SIZE);
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   // a burst of requests with one uncached token asks the authorization server once
   const pending = new Map<string, Promise<IntrospectionAnswer>>();

@@ -78,8 +78,7 @@ export function createTokenVerifier(options: TokenVerifierOptions) {
   function refuse(ctx: Context, err: unknown, policy: ChallengePolicy, scheme: AuthScheme | undefined): void {
     if (err instanceof TokenError) return respondTokenError(ctx, err, policy, scheme);
     if (err instanceof AuthorizationServerUnavailable) {
-      const cause = err.cause as Error | undefined;
-      logger?.warn({ reason: cause?.message, cause: (cause?.cause as Error | undefined)?.message }, 'authorization server unavailable');
+      logger?.warn({ err }, 'authorization server unavailable');
       return respondUnavailable(ctx, err);
     }
     throw err;

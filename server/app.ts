@@ -13,6 +13,7 @@ import { healthRoutes } from './ops/health.ts';
 import { createLimits } from './ops/limits.ts';
 import { requestLogging, type Logger } from './ops/logger.ts';
 import { createMetrics, measureRequests, metricsEndpoint, type Metrics } from './ops/metrics.ts';
+import { logStoreOutages } from './ops/store_outages.ts';
 import { tokenAttributeNames } from './policy/attributes.ts';
 import { resourceIndicatorsFeature } from './policy/enforcement.ts';
 import { ApiRegistry } from './policy/registry.ts';
@@ -29,6 +30,8 @@ export interface AppOptions {
   metrics?: Metrics;
   /** overrides of the provider hooks, for tests */
   hooks?: ProviderHooks;
+  /** the time (ms) one-time codes are checked at: Date.now, or a test's own clock */
+  clock?: () => number;
 }
 
 export interface App {
@@ -43,7 +46,7 @@ export interface App {
  * Assembly only: every collaborator is built once here and handed to the modules that use it;
  * the provider (itself a Koa app) gets Valtuus' middleware in front of its routes, in this order.
  */
-export function createApp({ config, store, logger, hooks, metrics = createMetrics() }: AppOptions): App {
+export function createApp({ config, store, logger, hooks, metrics = createMetrics(), clock = Date.now }: AppOptions): App {
   const registry = new ApiRegistry(config.apis);
   const clients = cacheClients(store);
   const clientAdapter = digestSecretsOnStore(clients.adapter('Client'));
@@ -51,8 +54,8 @@ export function createApp({ config, store, logger, hooks, metrics = createMetric
   const appStore: Store = { ...store, adapter, ping: () => store.ping(), close: () => store.close() };
   const audit = createAudit(logger, metrics);
   const limits = createLimits(config, store);
-  const accounts = accountServices({ config, store: appStore, audit });
-  const deps: AppDeps = { config, store: appStore, registry, logger, audit, metrics, limits, accounts };
+  const accounts = accountServices({ config, store: appStore, audit, clock });
+  const deps: AppDeps = { config, store: appStore, registry, logger, audit, metrics, limits, accounts, clock };
 
   const resourceIndicators = resourceIndicatorsFeature(registry, jwtSigningAlg(config));
   const ValtuusProvider = tokenEndpointProvider(limits, tokenAttributeNames(registry));
@@ -66,6 +69,7 @@ export function createApp({ config, store, logger, hooks, metrics = createMetric
   installSecretDigests(provider);
   acceptPresentedSecretOnUpdate(provider);
   logProviderErrors(provider, logger);
+  logStoreOutages(store, logger);
 
   provider.use(requestLogging(logger));
   provider.use(measureRequests(metrics));

@@ -28,7 +28,7 @@ export function runPrimary(config: Config, workers: number, logger: Logger): voi
 
   cluster.on('exit', (worker, code, signal) => {
     if (stopping) return;
-    logger.error({ pid: worker.process.pid, code, signal }, 'worker exited; starting another');
+    logger.error({ pid: worker.process.pid, exit_code: code, signal }, 'worker exited; starting another'); // `code` would be redacted
     setTimeout(fork, RESPAWN_DELAY_MS).unref();
   });
 

@@ -17,4 +17,6 @@ export interface AppDeps {
   metrics: Metrics;
   limits: Limits;
   accounts: AccountServices;
+  /** the time (ms) one-time codes are checked at */
+  clock: () => number;
 }

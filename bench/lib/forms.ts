@@ -1,6 +1,6 @@
 /**
  * Just enough HTML form handling for a scripted customer: the login, one-time code and
- * consent pages are plain forms (DESIGN.md), and the baseline's development pages are too.
+ * consent pages are plain HTML forms that work without JavaScript, and the baseline's development pages are too.
  * Fields are recognised by their standard `autocomplete` values first, then by name.
  */
 

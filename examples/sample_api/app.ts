@@ -69,10 +69,7 @@ function errorHandler(): Middleware {
         ctx.body = { error: e.error ?? 'invalid_request', error_description: e.message };
         return;
       }
-      (ctx.state.log as Logger).error(
-        { err: { name: (err as Error).name, message: e.message, stack: (err as Error).stack } },
-        'server_error',
-      );
+      (ctx.state.log as Logger).error({ err }, 'server_error');
       ctx.status = 500;
       ctx.body = { error: 'server_error', error_description: 'an unexpected error occurred' };
     }

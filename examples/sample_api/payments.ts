@@ -1,21 +1,23 @@
 import { randomUUID } from 'node:crypto';
 
 import type { Context } from 'koa';
+import getRawBody from 'raw-body';
 import { z } from 'zod';
 
 import type { VerifiedToken } from '../../resource_server/types.ts';
+import { ValtuusError } from '../../lib/errors.ts';
 
 const MAX_BODY_BYTES = 16 * 1024;
 
 /** A client mistake in the request body, in Koa's status/expose contract. */
-export class RequestError extends Error {
-  readonly expose = true;
-  readonly status: number;
+export class RequestError extends ValtuusError {
+  static override readonly code = 'ERR_VALTUUS_REQUEST';
+  override readonly code = 'ERR_VALTUUS_REQUEST';
+  /** the OAuth-style error code of the JSON body */
   readonly error: string;
 
   constructor(status: number, error: string, description: string) {
-    super(description);
-    this.status = status;
+    super(description, { status });
     this.error = error;
   }
 }
@@ -42,14 +44,13 @@ const paymentSchema = z.strictObject({
 export type PaymentRequest = z.infer<typeof paymentSchema>;
 
 async function readBody(ctx: Context): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw new RequestError(413, 'invalid_request', `the body may be at most ${MAX_BODY_BYTES} bytes`);
-    chunks.push(chunk);
+  const length = ctx.get('content-length');
+  try {
+    return await getRawBody(ctx.req, { limit: MAX_BODY_BYTES, encoding: 'utf-8', ...(length ? { length } : {}) });
+  } catch (err) {
+    if ((err as { type?: unknown }).type !== 'entity.too.large') throw err;
+    throw new RequestError(413, 'invalid_request', `the body may be at most ${MAX_BODY_BYTES} bytes`);
   }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** The payment initiation body: JSON, small, and every field valid. */

@@ -4,6 +4,7 @@ import type { AdapterPayload, Store } from '../../adapters/types.ts';
 import type { LoginGuard } from './guard.ts';
 import { assertPasswordPolicy, hashPassword } from './password.ts';
 import { generateTotpSecret, totpUri } from './totp.ts';
+import { ValtuusError } from '../../lib/errors.ts';
 
 /** A bank customer (the resource owner), keyed by an opaque `sub` that never changes. */
 export interface Account {
@@ -20,10 +21,14 @@ export interface Enrolment {
   totp_uri: string;
 }
 
-export class AccountError extends Error {
-  readonly code = 'ERR_VALTUUS_ACCOUNT';
-  readonly status = 400;
-  readonly expose = true;
+/** A customer change that cannot be made (400, exposed). */
+export class AccountError extends ValtuusError {
+  static override readonly code: string = 'ERR_VALTUUS_ACCOUNT';
+  override readonly code: string = 'ERR_VALTUUS_ACCOUNT';
+
+  constructor(message: string) {
+    super(message, { status: 400 });
+  }
 }
 
 const USERNAME = /^[a-z0-9][a-z0-9._@-]{2,63}$/;

@@ -16,11 +16,13 @@ export class Authenticator {
   readonly #accounts: AccountManager;
   readonly #guard: LoginGuard;
   readonly #audit: Audit;
+  readonly #clock: () => number;
 
-  constructor(accounts: AccountManager, guard: LoginGuard, audit: Audit) {
+  constructor(accounts: AccountManager, guard: LoginGuard, audit: Audit, clock: () => number = Date.now) {
     this.#accounts = accounts;
     this.#guard = guard;
     this.#audit = audit;
+    this.#clock = clock;
   }
 
   async #failed(sub: string, factor: 'password' | 'otp'): Promise<boolean> {
@@ -53,7 +55,7 @@ export class Authenticator {
   async checkCode(sub: string, code: string): Promise<CodeOutcome> {
     const account = await this.#accounts.findBySub(sub);
     if (!account || (await this.#guard.isLocked(sub))) return 'locked';
-    const match = checkTotp(account.totpSecret, code.replace(/\s+/g, ''));
+    const match = checkTotp(account.totpSecret, code.replace(/\s+/g, ''), this.#clock());
     if (!match || !(await this.#guard.useTotpStep(sub, match.step))) {
       return (await this.#failed(sub, 'otp')) ? 'locked' : 'wrong';
     }

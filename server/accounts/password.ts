@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 
 import { hash, verify, type Algorithm, type Options } from '@node-rs/argon2';
 
+import { ValtuusError } from '../../lib/errors.ts';
+
 /**
  * argon2id with OWASP's Password Storage Cheat Sheet parameters (m=19 MiB, t=2, p=1):
  * about 20–40 ms per hash on one core, and memory-hard against GPUs.
@@ -16,10 +18,13 @@ export const PASSWORD_HASH_PARAMETERS: Readonly<Options> = Object.freeze({
 export const MIN_PASSWORD_LENGTH = 12; // NIST SP 800-63B asks for at least 8; a bank asks for more
 export const MAX_PASSWORD_LENGTH = 256; // bounds the work one request can cause
 
-export class PasswordPolicyError extends Error {
-  readonly code = 'ERR_VALTUUS_PASSWORD_POLICY';
-  readonly status = 400;
-  readonly expose = true;
+export class PasswordPolicyError extends ValtuusError {
+  static override readonly code = 'ERR_VALTUUS_PASSWORD_POLICY';
+  override readonly code = 'ERR_VALTUUS_PASSWORD_POLICY';
+
+  constructor(message: string) {
+    super(message, { status: 400 });
+  }
 }
 
 export function assertPasswordPolicy(password: string): void {

@@ -20,10 +20,12 @@ export interface AccountServiceDeps {
   config: Config;
   store: Store;
   audit?: Audit;
+  /** the time (ms) one-time codes are checked at; tests hand in their own */
+  clock?: () => number;
 }
 
 /** The account services of one app: built once by createApp (or by the admin CLI) and handed to whoever needs them. */
-export function accountServices({ config, store, audit = () => undefined }: AccountServiceDeps): AccountServices {
+export function accountServices({ config, store, audit = () => undefined, clock = Date.now }: AccountServiceDeps): AccountServices {
   const guard = createLoginGuard(store, {
     ...config.lockout,
     failureMemorySeconds: FAILURE_MEMORY_SECONDS,
@@ -31,5 +33,5 @@ export function accountServices({ config, store, audit = () => undefined }: Acco
   });
   const accounts = new AccountManager(store, guard);
   warmUpDummyHash();
-  return { accounts, authenticator: new Authenticator(accounts, guard, audit), consents: new ConsentMemory(store) };
+  return { accounts, authenticator: new Authenticator(accounts, guard, audit, clock), consents: new ConsentMemory(store) };
 }

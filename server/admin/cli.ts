@@ -3,8 +3,13 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../../config/index.ts';
 import { generateSigningJwks } from '../signing_keys.ts';
 import { commands, type Command, type CommandContext } from './commands.ts';
+import { ValtuusError } from '../../lib/errors.ts';
 
-export class UsageError extends Error {}
+/** A command line the CLI cannot run: exit code 2 and the usage. */
+export class UsageError extends ValtuusError {
+  static override readonly code = 'ERR_VALTUUS_USAGE';
+  override readonly code = 'ERR_VALTUUS_USAGE';
+}
 
 function usage(): string {
   const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(22)} ${c.summary}`);

@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 
-import { AUTH_METHODS, type AuthMethod, type ClientChanges } from '../clients/manage.ts';
-import { TOKEN_RESPONSE_PROFILES, type TokenResponseProfile } from '../policy/client_metadata.ts';
+import { AUTH_METHODS, type AuthMethod } from '../clients/auth_methods.ts';
+import type { ClientChanges } from '../clients/client_input.ts';
+import { TOKEN_RESPONSE_PROFILES, type TokenResponseProfile } from '../policy/token_response_profiles.ts';
 import type { CommandContext } from './commands.ts';
 
 type OptionSpec = { type: 'string' | 'boolean' };

@@ -1,5 +1,5 @@
 import type { Config } from '../../config/index.ts';
-import { AUTH_METHODS } from '../clients/manage.ts';
+import { AUTH_METHODS } from '../clients/auth_methods.ts';
 import { CLIENT_OPTIONS, CLIENT_USAGE, clientChanges, list } from './client_options.ts';
 import { iatCommands } from './iat_commands.ts';
 import { withAdminSession } from './session.ts';

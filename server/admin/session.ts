@@ -1,11 +1,7 @@
 import type { Config } from '../../config/index.ts';
-import { createRedisStore } from '../../adapters/redis.ts';
-import { createApp } from '../app.ts';
 import type { AccountManager } from '../accounts/accounts.ts';
-import { InitialAccessTokens } from '../clients/initial_access_tokens.ts';
-import { ClientManager } from '../clients/manage.ts';
-import { createLogger } from '../ops/logger.ts';
-import pino from 'pino';
+import type { InitialAccessTokens } from '../clients/initial_access_tokens.ts';
+import type { ClientManager } from '../clients/manage.ts';
 
 export interface AdminSession {
   clients: ClientManager;
@@ -21,6 +17,16 @@ export async function withAdminSession<T>(config: Config, action: (session: Admi
       'REDIS_URL is not set: the admin CLI works on the store named by REDIS_URL (the sandbox store lives only inside `npm start`)',
     );
   }
+  // loaded only by a command that opens the store: `--help` and `keys …` start no app
+  const [{ createRedisStore }, { createApp }, { ClientManager }, { InitialAccessTokens }, { createLogger }, { default: pino }] =
+    await Promise.all([
+      import('../../adapters/redis.ts'),
+      import('../app.ts'),
+      import('../clients/manage.ts'),
+      import('../clients/initial_access_tokens.ts'),
+      import('../ops/logger.ts'),
+      import('pino'),
+    ]);
   const store = createRedisStore({ url: config.redisUrl, keyPrefix: config.redisKeyPrefix });
   let closeApp = async () => undefined as void;
   try {

@@ -1,3 +1,5 @@
+import { LRUCache } from 'lru-cache';
+
 import type { Adapter, AdapterFactory, AdapterPayload, Store } from '../../adapters/types.ts';
 
 const SAFETY_TTL_MS = 10_000; // bounds staleness should an invalidation message ever be lost
@@ -5,32 +7,15 @@ const MAX_ENTRIES = 10_000;
 
 /**
  * Client registrations are read on every token request and change rarely, so each process
- * keeps them in memory. A change made anywhere (the admin CLI, another process) is published
- * on a Redis channel and drops the entry everywhere at once; entries also expire after a few
- * seconds, and the whole cache is dropped whenever the subscription reconnects.
+ * keeps them in memory (unknown ids too, so a flood of them costs one look-up each). A change
+ * made anywhere (the admin CLI, another process) is published on a Redis channel and drops the
+ * entry everywhere at once; entries also expire after a few seconds, and the whole cache is
+ * dropped whenever the subscription reconnects.
  */
-export class ClientCache {
-  readonly #entries = new Map<string, { payload: AdapterPayload | undefined; until: number }>();
+type ClientCache = LRUCache<string, { payload: AdapterPayload | undefined }>;
 
-  get(id: string): AdapterPayload | undefined | null {
-    const entry = this.#entries.get(id);
-    if (!entry) return null;
-    if (entry.until < Date.now()) {
-      this.#entries.delete(id);
-      return null;
-    }
-    return entry.payload;
-  }
-
-  set(id: string, payload: AdapterPayload | undefined): void {
-    if (this.#entries.size >= MAX_ENTRIES) this.#entries.clear();
-    this.#entries.set(id, { payload, until: Date.now() + SAFETY_TTL_MS });
-  }
-
-  drop(id?: string): void {
-    if (id === undefined) this.#entries.clear();
-    else this.#entries.delete(id);
-  }
+function newClientCache(): ClientCache {
+  return new LRUCache({ max: MAX_ENTRIES, ttl: SAFETY_TTL_MS });
 }
 
 function cachedClientAdapter(inner: Adapter, cache: ClientCache, announce: (id: string) => Promise<void>): Adapter {
@@ -38,19 +23,19 @@ function cachedClientAdapter(inner: Adapter, cache: ClientCache, announce: (id: 
     ...inner,
     async find(id) {
       const hit = cache.get(id);
-      if (hit !== null) return hit;
+      if (hit) return hit.payload;
       const payload = await inner.find(id);
-      cache.set(id, payload);
+      cache.set(id, { payload });
       return payload;
     },
     async upsert(id, payload, expiresIn) {
       await inner.upsert(id, payload, expiresIn);
-      cache.drop(id);
+      cache.delete(id);
       await announce(id);
     },
     async destroy(id) {
       await inner.destroy(id);
-      cache.drop(id);
+      cache.delete(id);
       await announce(id);
     },
     list: () => inner.list(),
@@ -73,9 +58,9 @@ export interface CachedClients {
  */
 export function cacheClients(store: Store): CachedClients {
   if (store.kind === 'memory') return { adapter: store.adapter, close: async () => undefined };
-  const cache = new ClientCache();
+  const cache = newClientCache();
   const channel = store.keys.clientsChanged;
-  const subscription = store.pubsub.subscribe(channel, { onMessage: (id) => cache.drop(id), onResync: () => cache.drop() });
+  const subscription = store.pubsub.subscribe(channel, { onMessage: (id) => cache.delete(id), onResync: () => cache.clear() });
   const clientAdapter = cachedClientAdapter(store.adapter('Client'), cache, (id) => store.pubsub.publish(channel, id));
   return {
     adapter: (name) => (name === 'Client' ? clientAdapter : store.adapter(name)),

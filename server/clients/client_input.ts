@@ -1,8 +1,6 @@
 import type { AdapterPayload } from '../../adapters/types.ts';
 import { responseTypesFor, type TokenResponseProfile } from '../policy/client_metadata.ts';
-
-export const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'] as const;
-export type AuthMethod = (typeof AUTH_METHODS)[number];
+import type { AuthMethod } from './auth_methods.ts';
 
 export interface ClientInput {
   name: string;

@@ -10,18 +10,24 @@ import { applyLevelPolicy } from '../policy/registration.ts';
 import { metadataOf, type ClientChanges, type ClientInput } from './client_input.ts';
 import { clientSummary } from './summary.ts';
 import { digestClientSecret, generateClientSecret, isSecretDigest } from './secrets.ts';
+import { ValtuusError } from '../../lib/errors.ts';
 
-export { AUTH_METHODS, type AuthMethod, type ClientChanges, type ClientInput } from './client_input.ts';
+export { AUTH_METHODS, type AuthMethod } from './auth_methods.ts';
+export type { ClientChanges, ClientInput } from './client_input.ts';
 
 export interface ClientManagerOptions {
   /** production refuses a jwks_uri on a loopback or private address */
   production?: boolean;
 }
 
-export class ClientError extends Error {
-  readonly code = 'ERR_VALTUUS_CLIENT';
-  readonly status = 400;
-  readonly expose = true;
+/** A registration the admin CLI or the sandbox asked for that cannot be made (400, exposed). */
+export class ClientError extends ValtuusError {
+  static override readonly code = 'ERR_VALTUUS_CLIENT';
+  override readonly code = 'ERR_VALTUUS_CLIENT';
+
+  constructor(message: string) {
+    super(message, { status: 400 });
+  }
 }
 
 /** What is safe to show: the stored metadata without the secret digest. */

@@ -79,10 +79,7 @@ export async function loadStep(ctx: Context, deps: InteractionDeps, uid: string)
 
 export function assertCsrf(step: Step, presented: unknown): void {
   if (!csrfMatches(step.state, presented)) {
-    const err = new errors.InvalidRequest('the form has expired; start again from the application');
-    err.status = 403;
-    err.statusCode = 403;
-    throw err;
+    throw new errors.InvalidRequest('the form has expired; start again from the application', 403);
   }
 }
 

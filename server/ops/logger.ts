@@ -13,8 +13,11 @@ const REDACT = [
   '*.otp',
   'client_secret',
   '*.client_secret',
+  // an authorization code as a value, not an error's `code` (ECONNREFUSED, ERR_VALTUUS_…)
   'code',
-  '*.code',
+  'params.code',
+  'query.code',
+  'body.code',
   'access_token',
   '*.access_token',
   'refresh_token',
@@ -29,8 +32,17 @@ const REDACT = [
   'headers.cookie',
 ];
 
+/** Errors are always logged as `{ err }`, in pino's one shape: type, message, stack, code and causes. */
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
-  return pino({ level, base: { service: 'valtuus' }, redact: { paths: REDACT, censor: '[redacted]' } }, destination);
+  return pino(
+    {
+      level,
+      base: { service: 'valtuus' },
+      serializers: { err: pino.stdSerializers.errWithCause },
+      redact: { paths: REDACT, censor: '[redacted]' },
+    },
+    destination,
+  );
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;

@@ -2,9 +2,9 @@ import { BlockList, isIP } from 'node:net';
 
 import { errors } from 'oidc-provider';
 
-/** How a client's token responses are shaped (README "Token response profiles"). */
-export const TOKEN_RESPONSE_PROFILES = ['default', 'apigee'] as const;
-export type TokenResponseProfile = (typeof TOKEN_RESPONSE_PROFILES)[number];
+import { TOKEN_RESPONSE_PROFILES } from './token_response_profiles.ts';
+
+export { TOKEN_RESPONSE_PROFILES, type TokenResponseProfile } from './token_response_profiles.ts';
 
 /** Client metadata of RFC 7591 §2 and §2.3 that oidc-provider does not know itself, kept as registered. */
 export const SOFTWARE_METADATA = ['software_statement', 'software_id', 'software_version', 'org_id', 'software_roles'] as const;

@@ -13,7 +13,7 @@ export function logProviderErrors(provider: Provider, logger: Logger): void {
     (ctx.state?.log ?? logger).error({ err }, 'server_error');
   });
   const app: Koa = provider; // Koa's own error event, beside the provider's events
-  app.on('error', (err: Error & { code?: string }, ctx?: RequestState) => {
-    (ctx?.state?.log ?? logger).warn({ err: { message: err.message, code: err.code } }, 'request error');
+  app.on('error', (err: Error, ctx?: RequestState) => {
+    (ctx?.state?.log ?? logger).warn({ err }, 'request error');
   });
 }

@@ -15,12 +15,14 @@ export function providerFeatures(config: Config, registry: ApiRegistry, resource
     clientCredentials: { enabled: true },
     introspection: {
       enabled: true,
-      // a client sees its own tokens; an API's own client sees the tokens meant for it
-      async allowedPolicy(_ctx, client, token) {
+      // a client sees its own tokens; an API's own client sees the tokens meant for it, while
+      // their client is registered: `client delete` ends its tokens (README "Admin CLI")
+      async allowedPolicy(ctx, client, token) {
         if (token.clientId === client.clientId) return true;
         const apiIds = apiList(client.metadata()['resource_server_api']);
         const aud = 'aud' in token ? token.aud : undefined;
-        return apiIds.some((id) => registry.byId(id)?.resource === aud);
+        if (!apiIds.some((id) => registry.byId(id)?.resource === aud)) return false;
+        return token.clientId !== undefined && (await ctx.oidc.provider.Client.find(token.clientId)) !== undefined;
       },
     },
     revocation: {

@@ -18,7 +18,7 @@ interface CliResult {
   stderr: string;
 }
 
-describe('admin CLI: user create | delete | unlock | reset-totp (DESIGN "Admin CLI")', () => {
+describe('admin CLI: user create | delete | unlock | reset-totp (README "Admin CLI")', () => {
   let redis: TestRedis;
   let env: NodeJS.ProcessEnv;
 

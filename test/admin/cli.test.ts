@@ -15,7 +15,7 @@ interface CliResult {
   stderr: string;
 }
 
-describe('admin CLI (DESIGN "Admin CLI")', () => {
+describe('admin CLI (README "Admin CLI"): client commands, JSON on stdout, errors on stderr', () => {
   const prefix = `valtuus-cli-test-${randomBytes(4).toString('hex')}:`;
   const env = {
     ...process.env,

@@ -18,7 +18,7 @@ function problemsOf(env: Record<string, string>): string[] {
   expect.fail('expected a ConfigError');
 }
 
-describe('config: environment (DESIGN "Interfaces")', () => {
+describe('config: environment (README "Configuration")', () => {
   it('refuses to start in production without REDIS_URL, COOKIE_KEYS and JWKS, naming each in one error', () => {
     const problems = problemsOf({ NODE_ENV: 'production', ISSUER: 'https://auth.bank.example' });
     expect(problems.join('\n')).to.contain('REDIS_URL').and.contain('COOKIE_KEYS').and.contain('JWKS');
@@ -88,7 +88,7 @@ describe('config: environment (DESIGN "Interfaces")', () => {
 });
 
 describe('config: API registry', () => {
-  it('holds the three sample APIs of DESIGN.md with their levels and scopes', () => {
+  it('holds the three sample APIs of README "APIs and scopes" with their levels and scopes', () => {
     expect(sampleApis.map((a) => [a.id, a.level, a.scopes.map((s) => s.name).join(' ')])).to.deep.equal([
       ['public-data', 'low', 'public:read'],
       ['accounts', 'substantial', 'accounts:read accounts:write'],

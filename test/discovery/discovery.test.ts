@@ -38,7 +38,7 @@ describe('discovery (RFC 8414, OpenID Connect Discovery 1.0) and health', () => 
     });
   }
 
-  it('lists exactly what is switched on (issue 4 item 8)', async () => {
+  it('lists exactly the grants, response types and algorithms that are switched on (RFC 8414 §2)', async () => {
     const meta = await json(await fetch(`${srv.url}/.well-known/openid-configuration`));
     expect(meta.grant_types_supported).to.have.members([
       'authorization_code',

@@ -7,10 +7,8 @@ import type { Browser } from 'playwright-core';
 
 import { SCA_ACR } from '../../server/accounts/sca.ts';
 import { launchChromium, openPage, type WatchedPage } from '../support/browser.ts';
-import { startFlowServer } from '../support/code_grant.ts';
 import { createCustomer, type TestCustomer } from '../support/flow.ts';
-import { registerClient, type RegisteredClient, type TestServer } from '../support/server.ts';
-import { openTestRedisStore, type TestRedisStore } from '../support/stores.ts';
+import { registerClient, type RegisteredClient, type TestServer, useServerOnRedis } from '../support/server.ts';
 
 /** The TPP's own web server: its redirect URI answers with a plain page, as a real callback would. */
 async function startTppCallback(): Promise<{ server: Server; redirectUri: string; posted: URLSearchParams[] }> {
@@ -38,7 +36,7 @@ interface Authorization {
 describe('end to end: a TPP using openid-client and a customer in headless Chromium', function () {
   this.timeout(60_000);
 
-  let store: TestRedisStore;
+  const fx = useServerOnRedis();
   let srv: TestServer;
   let browser: Browser;
   let tppServer: Server;
@@ -50,8 +48,7 @@ describe('end to end: a TPP using openid-client and a customer in headless Chrom
   const rawTokenResponses: Record<string, unknown>[] = [];
 
   before(async () => {
-    store = await openTestRedisStore();
-    srv = await startFlowServer(store);
+    ({ srv } = fx);
     ({ server: tppServer, redirectUri, posted } = await startTppCallback());
     registered = await registerClient(srv, {
       name: 'Budget Buddy',
@@ -73,8 +70,6 @@ describe('end to end: a TPP using openid-client and a customer in headless Chrom
   after(async () => {
     await browser?.close();
     await new Promise((resolve) => tppServer?.close(resolve));
-    await srv?.close();
-    await store?.close();
   });
 
   async function authorizationRequest(scope = 'openid accounts:read', extra: Record<string, string> = {}): Promise<Authorization> {

@@ -1,9 +1,8 @@
 import { expect } from 'chai';
 
-import { accountsParams, ACCOUNTS_API, redeemCode, registerWebClient, startFlowServer } from '../support/code_grant.ts';
+import { accountsParams, ACCOUNTS_API, redeemCode, registerWebClient } from '../support/code_grant.ts';
 import { authorize, createCustomer, Flow, type TestCustomer } from '../support/flow.ts';
-import { basic, json, postForm, type RegisteredClient, type TestServer } from '../support/server.ts';
-import { openTestRedisStore, type TestRedisStore } from '../support/stores.ts';
+import { basic, json, postForm, type RegisteredClient, type TestServer, useServerOnRedis } from '../support/server.ts';
 
 function listedScopes(flow: Flow): string[] {
   return [...flow.html.matchAll(/<span class="scope">([^<]+)<\/span>/g)].map((m) => m[1]!);
@@ -17,19 +16,13 @@ async function toConsent(srv: TestServer, tpp: RegisteredClient, customer: TestC
 }
 
 describe('interaction: consent (RFC 6749 §4.1.1–4.1.2)', () => {
-  let store: TestRedisStore;
+  const fx = useServerOnRedis();
   let srv: TestServer;
   let tpp: RegisteredClient;
 
   before(async () => {
-    store = await openTestRedisStore();
-    srv = await startFlowServer(store);
+    ({ srv } = fx);
     tpp = await registerWebClient(srv);
-  });
-
-  after(async () => {
-    await srv?.close();
-    await store?.close();
   });
 
   it('names the application, the customer, each API and each scope with its description, and offers Allow and Deny', async () => {

@@ -3,10 +3,10 @@ import { expect } from 'chai';
 import { currentTotp } from '../../server/accounts/totp.ts';
 import { LOGIN_FAILED } from '../../server/interactions/login.ts';
 import { SCA_ACR } from '../../server/accounts/sca.ts';
-import { accountsParams, REDIRECT_URI, registerWebClient, startFlowServer } from '../support/code_grant.ts';
+import { accountsParams, REDIRECT_URI, registerWebClient } from '../support/code_grant.ts';
 import { Agent, createCustomer, Flow, type TestCustomer } from '../support/flow.ts';
-import type { RegisteredClient, TestServer } from '../support/server.ts';
-import { openTestRedisStore, type TestRedisStore } from '../support/stores.ts';
+import { useServerOnRedis, type RegisteredClient, type TestServer } from '../support/server.ts';
+import type { TestRedisStore } from '../support/stores.ts';
 
 const MAX_FAILURES = 3;
 
@@ -23,26 +23,21 @@ function onCodePage(flow: Flow): boolean {
 }
 
 describe('interaction: strong customer authentication, password then one-time code (PSD2 SCA)', () => {
+  // this file fails on purpose many times from one address: the per-address budget is tested on its own below
+  const fx = useServerOnRedis({
+    LOCKOUT_MAX_FAILURES: String(MAX_FAILURES),
+    LOCKOUT_SECONDS: '600',
+    RATE_LIMIT_ADDRESS_LOGIN_FAILURES: '1000',
+  });
   let store: TestRedisStore;
   let srv: TestServer;
   let tpp: RegisteredClient;
   let customer: TestCustomer;
 
   before(async () => {
-    store = await openTestRedisStore();
-    // this file fails on purpose many times from one address: the per-address budget is tested on its own below
-    srv = await startFlowServer(store, {
-      LOCKOUT_MAX_FAILURES: String(MAX_FAILURES),
-      LOCKOUT_SECONDS: '600',
-      RATE_LIMIT_ADDRESS_LOGIN_FAILURES: '1000',
-    });
+    ({ store, srv } = fx);
     tpp = await registerWebClient(srv);
     customer = await createCustomer(srv.deps);
-  });
-
-  after(async () => {
-    await srv?.close();
-    await store?.close();
   });
 
   const start = (agent?: Agent, extra: Record<string, string> = {}) => Flow.start(srv.url, { ...accountsParams(tpp), ...extra }, agent);
@@ -246,7 +241,7 @@ describe('interaction: strong customer authentication, password then one-time co
 
     it('an older code is refused once a newer one was used', async () => {
       const victim = await createCustomer(srv.deps);
-      const now = Date.now();
+      const now = srv.deps.clock(); // the time the app checks codes at
       const first = await start();
       await first.login(victim.username, victim.password);
       await first.otp(currentTotp(victim.secret, now));
@@ -325,19 +320,13 @@ describe('interaction: strong customer authentication, password then one-time co
 });
 
 describe('interaction: failed sign-ins are also limited per address (RATE_LIMIT_ADDRESS_LOGIN_FAILURES)', () => {
-  let store: TestRedisStore;
+  const fx = useServerOnRedis({ RATE_LIMIT_ADDRESS_LOGIN_FAILURES: '3' });
   let srv: TestServer;
   let tpp: RegisteredClient;
 
   before(async () => {
-    store = await openTestRedisStore();
-    srv = await startFlowServer(store, { RATE_LIMIT_ADDRESS_LOGIN_FAILURES: '3' });
+    ({ srv } = fx);
     tpp = await registerWebClient(srv);
-  });
-
-  after(async () => {
-    await srv?.close();
-    await store?.close();
   });
 
   it('after the budget, one address cannot try more passwords, even against other usernames, nor the right one', async () => {

@@ -46,7 +46,7 @@ async function issueWith(jwks: JwkSet): Promise<{ token: string; kid: string; pu
   }
 }
 
-describe('operations: signing key rotation without downtime (issue 5)', function () {
+describe('operations: signing key rotation without downtime (RFC 7517 §4.5 kid, README "Signing key rotation without downtime")', function () {
   this.timeout(60_000); // seven CLI processes and four server starts, on a shared machine
   it('publishes a new key before it signs, signs with it after promotion, and retires the old one', async () => {
     const generated = await keys(['generate'], { keys: [] });

@@ -9,32 +9,25 @@ import {
   json,
   postForm,
   registerClient,
-  startTestServer,
   type RegisteredClient,
   type TestServer,
+  useServerOnRedis,
 } from '../support/server.ts';
 import { openTestRedisStore, type TestRedisStore } from '../support/stores.ts';
 
-describe('abuse limits (issue 5): failed client authentication at the token endpoint', () => {
-  let store: TestRedisStore;
+describe('abuse limits (RFC 6585 §4 429, RFC 6749 §5.2): failed client authentication at the token endpoint', () => {
+  const fx = useServerOnRedis({
+    RATE_LIMIT_CLIENT_AUTH_FAILURES: '10',
+    RATE_LIMIT_ADDRESS_AUTH_FAILURES: '40',
+  });
   let srv: TestServer;
   let victim: RegisteredClient;
   let other: RegisteredClient;
 
   before(async () => {
-    store = await openTestRedisStore();
-    srv = await startTestServer(store, {
-      REDIS_KEY_PREFIX: store.prefix,
-      RATE_LIMIT_CLIENT_AUTH_FAILURES: '10',
-      RATE_LIMIT_ADDRESS_AUTH_FAILURES: '40',
-    });
+    ({ srv } = fx);
     victim = await registerClient(srv, { name: 'Victim' });
     other = await registerClient(srv, { name: 'Bystander' });
-  });
-
-  after(async () => {
-    await srv?.close();
-    await store?.close();
   });
 
   const attempt = (client: RegisteredClient, secret: string, address: string) =>
@@ -94,18 +87,12 @@ describe('abuse limits (issue 5): failed client authentication at the token endp
   });
 });
 
-describe('abuse limits (issue 5): token requests per client', () => {
-  let store: TestRedisStore;
+describe('abuse limits (RFC 6585 §4 429): token requests per client', () => {
+  const fx = useServerOnRedis({ RATE_LIMIT_TOKEN_REQUESTS: '5' });
   let srv: TestServer;
 
   before(async () => {
-    store = await openTestRedisStore();
-    srv = await startTestServer(store, { REDIS_KEY_PREFIX: store.prefix, RATE_LIMIT_TOKEN_REQUESTS: '5' });
-  });
-
-  after(async () => {
-    await srv?.close();
-    await store?.close();
+    ({ srv } = fx);
   });
 
   it('answers 429 past the per-minute budget of one client, and not for another client', async () => {
@@ -135,7 +122,7 @@ describe('abuse limits (issue 5): token requests per client', () => {
   });
 });
 
-describe('abuse limits (issue 5): the token budget is shared by every process', () => {
+describe('abuse limits (RFC 6585 §4 429): the token budget is shared by every process', () => {
   let store: TestRedisStore;
 
   before(async () => {

@@ -19,7 +19,7 @@ function captureLogs(): { stream: Writable; text: () => string } {
   return { stream, text: () => chunks.join('') };
 }
 
-describe('logs (issue 5): no secret, token, code, password or one-time code in any line', () => {
+describe('logs (RFC 6819 §5.1.4.1.3, README "Operations"): no secret, token, code, password or one-time code in any line', () => {
   it('holds for a full run of every flow at LOG_LEVEL=trace', async () => {
     const store = await openTestRedisStore();
     const logs = captureLogs();

@@ -9,7 +9,7 @@ import { openTestRedisStore, type TestRedisStore } from '../support/stores.ts';
 
 const TOKEN = 'metrics-token-0123456789-0123456789-abcdef';
 
-describe('metrics (issue 5): Prometheus text format', () => {
+describe('metrics (README "Operations"): Prometheus text format', () => {
   let store: TestRedisStore;
   let srv: TestServer;
 
@@ -63,7 +63,7 @@ describe('metrics (issue 5): Prometheus text format', () => {
   });
 });
 
-describe('metrics (issue 5): METRICS_PORT with WEB_CONCURRENCY workers', () => {
+describe('metrics (README "Operations"): METRICS_PORT with WEB_CONCURRENCY workers', () => {
   let store: TestRedisStore;
   let child: ChildProcess | undefined;
 

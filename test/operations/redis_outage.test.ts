@@ -16,7 +16,7 @@ function startRedis(port: number): Promise<RedisProcess> {
   );
 }
 
-describe('operations: Redis outage (issue 5, DESIGN "Storage")', () => {
+describe('operations: Redis outage answers 503 temporarily_unavailable and recovers by itself (RFC 6749 §5.2, README "Operations")', () => {
   let redisPort: number;
   let redis: RedisProcess | undefined;
   let store: Store;

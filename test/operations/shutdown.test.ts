@@ -47,7 +47,7 @@ function tokenRequest(port: number, auth: string): Promise<Outcome> {
   });
 }
 
-describe('operations: graceful shutdown (issue 5) with WEB_CONCURRENCY workers', () => {
+describe('operations: graceful shutdown on SIGTERM finishes in-flight requests (README "Operations") with WEB_CONCURRENCY workers', () => {
   let store: TestRedisStore;
   let child: ChildProcess | undefined;
 

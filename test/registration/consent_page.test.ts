@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 
 import { Flow, createCustomer } from '../support/flow.ts';
-import { REDIRECT_URI, accountsParams, startFlowServer } from '../support/code_grant.ts';
-import { registerClient, type TestServer } from '../support/server.ts';
+import { REDIRECT_URI, accountsParams } from '../support/code_grant.ts';
+import { registerClient, startTestServer, type TestServer } from '../support/server.ts';
 import { openTestRedisStore, type TestRedisStore } from '../support/stores.ts';
 
 describe('consent page: the client metadata it registered (RFC 7591 §2 logo_uri, client_uri, policy_uri, tos_uri)', () => {
@@ -11,7 +11,7 @@ describe('consent page: the client metadata it registered (RFC 7591 §2 logo_uri
 
   before(async () => {
     store = await openTestRedisStore();
-    srv = await startFlowServer(store);
+    srv = await startTestServer(store);
   });
 
   after(async () => {

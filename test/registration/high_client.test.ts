@@ -3,8 +3,8 @@ import { exportJWK, generateKeyPair } from 'jose';
 import * as oauth from 'oauth4webapi';
 
 import { Flow, createCustomer } from '../support/flow.ts';
-import { REDIRECT_URI, startFlowServer } from '../support/code_grant.ts';
-import { json, type TestServer } from '../support/server.ts';
+import { REDIRECT_URI } from '../support/code_grant.ts';
+import { json, startTestServer, type TestServer } from '../support/server.ts';
 import { openTestRedisStore, type TestRedisStore } from '../support/stores.ts';
 import { initialAccessTokens, registrationCall } from './support.ts';
 
@@ -17,7 +17,7 @@ describe('dynamic registration of a high API client with an inline JWKS, then th
 
   before(async () => {
     store = await openTestRedisStore();
-    srv = await startFlowServer(store);
+    srv = await startTestServer(store);
   });
 
   after(async () => {

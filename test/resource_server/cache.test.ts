@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 
-import { ExpiringCache, digestKey } from '../../resource_server/cache.ts';
+import { digestKey, expiringCache } from '../../resource_server/cache.ts';
 
-describe('resource server: the in-process cache', () => {
+describe('resource server: the in-process caches (lru-cache bounded, entries expire)', () => {
   let now: number;
   const clock = () => now;
 
@@ -11,9 +11,9 @@ describe('resource server: the in-process cache', () => {
   });
 
   it('forgets an entry when its time is up', () => {
-    const cache = new ExpiringCache<string>(10, clock);
+    const cache = expiringCache<string>(10, clock);
     cache.set('k', 'v', 5000);
-    now += 4999;
+    now += 5000;
     expect(cache.get('k')).to.equal('v');
     now += 1;
     expect(cache.get('k')).to.equal(undefined);
@@ -21,13 +21,13 @@ describe('resource server: the in-process cache', () => {
   });
 
   it('stores nothing for a ttl of zero', () => {
-    const cache = new ExpiringCache<string>(10, clock);
+    const cache = expiringCache<string>(10, clock);
     cache.set('k', 'v', 0);
     expect(cache.get('k')).to.equal(undefined);
   });
 
   it('stays within its bound, dropping the oldest entry first', () => {
-    const cache = new ExpiringCache<number>(3, clock);
+    const cache = expiringCache<number>(3, clock);
     for (let i = 0; i < 5; i += 1) cache.set(`k${i}`, i, 60_000);
     expect(cache.size).to.equal(3);
     expect([cache.get('k0'), cache.get('k1'), cache.get('k2'), cache.get('k4')]).to.deep.equal([undefined, undefined, 2, 4]);

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 
 import { expect } from 'chai';
 
-import { accountsParams, redeemCode, registerWebClient, REDIRECT_URI, startFlowServer } from '../support/code_grant.ts';
+import { accountsParams, redeemCode, registerWebClient, REDIRECT_URI } from '../support/code_grant.ts';
 import { authorize, createCustomer, Flow, pkce } from '../support/flow.ts';
-import { basic, json, postForm, registerClient, type RegisteredClient, type TestServer } from '../support/server.ts';
+import { basic, json, postForm, registerClient, startTestServer, type RegisteredClient, type TestServer } from '../support/server.ts';
 import { openTestRedisStore, type TestRedisStore } from '../support/stores.ts';
 import { JWT_BEARER, assertionClaims, signJwt, signingKey } from '../support/forged_jwts.ts';
 import { problemsWith } from './checks.ts';
@@ -337,7 +337,7 @@ const TARGET_NAMES = [
   'consent form',
 ];
 
-describe('robustness: malformed input to every endpoint and form (issue 5 item 8)', () => {
+describe('robustness: malformed input to every endpoint and form gets a 4xx, never a 5xx or a stack (RFC 6749 §5.2)', () => {
   let store: TestRedisStore;
   const setup = {} as Setup;
   let sent = 0;
@@ -345,7 +345,7 @@ describe('robustness: malformed input to every endpoint and form (issue 5 item 8
   before(async () => {
     store = await openTestRedisStore();
     // the abuse limits are tested in test/operations; here they must not turn every answer into a 429
-    setup.srv = await startFlowServer(store, {
+    setup.srv = await startTestServer(store, {
       RATE_LIMIT_ADDRESS_AUTH_FAILURES: '1000000',
       RATE_LIMIT_CLIENT_AUTH_FAILURES: '1000000',
       RATE_LIMIT_ADDRESS_LOGIN_FAILURES: '1000000',

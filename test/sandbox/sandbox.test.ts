@@ -18,7 +18,7 @@ async function runPrinted(line: string, replace: Record<string, string> = {}): P
   return JSON.parse(stdout) as Record<string, unknown>;
 }
 
-describe('sandbox (DESIGN "Sandbox"): what `npm start` prints works as printed', () => {
+describe('sandbox (README "Two commands"): what `npm start` prints works as printed', () => {
   let child: ChildProcess | undefined;
   let banner = '';
 

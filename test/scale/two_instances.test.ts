@@ -101,7 +101,7 @@ function describeTwoInstances(title: string, url: () => string): void {
   });
 }
 
-describe('scale: two Valtuus processes on one Redis (issue 6)', () => {
+describe('scale: two Valtuus processes on one Redis continue each other\'s work (README "Redis")', () => {
   describeTwoInstances('on a single Redis (REDIS_URL)', () => process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
 
   describe('on a 3-master Redis Cluster (REDIS_URL=redis+cluster://…)', () => {

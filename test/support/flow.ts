@@ -212,11 +212,16 @@ export interface TestCustomer {
 let customerSeq = 0;
 
 /** A customer in the app's store, with a helper that hands out fresh one-time codes. */
-export async function createCustomer(deps: Pick<AppDeps, 'config' | 'store'>, username?: string): Promise<TestCustomer> {
+/** `deps.clock` is the app's one-time-code clock (an in-process test server's); without it, real time (a server in another process). */
+export async function createCustomer(
+  deps: Pick<AppDeps, 'config' | 'store'> & { clock?: () => number },
+  username?: string,
+): Promise<TestCustomer> {
+  const clock = deps.clock ?? Date.now;
   const password = `pw-${randomBytes(9).toString('base64url')}`;
   customerSeq += 1;
   const name = username ?? `customer${customerSeq}.${randomBytes(4).toString('hex')}`;
-  const enrolment = await accountServices(deps).accounts.create({ username: name, password });
+  const enrolment = await accountServices({ config: deps.config, store: deps.store }).accounts.create({ username: name, password });
   const secret = new URL(enrolment.totp_uri).searchParams.get('secret')!;
   let lastStep = -Infinity;
   return {
@@ -226,7 +231,7 @@ export async function createCustomer(deps: Pick<AppDeps, 'config' | 'store'>, us
     secret,
     nextCode() {
       // codes of the previous, current and next 30 s step are accepted; each step only once, in order
-      const current = Math.floor(Date.now() / 30_000);
+      const current = Math.floor(clock() / 30_000);
       const step = Math.max(lastStep + 1, current - 1);
       if (step > current + 1) throw new Error('this customer used every code of the moment; create another customer');
       lastStep = step;

@@ -12,12 +12,21 @@ import { generateSigningJwks } from '../../server/signing_keys.ts';
 import { createLogger } from '../../server/ops/logger.ts';
 import type { DestinationStream } from 'pino';
 
+import { openTestRedisStore, type TestRedisStore } from './stores.ts';
+
 let sharedJwks: Config['jwks'] | undefined;
 /** One key set for the whole run: RSA key generation is slow, and restarts must share keys. */
 export function testJwks(): Config['jwks'] {
   sharedJwks ??= generateSigningJwks();
   return sharedJwks;
 }
+
+/**
+ * The time the app checks one-time codes at, frozen mid-step for the whole run: a code made for
+ * "now" (TestCustomer.nextCode) can never fall out of its 30 s step before the app checks it.
+ */
+const FROZEN_TOTP_TIME = (Math.floor(Date.now() / 30_000) + 0.5) * 30_000;
+export const testTotpClock = (): number => FROZEN_TOTP_TIME;
 
 export interface TestServer extends App {
   url: string;
@@ -54,7 +63,7 @@ export async function startTestServer(
     },
     options,
   );
-  const app = createApp({ config, store, logger: createLogger(config.logLevel, options.logTo) });
+  const app = createApp({ config, store, logger: createLogger(config.logLevel, options.logTo), clock: testTotpClock });
   server.on('request', app.provider.callback());
   return {
     ...app,
@@ -70,6 +79,29 @@ export async function startTestServer(
       });
     },
   };
+}
+
+export interface ServerFixture {
+  srv: TestServer;
+  store: TestRedisStore;
+}
+
+/**
+ * The one bootstrap of a feature suite: the whole app on Redis (the production store) on a
+ * key prefix of its own, started before the block's tests and closed after them with this
+ * run's keys deleted. Filled in by `before`.
+ */
+export function useServerOnRedis(env: Record<string, string> = {}, options: TestServerOptions = {}): ServerFixture {
+  const fixture = {} as ServerFixture;
+  before(async () => {
+    fixture.store = await openTestRedisStore();
+    fixture.srv = await startTestServer(fixture.store, env, options);
+  });
+  after(async () => {
+    await fixture.srv?.close();
+    await fixture.store?.close();
+  });
+  return fixture;
 }
 
 export interface RegisteredClient {

@@ -7,11 +7,10 @@ import {
   json,
   postForm,
   registerClient,
-  startTestServer,
   type RegisteredClient,
   type TestServer,
+  useServerOnRedis,
 } from '../support/server.ts';
-import { openTestRedisStore, type TestRedisStore } from '../support/stores.ts';
 
 // a registry where the low API wants to know, in every token request, why the data is fetched
 const apis = parseApiRegistry(
@@ -32,20 +31,14 @@ const apis = parseApiRegistry(
   ),
 );
 
-describe('extra attributes in token requests (issue 4 item 4)', () => {
-  let store: TestRedisStore;
+describe('extra attributes in token requests (README "APIs and scopes")', () => {
+  const fx = useServerOnRedis({}, { apis });
   let srv: TestServer;
   let tpp: RegisteredClient;
 
   before(async () => {
-    store = await openTestRedisStore();
-    srv = await startTestServer(store, {}, { apis });
+    ({ srv } = fx);
     tpp = await registerClient(srv);
-  });
-
-  after(async () => {
-    await srv?.close();
-    await store?.close();
   });
 
   const token = (form: Record<string, string>) =>

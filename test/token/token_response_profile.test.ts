@@ -3,8 +3,8 @@ import * as oauth from 'oauth4webapi';
 
 import { apigeeTokenResponse } from '../../server/token/apigee.ts';
 import { authorize, createCustomer } from '../support/flow.ts';
-import { REDIRECT_URI, accountsParams, redeemCode, refresh, startFlowServer } from '../support/code_grant.ts';
-import { basic, json, postForm, registerClient, type RegisteredClient, type TestServer } from '../support/server.ts';
+import { REDIRECT_URI, accountsParams, redeemCode, refresh } from '../support/code_grant.ts';
+import { basic, json, postForm, registerClient, startTestServer, type RegisteredClient, type TestServer } from '../support/server.ts';
 import { openTestRedisStore, type TestRedisStore } from '../support/stores.ts';
 
 const DIGITS = /^\d+$/;
@@ -17,7 +17,7 @@ describe('token endpoint: response profiles, default (RFC 6749 §5.1) and Apigee
 
   before(async () => {
     store = await openTestRedisStore();
-    srv = await startFlowServer(store);
+    srv = await startTestServer(store);
     const web = {
       grantTypes: ['client_credentials', 'authorization_code', 'refresh_token'],
       redirectUris: [REDIRECT_URI],

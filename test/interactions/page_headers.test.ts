@@ -1,9 +1,8 @@
 import { expect } from 'chai';
 
-import { accountsParams, registerWebClient } from '../support/code_grant.ts';
+import { accountsParams, authorizeUrl, getManual, registerWebClient } from '../support/code_grant.ts';
 import { createCustomer, Flow, pkce, type TestCustomer } from '../support/flow.ts';
-import type { RegisteredClient } from '../support/server.ts';
-import { authorizeUrl, getManual, useServerOnRedis } from './fixture.ts';
+import { type RegisteredClient, useServerOnRedis } from '../support/server.ts';
 
 interface Seen {
   what: string;

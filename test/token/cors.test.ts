@@ -1,7 +1,6 @@
 import { expect } from 'chai';
 
-import { basic, postForm, registerClient, type RegisteredClient } from '../support/server.ts';
-import { useServerOnRedis } from './fixture.ts';
+import { basic, postForm, registerClient, type RegisteredClient, useServerOnRedis } from '../support/server.ts';
 
 const EVIL = 'https://evil.example';
 

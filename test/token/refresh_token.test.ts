@@ -2,8 +2,7 @@ import { expect } from 'chai';
 
 import { accountsParams, redeemCode, refresh, registerWebClient, tokenRequest } from '../support/code_grant.ts';
 import { authorize, createCustomer } from '../support/flow.ts';
-import { basic, expectOAuthError, json, postForm, type Json, type RegisteredClient } from '../support/server.ts';
-import { useServerOnRedis } from './fixture.ts';
+import { basic, expectOAuthError, json, type Json, postForm, type RegisteredClient, useServerOnRedis } from '../support/server.ts';
 
 describe('RFC 6749 §10.4 / RFC 9700 §4.14 refresh tokens: bound to the client, rotated, reuse revokes', () => {
   const fx = useServerOnRedis();
@@ -54,7 +53,7 @@ describe('RFC 6749 §10.4 / RFC 9700 §4.14 refresh tokens: bound to the client,
     expect(await introspect(first.access_token)).to.deep.equal({ active: false });
   });
 
-  it('DESIGN "Storage" of 10 concurrent refreshes with one token exactly one succeeds, the rest get invalid_grant', async () => {
+  it('RFC 9700 §4.14.2 of 10 concurrent refreshes with one token exactly one succeeds, the rest get invalid_grant', async () => {
     const { refresh_token } = await tokens();
     const responses = await Promise.all(Array.from({ length: 10 }, () => refresh(fx.srv, tpp, refresh_token)));
     expect(responses.filter((r) => r.status === 200)).to.have.length(1);
@@ -75,7 +74,7 @@ describe('RFC 6749 §10.4 / RFC 9700 §4.14 refresh tokens: bound to the client,
       const { refresh_token } = await tokens('openid accounts:read');
       const res = await tokenRequest(fx.srv, tpp, { grant_type: 'refresh_token', refresh_token, scope: 'public:read' });
       expect(res.status).to.equal(400);
-      expect((await json(res)).error).to.be.oneOf(['invalid_scope', 'invalid_target']);
+      expect((await json(res)).error).to.equal('invalid_scope');
     });
 
     it('refuses a resource the grant does not cover (RFC 8707 §2.2 invalid_target)', async () => {
@@ -86,7 +85,7 @@ describe('RFC 6749 §10.4 / RFC 9700 §4.14 refresh tokens: bound to the client,
         resource: 'https://api.valtuus.example/payments',
       });
       expect(res.status).to.equal(400);
-      expect((await json(res)).error).to.be.oneOf(['invalid_target', 'invalid_scope', 'invalid_grant']);
+      expect((await json(res)).error).to.equal('invalid_target');
     });
 
     it('refuses an unknown scope (invalid_scope)', async () => {

@@ -2,8 +2,7 @@ import { expect } from 'chai';
 
 import { accountsParams, redeemCode, refresh, registerWebClient } from '../support/code_grant.ts';
 import { authorize, createCustomer } from '../support/flow.ts';
-import { basic, json, postForm, registerClient, type RegisteredClient } from '../support/server.ts';
-import { useServerOnRedis } from './fixture.ts';
+import { basic, json, postForm, registerClient, type RegisteredClient, useServerOnRedis } from '../support/server.ts';
 
 describe('token leakage (RFC 6749 §5.1, RFC 6750 §2.3 and §5.3, RFC 9700 §4.3)', () => {
   const fx = useServerOnRedis();
@@ -38,8 +37,13 @@ describe('token leakage (RFC 6749 §5.1, RFC 6750 §2.3 and §5.3, RFC 9700 §4.
     });
 
     it('for error responses too', async () => {
-      for (const res of [await ccRequest({}, 'wrong'), await ccRequest({ scope: 'nope' }), await ccRequest({ grant_type: 'password' })]) {
-        expect(res.status).to.be.within(400, 401);
+      const refusals: [Response, number][] = [
+        [await ccRequest({}, 'wrong'), 401],
+        [await ccRequest({ scope: 'nope' }), 400],
+        [await ccRequest({ grant_type: 'password' }), 400],
+      ];
+      for (const [res, status] of refusals) {
+        expect(res.status).to.equal(status);
         expect(res.headers.get('cache-control')).to.equal('no-store');
       }
     });
@@ -65,7 +69,7 @@ describe('token leakage (RFC 6749 §5.1, RFC 6750 §2.3 and §5.3, RFC 9700 §4.
         scope: 'public:read',
       });
       const res = await fetch(`${fx.srv.url}/token?${query}`);
-      expect(res.status).to.be.oneOf([404, 405, 400]);
+      expect(res.status).to.equal(404);
       expect(await res.text()).not.to.contain('access_token');
     });
 
@@ -81,7 +85,7 @@ describe('token leakage (RFC 6749 §5.1, RFC 6750 §2.3 and §5.3, RFC 9700 §4.
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
         body: '',
       });
-      expect(res.status).to.be.within(400, 401);
+      expect(res.status).to.equal(400);
       expect(await res.text()).not.to.contain('access_token');
     });
 
@@ -96,7 +100,7 @@ describe('token leakage (RFC 6749 §5.1, RFC 6750 §2.3 and §5.3, RFC 9700 §4.
       const viaHeader = await fetch(`${fx.srv.url}/me`, { headers: { authorization: `Bearer ${access_token}` } });
       expect(viaHeader.status, 'positive control').to.equal(200);
       const viaQuery = await fetch(`${fx.srv.url}/me?access_token=${encodeURIComponent(access_token)}`);
-      expect(viaQuery.status).to.be.oneOf([400, 401]);
+      expect(viaQuery.status).to.equal(400);
       expect(await viaQuery.text()).not.to.contain('"sub"');
     });
 
@@ -112,13 +116,13 @@ describe('token leakage (RFC 6749 §5.1, RFC 6750 §2.3 and §5.3, RFC 9700 §4.
     it('a token for an API is refused at the userinfo endpoint', async () => {
       const { access_token } = await json(await redeemCode(fx.srv, tpp, await login('openid accounts:read')));
       const res = await fetch(`${fx.srv.url}/me`, { headers: { authorization: `Bearer ${access_token}` } });
-      expect(res.status).to.be.oneOf([401, 403]);
+      expect(res.status).to.equal(403);
     });
 
     it('a client credentials token is refused at the userinfo endpoint (it acts for no customer)', async () => {
       const { access_token } = await json(await ccRequest());
       const res = await fetch(`${fx.srv.url}/me`, { headers: { authorization: `Bearer ${access_token}` } });
-      expect(res.status).to.be.oneOf([401, 403]);
+      expect(res.status).to.equal(401);
     });
 
     it('introspection of another client’s token tells that client nothing', async () => {

@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 
 import { pkce } from '../support/flow.ts';
-import { postForm, registerClient, type RegisteredClient } from '../support/server.ts';
-import { authorizeUrl, getManual, responseParams, useServerOnRedis } from './fixture.ts';
+import { postForm, registerClient, type RegisteredClient, useServerOnRedis } from '../support/server.ts';
 import { JWT_BEARER, assertionClaims, signJwt, signingKey, type SigningKey } from '../support/forged_jwts.ts';
+import { authorizeUrl, getManual, responseParams } from '../support/code_grant.ts';
 
 const REDIRECT = 'https://tpp.example.com/cb';
 

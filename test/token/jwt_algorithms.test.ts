@@ -3,9 +3,18 @@ import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 
 import { pkce } from '../support/flow.ts';
-import { basic, expectOAuthError, json, postForm, registerClient, storeClientUnchecked, type RegisteredClient } from '../support/server.ts';
-import { authorizeUrl, getManual, responseParams, useServerOnRedis } from './fixture.ts';
+import {
+  basic,
+  expectOAuthError,
+  json,
+  postForm,
+  registerClient,
+  type RegisteredClient,
+  storeClientUnchecked,
+  useServerOnRedis,
+} from '../support/server.ts';
 import { JWT_BEARER, assertionClaims, hs256Jwt, signJwt, signingKey, unsecuredJwt, type SigningKey } from '../support/forged_jwts.ts';
+import { authorizeUrl, getManual, responseParams } from '../support/code_grant.ts';
 
 const REDIRECT = 'https://tpp.example.com/cb';
 
@@ -52,8 +61,8 @@ describe('RFC 8725 §3.1 / RFC 7523 §3 JWTs: only the registered asymmetric alg
     it('RFC 8725 §3.1 refuses an assertion with alg none written in other cases (None, NONE)', async () => {
       for (const alg of ['None', 'NONE', 'nOnE']) {
         const res = await withAssertion(unsecuredJwt(assertionClaims(keyed.client_id, tokenEndpoint), { alg }));
-        expect(res.status, alg).to.be.oneOf([400, 401]);
-        expect((await json(res)).error).to.be.oneOf(['invalid_client', 'invalid_request']);
+        expect(res.status, alg).to.equal(401);
+        expect((await json(res)).error).to.equal('invalid_client');
       }
     });
 
@@ -124,17 +133,17 @@ describe('RFC 8725 §3.1 / RFC 7523 §3 JWTs: only the registered asymmetric alg
       });
       const assertion = await hs256Jwt(assertionClaims(stored.client_id, tokenEndpoint), stored.client_secret);
       const res = await withAssertion(assertion, stored.client_id);
-      expect(res.status).to.be.oneOf([400, 401]);
+      expect(res.status).to.equal(400);
       const body = await json(res);
       // a stored client that the provider cannot load is refused as a whole (invalid_client_metadata)
-      expect(body.error).to.be.oneOf(['invalid_client', 'invalid_request', 'invalid_client_metadata']);
+      expect(body.error).to.equal('invalid_client_metadata');
       expect(body).not.to.have.property('access_token');
       const viaBasic = await postForm(
         tokenEndpoint,
         { grant_type: 'client_credentials' },
         { authorization: basic(stored.client_id, stored.client_secret) },
       );
-      expect(viaBasic.status).to.be.oneOf([400, 401]);
+      expect(viaBasic.status).to.equal(400);
     });
 
     it('discovery lists no symmetric or none algorithm for client authentication, request objects or ID tokens', async () => {

@@ -1,7 +1,6 @@
 import { expect } from 'chai';
 
-import { basic, json, postForm, registerClient, type RegisteredClient } from '../support/server.ts';
-import { useServerOnRedis } from './fixture.ts';
+import { basic, json, postForm, registerClient, type RegisteredClient, useServerOnRedis } from '../support/server.ts';
 
 const ENDPOINTS = ['/token', '/token/introspection', '/token/revocation', '/request'] as const;
 
@@ -84,14 +83,14 @@ describe('RFC 6749 §2.3 / §5.2 client authentication failures', () => {
           { authorization: basic(tpp.client_id, tpp.client_secret) },
           { client_id: tpp.client_id, client_secret: tpp.client_secret },
         );
-        expect(res.status).to.be.oneOf([400, 401]);
-        expect((await json(res)).error).to.be.oneOf(['invalid_request', 'invalid_client']);
+        expect(res.status).to.equal(400);
+        expect((await json(res)).error).to.equal('invalid_request');
       });
 
       it('RFC 6749 §2.1 a confidential client cannot act as a public one (client_id only)', async () => {
         const res = await post({}, { client_id: tpp.client_id });
-        expect(res.status).to.be.oneOf([400, 401]);
-        expect((await json(res)).error).to.be.oneOf(['invalid_client', 'invalid_request']);
+        expect(res.status).to.equal(401);
+        expect((await json(res)).error).to.equal('invalid_client');
       });
 
       for (const [label, header] of [
@@ -104,8 +103,8 @@ describe('RFC 6749 §2.3 / §5.2 client authentication failures', () => {
       ] as const) {
         it(`a malformed Authorization header (${label}) gets 400 invalid_request or 401 invalid_client, never 5xx`, async () => {
           const res = await post({ authorization: header });
-          expect(res.status).to.be.oneOf([400, 401]);
-          expect((await json(res)).error).to.be.oneOf(['invalid_request', 'invalid_client']);
+          expect(res.status).to.equal(400);
+          expect((await json(res)).error).to.equal('invalid_request');
         });
       }
     });

@@ -1,9 +1,8 @@
 import { expect } from 'chai';
 
-import { accountsParams, registerWebClient } from '../support/code_grant.ts';
+import { accountsParams, registerWebClient, responseParams } from '../support/code_grant.ts';
 import { authorize, createCustomer, Flow } from '../support/flow.ts';
-import { json, type RegisteredClient } from '../support/server.ts';
-import { responseParams, useServerOnRedis } from './fixture.ts';
+import { json, type RegisteredClient, useServerOnRedis } from '../support/server.ts';
 
 // characters a client may put in state (RFC 6749 Appendix A.5: %x20-7E), all to be returned exactly
 const STATE = 'a b&c=d/e?f#g%h+i"j<k>\'l~';
