@@ -1,5 +1,3 @@
-import { randomBytes } from 'node:crypto';
-
 import type { Provider } from 'oidc-provider';
 
 import type { AdapterPayload, Store } from '../../adapters/types.ts';
@@ -7,7 +5,7 @@ import type { Audit } from '../ops/audit.ts';
 import type { ApiRegistry } from '../policy/registry.ts';
 import { jwksUriProblems, usesSecret } from '../policy/client_metadata.ts';
 import { applyLevelPolicy } from '../policy/registration.ts';
-import { metadataOf, type ClientChanges, type ClientInput } from './client_input.ts';
+import { metadataOf, newClientId, type ClientChanges, type ClientInput } from './client_input.ts';
 import { clientSummary } from './summary.ts';
 import { digestClientSecret, generateClientSecret, isSecretDigest } from './secrets.ts';
 import { ValtuusError } from '../../lib/errors.ts';
@@ -58,7 +56,7 @@ export class ClientManager {
 
   async create(input: ClientInput): Promise<Record<string, unknown>> {
     const method = input.authMethod ?? (input.jwksUri || input.jwks ? 'private_key_jwt' : 'client_secret_basic');
-    const clientId = input.clientId ?? randomBytes(16).toString('base64url');
+    const clientId = input.clientId ?? newClientId();
     const secret = usesSecret(method) ? (input.clientSecret ?? generateClientSecret()) : undefined;
     const metadata: AdapterPayload = {
       client_id: clientId,
