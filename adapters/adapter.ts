@@ -1,8 +1,8 @@
-import { errors } from 'oidc-provider';
-
-import { decodePayload, encodePayload } from './codec.ts';
+import { consumedBy, decodeForProvider, decodePayload, encodePayload, isCompacted, withGrantMembers, withPrevious } from './codec.ts';
+import { createConsume, createRedeem } from './consume.ts';
 import type { KeyLayout } from './keys.ts';
 import type { Keyspace } from './keyspace.ts';
+import { currentRedemption } from './redemption.ts';
 import type { Adapter, AdapterFactory, AdapterPayload } from './types.ts';
 
 /** The models oidc-provider revokes by grant (lib/helpers/revoke.js). */
@@ -18,7 +18,7 @@ const GRANTABLE = new Set([
 export interface AdapterContext {
   keyspace: Keyspace;
   keys: KeyLayout;
-  /** Clock for `consumed` timestamps (ms). */
+  /** Clock for `consumed` timestamps and the reuse grace window (ms). */
   now: () => number;
 }
 
@@ -45,12 +45,36 @@ function secondaryIndexWrites(
   return writes;
 }
 
+/** What a token request saves after its consume is undone with it; a rotated refresh token remembers its predecessor. */
+function notedByRedemption(model: string, id: string, payload: AdapterPayload, keys: KeyLayout): AdapterPayload {
+  const redemption = currentRedemption();
+  if (!redemption?.held.length) return payload;
+  redemption.saved.add(keys.member(model, id));
+  const rotated = model === 'RefreshToken' ? redemption.heldRefreshToken : undefined;
+  return rotated && rotated.id !== id ? withPrevious(payload, rotated.id) : payload;
+}
+
 export function createAdapter(model: string, context: AdapterContext): Adapter {
   const { keyspace, keys, now } = context;
 
+  /** Inside a token request, a refresh token rotated within the grace window looks unused until its consume decides. */
+  function retryable(stored: string): boolean {
+    const graceMs = currentRedemption()?.options.reuseGraceMs ?? 0;
+    const by = consumedBy(stored);
+    return model === 'RefreshToken' && by?.at !== undefined && by.next !== undefined && now() - by.at < graceMs;
+  }
+
   async function find(id: string): Promise<AdapterPayload | undefined> {
     const stored = await keyspace.get(keys.object(model, id));
-    return stored === null ? undefined : decodePayload(stored);
+    if (stored === null) return undefined;
+    const payload = decodeForProvider(stored, id);
+    if (isCompacted(payload)) {
+      // its grant gone, nothing of the chain can be used or revoked any more
+      const grant = await keyspace.get(keys.object('Grant', payload.grantId));
+      return grant === null ? undefined : withGrantMembers(payload, decodePayload(grant));
+    }
+    if (retryable(stored)) delete payload.consumed;
+    return payload;
   }
 
   async function findByIndex(indexKey: string): Promise<AdapterPayload | undefined> {
@@ -60,10 +84,11 @@ export function createAdapter(model: string, context: AdapterContext): Adapter {
 
   async function upsert(id: string, payload: AdapterPayload, expiresIn?: number): Promise<void> {
     const ttl = ttlSeconds(expiresIn);
+    const stored = notedByRedemption(model, id, payload, keys);
     // Indexes first: if the object write then fails, nothing is issued and a dangling index entry is harmless.
     const indexWrites = secondaryIndexWrites(model, id, payload, ttl, context);
     if (indexWrites.length > 0) await Promise.all(indexWrites);
-    await keyspace.set(keys.object(model, id), encodePayload(payload), ttl);
+    await keyspace.set(keys.object(model, id), encodePayload(stored), ttl);
   }
 
   async function destroy(id: string): Promise<void> {
@@ -81,16 +106,6 @@ export function createAdapter(model: string, context: AdapterContext): Adapter {
     await keyspace.unindexGrant(indexKey, members);
   }
 
-  /** RFC 6749 §4.1.2, RFC 9700 §4.14.2: a second redemption revokes everything issued on the grant. */
-  async function consume(id: string): Promise<void> {
-    const outcome = await keyspace.consume(keys.object(model, id), Math.floor(now() / 1000));
-    if (outcome.status === 'consumed') return;
-    if (outcome.status === 'missing') throw new errors.InvalidGrant(`${model} was revoked or has expired`);
-    const { grantId } = decodePayload(outcome.stored);
-    if (typeof grantId === 'string') await revokeByGrantId(grantId);
-    throw new errors.InvalidGrant(`${model} already used`);
-  }
-
   async function list(): Promise<AdapterPayload[]> {
     const ids = await keyspace.setMembers(keys.list(model));
     const found = await Promise.all(ids.map(find));
@@ -102,7 +117,7 @@ export function createAdapter(model: string, context: AdapterContext): Adapter {
     find,
     findByUid: (uid) => findByIndex(keys.uid(model, uid)),
     findByUserCode: (userCode) => findByIndex(keys.userCode(model, userCode)),
-    consume,
+    consume: createConsume(context, model, revokeByGrantId),
     destroy,
     revokeByGrantId,
     list,
@@ -117,3 +132,5 @@ export function createAdapterFactory(context: AdapterContext): AdapterFactory {
     return existing;
   };
 }
+
+export { createRedeem };

@@ -1,7 +1,7 @@
 import { errors } from 'oidc-provider';
 
 /** Replies that mean "Redis cannot serve this right now", as opposed to a bug in what we sent. */
-const TRANSIENT_REPLY = /^(LOADING|BUSY|TRYAGAIN|CLUSTERDOWN|MASTERDOWN|READONLY|OOM|NOREPLICAS)\b/;
+const TRANSIENT_REPLY = /^(LOADING|BUSY|TRYAGAIN|CLUSTERDOWN|MOVED|ASK|MASTERDOWN|READONLY|OOM|NOREPLICAS)\b/;
 
 /**
  * The store did not answer in time or is unreachable. An oidc-provider error, so its own

@@ -4,6 +4,7 @@
  * slot; the `list` sets and the client channel need none (each is one key on its own).
  *
  *   <prefix><Model>:{<id>}                 one object (JSON), TTL = expiresIn
+ *   <prefix><Model>:redeeming:{<id>}       → the attempt redeeming that object, for a short lease
  *   <prefix><Model>:uid:{<uid>}            → id of the Session with that uid, same TTL
  *   <prefix><Model>:userCode:{<code>}      → id of the DeviceCode with that user code, same TTL
  *   <prefix><Model>:list                   set of ids stored without expiry (Client, Account)
@@ -16,6 +17,8 @@
 export interface KeyLayout {
   readonly prefix: string;
   object(model: string, id: string): string;
+  /** Which attempt is redeeming an object (docs/storage.md "Single use"): the object's hash tag. */
+  mark(model: string, id: string): string;
   uid(model: string, uid: string): string;
   userCode(model: string, userCode: string): string;
   list(model: string): string;
@@ -45,6 +48,7 @@ export function keyLayout(prefix: string): KeyLayout {
   return {
     prefix,
     object,
+    mark: (model, id) => `${prefix}${model}:redeeming:{${id}}`,
     uid: (model, uid) => `${prefix}${model}:uid:{${uid}}`,
     userCode: (model, userCode) => `${prefix}${model}:userCode:{${userCode}}`,
     list: (model) => `${prefix}${model}:list`,

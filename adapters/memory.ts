@@ -1,4 +1,4 @@
-import { createAdapterFactory } from './adapter.ts';
+import { createAdapterFactory, createRedeem } from './adapter.ts';
 import { memoryPubSub } from './pubsub.ts';
 import { keyLayout } from './keys.ts';
 import { MemoryKeyspace } from './memory_keyspace.ts';
@@ -22,10 +22,12 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
   return {
     kind: 'memory',
     adapter: createAdapterFactory({ keyspace, keys, now }),
+    redeem: createRedeem({ keyspace, keys, now }),
     keys,
     pubsub: memoryPubSub(),
     redis: undefined,
     keyspace,
+    memory: async () => [],
     ping: () => keyspace.ping(),
     close: () => keyspace.close(),
   };

@@ -1,5 +1,5 @@
-import { isConsumed, markConsumed } from './codec.ts';
-import type { ConsumeOutcome, Keyspace } from './keyspace.ts';
+import { consumedBy, isConsumed } from './codec.ts';
+import type { BeginConsume, BeginOutcome, Keyspace } from './keyspace.ts';
 
 /** A string, a set, or a grant index (member → expiry in ms), as in Redis. */
 type Value = string | Set<string> | Map<string, number>;
@@ -92,13 +92,56 @@ export class MemoryKeyspace implements Keyspace {
     return [...(this.#set(key) ?? [])];
   }
 
-  /** Synchronous up to its return, hence atomic on Node's single thread. */
-  async consume(key: string, epochSeconds: number): Promise<ConsumeOutcome> {
+  #string(key: string): string | null {
+    const value = this.#live(key)?.value;
+    return typeof value === 'string' ? value : null;
+  }
+
+  /** Each consume step is synchronous up to its return, hence atomic on Node's single thread. */
+  async beginConsume(key: string, mark: string, begin: BeginConsume): Promise<BeginOutcome> {
+    const stored = this.#string(key);
+    if (stored === null) return { status: 'missing' };
+    if (this.#string(mark) !== null) return { status: 'pending', leftMs: this.pttl(mark) };
+    let status: 'won' | 'grace' | 'used' = 'won';
+    if (isConsumed(stored)) {
+      const by = consumedBy(stored);
+      status = by?.at !== undefined && by.next !== undefined && begin.nowMs - by.at < begin.graceMs ? 'grace' : 'used';
+    }
+    if (status !== 'used') this.#put(mark, begin.attempt, this.#now() + begin.leaseMs);
+    return { status, stored };
+  }
+
+  async commitConsume(key: string, mark: string, attempt: string, record: string, found: string): Promise<boolean> {
     const entry = this.#live(key);
-    if (!entry || typeof entry.value !== 'string') return { status: 'missing' };
-    if (isConsumed(entry.value)) return { status: 'reused', stored: entry.value };
-    entry.value = markConsumed(entry.value, epochSeconds);
-    return { status: 'consumed' };
+    if (!entry || typeof entry.value !== 'string') return false;
+    const holder = this.#string(mark);
+    if (holder !== attempt && (holder !== null || entry.value !== found)) return false;
+    entry.value = record;
+    this.#entries.delete(mark);
+    return true;
+  }
+
+  async releaseConsume(key: string, mark: string, attempt: string, found: string): Promise<void> {
+    if (this.#string(mark) === attempt) {
+      this.#entries.delete(mark);
+      return;
+    }
+    const entry = this.#live(key);
+    if (entry && typeof entry.value === 'string' && consumedBy(entry.value)?.by === attempt) entry.value = found;
+  }
+
+  async retireUnused(key: string, mark: string): Promise<boolean> {
+    if (this.#string(mark) !== null) return false;
+    const stored = this.#string(key);
+    if (stored === null) return true;
+    if (isConsumed(stored)) return false;
+    this.#entries.delete(key);
+    return true;
+  }
+
+  async replaceIf(key: string, expected: string, value: string): Promise<void> {
+    const entry = this.#live(key);
+    if (entry && entry.value === expected) entry.value = value;
   }
 
   async indexGrant(key: string, member: string, ttlSeconds?: number): Promise<void> {

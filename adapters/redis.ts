@@ -1,9 +1,10 @@
-import { createAdapterFactory } from './adapter.ts';
+import { createAdapterFactory, createRedeem } from './adapter.ts';
 import { redisPubSub } from './pubsub.ts';
 import { keyLayout } from './keys.ts';
 import { DEFAULT_CONNECT_TIMEOUT_MS, openRedisClient } from './redis_client.ts';
 import type { RedisConnectionSettings } from './redis_client.ts';
 import { createRedisKeyspace } from './redis_keyspace.ts';
+import { redisMemory } from './redis_memory.ts';
 import type { RedisClient } from './redis_keyspace.ts';
 import type { Store } from './types.ts';
 
@@ -16,11 +17,14 @@ export interface RedisStoreOptions extends RedisConnectionSettings {
   keyPrefix: string;
   /** Connection errors, e.g. for a logger; they repeat while Redis is down. */
   onError?: (err: Error) => void;
+  now?: () => number;
 }
 
 export interface RedisStoreFromClientOptions {
   /** How long a request waits for a (re)connection before it fails (default 1000 ms). */
   connectTimeoutMs?: number;
+  /** Clock in ms for consumed records and the reuse grace window (default Date.now); tests pass their own. */
+  now?: () => number;
   /** A subscription that could not be made (it is tried again at the next reconnection). */
   onSubscribeError?: (err: Error) => void;
 }
@@ -29,12 +33,15 @@ export interface RedisStoreFromClientOptions {
 export function createRedisStoreFromClient(client: RedisClient, keyPrefix: string, options: RedisStoreFromClientOptions = {}): Store {
   const keys = keyLayout(keyPrefix);
   const keyspace = createRedisKeyspace(client, options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
+  const context = { keyspace, keys, now: options.now ?? Date.now };
   return {
     kind: 'redis',
-    adapter: createAdapterFactory({ keyspace, keys, now: Date.now }),
+    adapter: createAdapterFactory(context),
+    redeem: createRedeem(context),
     keys,
     pubsub: redisPubSub(client, options.onSubscribeError ?? (() => undefined)),
     redis: client,
+    memory: () => keyspace.guard(() => redisMemory(client)),
     ping: () => keyspace.ping(),
     close: () => keyspace.close(),
   };
@@ -46,6 +53,7 @@ export function createRedisStore(options: RedisStoreOptions): Store {
   client.on('error', options.onError ?? (() => {}));
   return createRedisStoreFromClient(client, keys.prefix, {
     ...(options.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: options.connectTimeoutMs }),
+    ...(options.now ? { now: options.now } : {}),
     ...(options.onError ? { onSubscribeError: options.onError } : {}),
   });
 }

@@ -1,24 +1,21 @@
 import type { Cluster, Redis } from 'ioredis';
 
 import { asStoreError, StoreUnavailableError, withDeadline } from './errors.ts';
-import type { ConsumeOutcome, Keyspace } from './keyspace.ts';
-import { CONSUME_LUA, INDEX_GRANT_LUA } from './redis_scripts.ts';
+import type { BeginOutcome, Keyspace } from './keyspace.ts';
+import { notExecuted, runScript, type RedisClient } from './redis_script_runner.ts';
+import {
+  BEGIN_CONSUME_LUA,
+  COMMIT_CONSUME_LUA,
+  INDEX_GRANT_LUA,
+  RELEASE_CONSUME_LUA,
+  REPLACE_IF_LUA,
+  RETIRE_UNUSED_LUA,
+} from './redis_scripts.ts';
 
-export type RedisClient = Redis | Cluster;
+export type { RedisClient } from './redis_script_runner.ts';
 
-type ConsumeReply = [0, string] | [1] | null;
-
-interface ScriptCommands {
-  valtuusConsume(key: string, epochSeconds: number): Promise<ConsumeReply>;
-  valtuusIndexGrant(key: string, member: string, ttlMs: string): Promise<number>;
-}
-
-function defineScripts(client: RedisClient): RedisClient & ScriptCommands {
-  // ioredis sends EVALSHA and falls back to EVAL on NOSCRIPT (new node, restart, failover).
-  client.defineCommand('valtuusConsume', { numberOfKeys: 1, lua: CONSUME_LUA });
-  client.defineCommand('valtuusIndexGrant', { numberOfKeys: 1, lua: INDEX_GRANT_LUA });
-  return client as RedisClient & ScriptCommands;
-}
+const REDIRECT_RETRIES = 3; // MOVED, ASK, TRYAGAIN, CLUSTERDOWN: the command did not run, so running it again is safe
+const REDIRECT_DELAY_MS = 100;
 
 /**
  * Without an offline queue a command sent while disconnected fails at once; this waits (briefly)
@@ -39,23 +36,35 @@ function readinessGate(client: RedisClient, waitMs: number): () => Promise<void>
   };
 }
 
-function consumeOutcome(reply: ConsumeReply): ConsumeOutcome {
-  if (reply === null) return { status: 'missing' };
-  return reply[0] === 1 ? { status: 'consumed' } : { status: 'reused', stored: reply[1] };
+type BeginReply = ['missing'] | ['pending', string] | ['won' | 'grace' | 'used', string];
+
+function beginOutcome(reply: BeginReply): BeginOutcome {
+  if (reply[0] === 'missing') return { status: 'missing' };
+  if (reply[0] === 'pending') return { status: 'pending', leftMs: Number(reply[1]) };
+  return { status: reply[0], stored: reply[1] };
 }
 
-export function createRedisKeyspace(client: RedisClient, readyWaitMs: number): Keyspace {
-  const redis = defineScripts(client);
+export function createRedisKeyspace(
+  client: RedisClient,
+  readyWaitMs: number,
+): Keyspace & { guard: <T>(command: () => Promise<T>) => Promise<T> } {
   const ready = readinessGate(client, readyWaitMs);
   let closed = false;
 
   async function call<T>(command: () => Promise<T>): Promise<T> {
-    try {
-      if (closed) throw new Error('the store was closed');
-      if (client.status !== 'ready') await ready();
-      return await command();
-    } catch (err) {
-      throw asStoreError(err);
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        if (closed) throw new Error('the store was closed');
+        if (client.status !== 'ready') await ready();
+        return await command();
+      } catch (err) {
+        // a Cluster moving slots (failover, resharding) refuses commands it did not run: ask again on the new map
+        if (attempt < REDIRECT_RETRIES && notExecuted(err)) {
+          await new Promise((resolve) => setTimeout(resolve, REDIRECT_DELAY_MS * (attempt + 1)));
+          continue;
+        }
+        throw asStoreError(err);
+      }
     }
   }
 
@@ -67,22 +76,34 @@ export function createRedisKeyspace(client: RedisClient, readyWaitMs: number): K
     await ended;
   }
 
+  const script = <T>(lua: string, keys: string[], args: (string | number)[]) => call(() => runScript<T>(client, lua, keys, args));
+
   return {
-    get: (key) => call(() => redis.get(key)),
+    get: (key) => call(() => client.get(key)),
     set: (key, value, ttlSeconds) =>
       call(async () => {
-        await (ttlSeconds === undefined ? redis.set(key, value) : redis.set(key, value, 'EX', ttlSeconds));
+        await (ttlSeconds === undefined ? client.set(key, value) : client.set(key, value, 'EX', ttlSeconds));
       }),
-    del: (key) => call(async () => void (await redis.del(key))),
-    addToSet: (key, member) => call(async () => void (await redis.sadd(key, member))),
-    removeFromSet: (key, member) => call(async () => void (await redis.srem(key, member))),
-    setMembers: (key) => call(() => redis.smembers(key)),
-    consume: (key, epochSeconds) => call(async () => consumeOutcome(await redis.valtuusConsume(key, epochSeconds))),
+    del: (key) => call(async () => void (await client.del(key))),
+    addToSet: (key, member) => call(async () => void (await client.sadd(key, member))),
+    removeFromSet: (key, member) => call(async () => void (await client.srem(key, member))),
+    setMembers: (key) => call(() => client.smembers(key)),
+    beginConsume: async (key, mark, { attempt, nowMs, leaseMs, graceMs }) =>
+      beginOutcome(await script<BeginReply>(BEGIN_CONSUME_LUA, [key, mark], [attempt, nowMs, leaseMs, graceMs])),
+    commitConsume: async (key, mark, attempt, record, found) =>
+      (await script<number>(COMMIT_CONSUME_LUA, [key, mark], [attempt, record, found])) === 1,
+    releaseConsume: async (key, mark, attempt, found) => void (await script(RELEASE_CONSUME_LUA, [key, mark], [attempt, found])),
+    retireUnused: async (key, mark) => (await script<number>(RETIRE_UNUSED_LUA, [key, mark], [])) === 1,
+    replaceIf: async (key, expected, value) => void (await script(REPLACE_IF_LUA, [key], [expected, value])),
     indexGrant: (key, member, ttlSeconds) =>
-      call(async () => void (await redis.valtuusIndexGrant(key, member, ttlSeconds === undefined ? '' : String(ttlSeconds * 1000)))),
-    grantMembers: (key) => call(() => redis.zrange(key, 0, -1)),
-    unindexGrant: (key, members) => call(async () => void (await redis.zrem(key, ...members))),
-    ping: () => call(async () => void (await redis.ping())),
+      script(INDEX_GRANT_LUA, [key], [member, ttlSeconds === undefined ? '' : String(ttlSeconds * 1000)]).then(() => undefined),
+    grantMembers: (key) => call(() => client.zrange(key, 0, -1)),
+    unindexGrant: (key, members) => call(async () => void (await client.zrem(key, ...members))),
+    ping: () => call(async () => void (await client.ping())),
     close,
+    /** Any other command, with the same readiness wait, retries and error mapping. */
+    guard: call,
   };
 }
+
+export type { Cluster, Redis };

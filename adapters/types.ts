@@ -1,4 +1,5 @@
 import type { KeyLayout } from './keys.ts';
+import type { RedemptionOptions } from './redemption.ts';
 import type { PubSub } from './pubsub.ts';
 
 /** The payload oidc-provider hands its adapters: a JSON-serialisable object. */
@@ -20,7 +21,10 @@ export interface Adapter {
   find(id: string): Promise<AdapterPayload | undefined>;
   findByUid(uid: string): Promise<AdapterPayload | undefined>;
   findByUserCode(userCode: string): Promise<AdapterPayload | undefined>;
-  /** Atomic: the first call marks the object consumed; a later one throws oidc-provider's InvalidGrant and revokes the grant. */
+  /**
+   * Atomic: the first call marks the object consumed; a later one throws oidc-provider's InvalidGrant and revokes the grant.
+   * Inside Store.redeem the mark is held until the redemption commits or undoes it.
+   */
   consume(id: string): Promise<void>;
   destroy(id: string): Promise<void>;
   revokeByGrantId(grantId: string): Promise<void>;
@@ -28,6 +32,14 @@ export interface Adapter {
 }
 
 export type AdapterFactory = (name: string) => Adapter;
+
+/** One data node's memory: in use, its limit (0 = none) and what Redis does at the limit (`maxmemory-policy`). */
+export interface StoreNodeMemory {
+  readonly node: string;
+  readonly usedBytes: number;
+  readonly maxBytes: number;
+  readonly policy: string;
+}
 
 /** What the server needs from a storage backend. */
 export interface Store {
@@ -40,6 +52,13 @@ export interface Store {
   readonly pubsub: PubSub;
   /** The raw ioredis client, for the counters beside the store (rate limiters, the login guard); undefined for memory. */
   readonly redis: import('ioredis').Redis | import('ioredis').Cluster | undefined;
+  /**
+   * Runs one token request's grant so that a failure leaves nothing behind (docs/storage.md
+   * "Single use"): its consumes are committed once it returns, or undone with what it saved.
+   */
+  redeem<T>(grant: () => Promise<T>, options: RedemptionOptions): Promise<T>;
+  /** Every data node's memory and eviction policy; none for the in-memory sandbox, which never evicts. */
+  memory(): Promise<readonly StoreNodeMemory[]>;
   /** Resolves when the store answers; rejects otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -4,14 +4,21 @@ import sample from './apis.sample.json' with { type: 'json' };
 
 export type SecurityLevel = 'low' | 'substantial' | 'high';
 
+/** A customer-facing text in Finnish and Swedish beside the English `name`/`description` (README "Languages"). */
+const translations = z
+  .object({ fi: z.string().min(1).optional(), sv: z.string().min(1).optional() })
+  .strict()
+  .optional();
+
 const scopeName = z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, 'a scope is printable ASCII without spaces, quotes or backslashes');
 
 const apiSchema = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
   resource: z.url().refine((u) => !u.includes('#'), 'a resource indicator has no fragment (RFC 8707 §2)'),
   name: z.string().min(1),
+  names: translations,
   level: z.enum(['low', 'substantial', 'high']),
-  scopes: z.array(z.object({ name: scopeName, description: z.string().min(1) })).min(1),
+  scopes: z.array(z.object({ name: scopeName, description: z.string().min(1), descriptions: translations })).min(1),
   tokenFormat: z.enum(['opaque', 'jwt']),
   accessTokenTtl: z.number().int().min(30).max(86_400),
   refreshTokenTtl: z.number().int().min(60).max(31_536_000),
@@ -29,9 +36,12 @@ const apiSchema = z.object({
           }
         }, 'not a valid regular expression'),
         description: z.string().min(1),
+        descriptions: translations,
       }),
     )
     .default([]),
+  // the RFC 9396 authorization_details types the API takes (payment_initiation: see README "Payments")
+  authorizationDetailsTypes: z.array(z.string().regex(/^[a-z][a-z0-9_]*$/)).default([]),
 });
 
 export type ApiDefinition = z.infer<typeof apiSchema>;

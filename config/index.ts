@@ -6,8 +6,12 @@ import { z } from 'zod';
 import { parseRedisUrl, RedisUrlError } from '../adapters/redis_url.ts';
 import { parseApiRegistry, sampleApis, type ApiDefinition } from './apis.ts';
 import { ValtuusError } from '../lib/errors.ts';
+import { readBranding, type Branding } from './branding.ts';
+import { isLocale, LOCALES, type Locale } from './locales.ts';
 
 export type { ApiDefinition, ApiScope, SecurityLevel } from './apis.ts';
+export { LOCALES, type Locale } from './locales.ts';
+export type { Branding } from './branding.ts';
 
 export interface Jwk {
   kty: string;
@@ -41,8 +45,13 @@ export interface Config {
     readonly loginFailuresPerAddress: number;
     readonly tokenRequestsPerClient: number;
   };
+  /** how long a refresh token just rotated may be retried by its client, replacing the unused successor (README "Guarantees under faults"); 0 = never */
+  readonly refreshReuseGraceSeconds: number;
   /** where Prometheus metrics are served: a port of their own, or /metrics behind a bearer token; both off by default */
   readonly metrics: { readonly port: number | undefined; readonly token: string | undefined };
+  /** the pages' language when neither ui_locales, the language cookie nor Accept-Language names one */
+  readonly defaultLocale: Locale;
+  readonly branding: Branding;
   /** the trusted directory's keys for software statements (RFC 7591 §2.3); undefined = none trusted */
   readonly softwareStatementKeys: { readonly url: string } | { readonly jwks: { readonly keys: readonly Jwk[] } } | undefined;
 }
@@ -218,12 +227,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
     tokenRequestsPerClient: intVar(env.RATE_LIMIT_TOKEN_REQUESTS, 'RATE_LIMIT_TOKEN_REQUESTS', 6000, problems, 0, 100_000_000),
   });
 
+  // a retry after a lost response comes within seconds; FAPI 2.0 §5.3.2.1 wants such a retry to succeed
+  const refreshReuseGraceSeconds = intVar(env.REFRESH_REUSE_GRACE_SECONDS, 'REFRESH_REUSE_GRACE_SECONDS', 10, problems, 0, 120);
+
   const metricsPort = env.METRICS_PORT ? intVar(env.METRICS_PORT, 'METRICS_PORT', 0, problems, 1) : undefined;
   const metricsToken = env.METRICS_TOKEN || undefined;
   if (metricsToken && metricsToken.length < 32) problems.push('METRICS_TOKEN must be at least 32 characters');
 
   const apis = options.apis ?? readApiRegistry(env.API_REGISTRY, problems);
   const softwareStatementKeys = parseDirectoryKeys(env.SOFTWARE_STATEMENT_JWKS, production, problems);
+
+  // English by default, as the API documentation is; a Finnish deployment sets DEFAULT_LOCALE=fi
+  const defaultLocale = env.DEFAULT_LOCALE || 'en';
+  if (!isLocale(defaultLocale)) problems.push(`DEFAULT_LOCALE must be one of ${LOCALES.join(', ')} (got "${defaultLocale}")`);
+
+  const branding = readBranding(env.BRANDING, problems);
 
   if (problems.length) throw new ConfigError(problems);
 
@@ -245,7 +263,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
     ephemeral: Object.freeze(ephemeral),
     lockout: Object.freeze({ maxFailures, lockSeconds }),
     limits,
+    refreshReuseGraceSeconds,
     metrics: Object.freeze({ port: metricsPort, token: metricsToken }),
+    defaultLocale: isLocale(defaultLocale) ? defaultLocale : 'en',
+    branding,
     softwareStatementKeys,
   });
 }

@@ -1,5 +1,6 @@
+import { digestKey } from './cache.ts';
 import { invalidToken } from './errors.ts';
-import type { VerifiedToken } from './types.ts';
+import type { AuthorizationDetail, VerifiedToken } from './types.ts';
 
 type Claims = Record<string, unknown>;
 
@@ -14,13 +15,24 @@ function boundThumbprint(cnf: unknown): string | undefined {
   return typeof jkt === 'string' ? jkt : undefined;
 }
 
+function isDetail(value: unknown): value is AuthorizationDetail {
+  return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string';
+}
+
+/** RFC 9396 §9: an array of objects with a string `type`; anything else is no details at all. */
+function authorizationDetails(value: unknown): AuthorizationDetail[] {
+  if (!Array.isArray(value) || !value.every(isDetail)) return [];
+  return value.map((detail) => Object.freeze({ ...detail }));
+}
+
 /** The common shape of an introspection response and a JWT access token's claims. */
-export function toVerifiedToken(format: VerifiedToken['format'], claims: Claims): VerifiedToken {
+export function toVerifiedToken(format: VerifiedToken['format'], claims: Claims, token: string): VerifiedToken {
   if (typeof claims.client_id !== 'string') throw invalidToken('the access token names no client');
   if (typeof claims.exp !== 'number') throw invalidToken('the access token has no expiry');
   const scope = typeof claims.scope === 'string' ? claims.scope : '';
   return {
     format,
+    id: typeof claims.jti === 'string' ? claims.jti : digestKey(token),
     sub: typeof claims.sub === 'string' ? claims.sub : undefined,
     client_id: claims.client_id,
     scope,
@@ -28,6 +40,7 @@ export function toVerifiedToken(format: VerifiedToken['format'], claims: Claims)
     aud: audiences(claims.aud),
     exp: claims.exp,
     jkt: boundThumbprint(claims.cnf),
+    authorizationDetails: Object.freeze(authorizationDetails(claims.authorization_details)),
     claims: Object.freeze({ ...claims }),
   };
 }

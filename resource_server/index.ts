@@ -3,4 +3,6 @@ export type { ProtectionOptions, TokenState, TokenVerifierOptions } from './midd
 export { AuthorizationServerUnavailable, TokenError } from './errors.ts';
 export type { IntrospectionOptions } from './introspection.ts';
 export type { DpopOptions } from './dpop.ts';
-export type { ResourceLogger, VerifiedToken } from './types.ts';
+export type { AuthorizationDetail, ResourceLogger, VerifiedToken } from './types.ts';
+export { detailsOfType, insufficientAuthorization, memoryUseRecord, tokenUsed } from './authorization_details.ts';
+export type { UseRecord } from './authorization_details.ts';

@@ -65,13 +65,13 @@ export function cacheTtlMs(answer: IntrospectionAnswer, cacheSeconds: number): n
 }
 
 /** An access token is what we check; refresh tokens also introspect as active (RFC 7662 §2.2). */
-function checkAnswer(answer: IntrospectionAnswer, issuer: string): VerifiedToken {
+function checkAnswer(answer: IntrospectionAnswer, issuer: string, token: string): VerifiedToken {
   if (!answer.active) throw invalidToken('the access token is not active: unknown, expired or revoked');
   if (answer.token_type !== 'Bearer' && answer.token_type !== 'DPoP') throw invalidToken('the token is not an access token');
   if (answer.iss !== undefined && answer.iss !== issuer) throw invalidToken('the access token was issued by another authorization server');
   if (typeof answer.exp === 'number' && answer.exp * 1000 <= Date.now()) throw invalidToken('the access token has expired');
   const { active: _active, ...claims } = answer;
-  return toVerifiedToken('opaque', claims);
+  return toVerifiedToken('opaque', claims, token);
 }
 
 /** RFC 7662 introspection with a short in-process cache keyed by the token's digest. */
@@ -100,6 +100,6 @@ export function createIntrospector(issuer: string, options: IntrospectionOptions
 
   return async function introspect(token: string): Promise<VerifiedToken> {
     const key = digestKey(token);
-    return checkAnswer(cache.get(key) ?? (await ask(key, token)), issuer);
+    return checkAnswer(cache.get(key) ?? (await ask(key, token)), issuer, token);
   };
 }

@@ -73,7 +73,7 @@ export function createJwtVerifier(issuer: string, options: JwtOptions = {}) {
   return async function verifyJwtAccessToken(token: string): Promise<VerifiedToken> {
     try {
       const { payload } = await jwtVerify(token, getKey, verifyOptions);
-      return toVerifiedToken('jwt', payload as Record<string, unknown>);
+      return toVerifiedToken('jwt', payload as Record<string, unknown>, token);
     } catch (err) {
       if (err instanceof AuthorizationServerUnavailable) throw err;
       throw invalidToken(describe(err), undefined, err);

@@ -96,7 +96,13 @@ export function createTokenVerifier(options: TokenVerifierOptions) {
       } catch (err) {
         return refuse(ctx, err, policy, presented?.scheme);
       }
-      await next();
+      try {
+        await next();
+      } catch (err) {
+        // a route's own refusal of the token (authorization details that do not cover the request) gets the same challenge
+        if (err instanceof TokenError) return respondTokenError(ctx, err, policy, presented.scheme);
+        throw err;
+      }
     };
   }
 

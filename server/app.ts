@@ -10,16 +10,20 @@ import type { AppDeps } from './deps.ts';
 import { interactionRoutes } from './interactions/routes.ts';
 import { createAudit } from './ops/audit.ts';
 import { healthRoutes } from './ops/health.ts';
+import { measureStoreMemory } from './ops/store_metrics.ts';
 import { createLimits } from './ops/limits.ts';
 import { requestLogging, type Logger } from './ops/logger.ts';
 import { createMetrics, measureRequests, metricsEndpoint, type Metrics } from './ops/metrics.ts';
 import { logStoreOutages } from './ops/store_outages.ts';
 import { tokenAttributeNames } from './policy/attributes.ts';
 import { resourceIndicatorsFeature } from './policy/enforcement.ts';
+import { providerErrorPage } from './pages/error_page.ts';
+import { Pages } from './pages/kit.ts';
 import { ApiRegistry } from './policy/registry.ts';
 import { accountProviderHooks } from './provider/account_hooks.ts';
 import { buildProviderConfiguration, jwtSigningAlg, type ProviderHooks } from './provider/configuration.ts';
 import { logProviderErrors } from './provider/errors.ts';
+import { redeemOnce } from './token/redeem.ts';
 import { installTokenSteps, tokenEndpointProvider } from './token/steps.ts';
 
 export interface AppOptions {
@@ -55,14 +59,19 @@ export function createApp({ config, store, logger, hooks, metrics = createMetric
   const audit = createAudit(logger, metrics);
   const limits = createLimits(config, store);
   const accounts = accountServices({ config, store: appStore, audit, clock });
-  const deps: AppDeps = { config, store: appStore, registry, logger, audit, metrics, limits, accounts, clock };
+  const pages = new Pages({ defaultLocale: config.defaultLocale, branding: config.branding });
+  const deps: AppDeps = { config, store: appStore, registry, logger, audit, metrics, limits, accounts, clock, pages };
 
   const resourceIndicators = resourceIndicatorsFeature(registry, jwtSigningAlg(config));
-  const ValtuusProvider = tokenEndpointProvider(limits, tokenAttributeNames(registry));
+  const ValtuusProvider = tokenEndpointProvider(
+    limits,
+    tokenAttributeNames(registry),
+    redeemOnce(appStore, config.refreshReuseGraceSeconds),
+  );
   const providerHooks = { ...accountProviderHooks(deps), ...hooks };
   const provider = new ValtuusProvider(
     config.issuer,
-    buildProviderConfiguration(config, appStore, registry, providerHooks, resourceIndicators),
+    buildProviderConfiguration(config, appStore, registry, { renderError: providerErrorPage(pages), ...providerHooks }, resourceIndicators),
   );
   provider.proxy = true; // behind a TLS-terminating router: trust X-Forwarded-Proto/For
   provider.maxIpsCount = 1; // the address the router saw: the last X-Forwarded-For entry, not one the client wrote
@@ -75,6 +84,7 @@ export function createApp({ config, store, logger, hooks, metrics = createMetric
   provider.use(measureRequests(metrics));
   if (config.metrics.token) provider.use(metricsEndpoint(metrics, config.metrics.token));
   provider.use(healthRoutes(store));
+  measureStoreMemory(metrics, store);
   installTokenSteps(provider, deps, resourceIndicators);
   provider.use(hideSecretDigests);
   auditRegistrations(provider, audit);

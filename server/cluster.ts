@@ -4,6 +4,7 @@ import type { Config } from '../config/index.ts';
 import type { Logger } from './ops/logger.ts';
 import { AggregatorRegistry } from 'prom-client';
 import { answerWorkersForMetrics, metricsServer } from './ops/metrics.ts';
+import { REFUSED_TO_START } from './exit_codes.ts';
 
 const SHUTDOWN_DEADLINE_MS = 9500;
 const RESPAWN_DELAY_MS = 1000;
@@ -28,7 +29,17 @@ export function runPrimary(config: Config, workers: number, logger: Logger): voi
 
   cluster.on('exit', (worker, code, signal) => {
     if (stopping) return;
-    logger.error({ pid: worker.process.pid, exit_code: code, signal }, 'worker exited; starting another'); // `code` would be redacted
+    if (code === REFUSED_TO_START) {
+      // the setting it refused is the same for every worker: stop instead of restarting forever
+      logger.error({ pid: worker.process.pid, exit_code: code }, 'a worker refused to start; stopping'); // `code` would be redacted
+      stopping = true;
+      for (const other of Object.values(cluster.workers ?? {})) other?.process.kill('SIGTERM');
+      const exitWhenAlone = () => Object.keys(cluster.workers ?? {}).length === 0 && process.exit(1);
+      cluster.on('exit', exitWhenAlone);
+      exitWhenAlone();
+      return;
+    }
+    logger.error({ pid: worker.process.pid, exit_code: code, signal }, 'worker exited; starting another');
     setTimeout(fork, RESPAWN_DELAY_MS).unref();
   });
 

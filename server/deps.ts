@@ -5,6 +5,7 @@ import type { Audit } from './ops/audit.ts';
 import type { Limits } from './ops/limits.ts';
 import type { Logger } from './ops/logger.ts';
 import type { Metrics } from './ops/metrics.ts';
+import type { Pages } from './pages/kit.ts';
 import type { ApiRegistry } from './policy/registry.ts';
 
 /** The collaborators the feature modules are built from: each made once, in createApp. */
@@ -19,4 +20,6 @@ export interface AppDeps {
   accounts: AccountServices;
   /** the time (ms) one-time codes are checked at */
   clock: () => number;
+  /** the page toolkit: languages, branding, layout */
+  pages: Pages;
 }

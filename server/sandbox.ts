@@ -4,6 +4,7 @@ import type { Config } from '../config/index.ts';
 import type { SandboxCustomer } from './accounts/sandbox.ts';
 import type { ClientManager } from './clients/manage.ts';
 import { sampleApiBannerLines, seedSampleApiClient, type SampleApiCredentials } from '../examples/sample_api/seed.ts';
+import { paymentBannerLines, seedPaymentsClient, type PaymentsClientCredentials } from '../examples/sandbox_payment/seed.ts';
 
 export interface SandboxCredentials {
   clientId: string;
@@ -12,6 +13,8 @@ export interface SandboxCredentials {
   web?: { clientId: string; clientSecret: string; redirectUri: string; scope: string };
   /** the sample Service API's introspection client (npm run start:api) */
   api?: SampleApiCredentials;
+  /** the demo payments app (PAR, private_key_jwt, DPoP, authorization_details) */
+  payments?: PaymentsClientCredentials;
 }
 
 export const SANDBOX_WEB_REDIRECT_URI = 'http://localhost:8080/callback';
@@ -35,6 +38,7 @@ export async function seedSandbox(clients: ClientManager): Promise<SandboxCreden
     authMethod: 'client_secret_basic',
   });
   const api = await seedSampleApiClient(clients);
+  const payments = await seedPaymentsClient(clients);
   return {
     clientId: String(created.client_id),
     clientSecret: String(created.client_secret),
@@ -45,6 +49,7 @@ export async function seedSandbox(clients: ClientManager): Promise<SandboxCreden
       scope: SANDBOX_WEB_SCOPE,
     },
     api,
+    payments,
   };
 }
 
@@ -99,6 +104,7 @@ export function sandboxBanner(config: Config, creds: SandboxCredentials, custome
     `    curl -s -u '${creds.clientId}:${creds.clientSecret}' -d grant_type=client_credentials -d scope=public:read ${config.issuer}/token`,
     ...webLines,
     ...(creds.api ? sampleApiBannerLines(config.issuer, creds.api) : []),
+    ...(creds.payments ? paymentBannerLines(config.issuer, creds.payments) : []),
     '',
   ].join('\n');
 }

@@ -1,5 +1,4 @@
 import { createServer, type Server } from 'node:http';
-import { Server as NetServer } from 'node:net';
 
 import type { Config } from '../config/index.ts';
 import { seedSandboxCustomer } from './accounts/sandbox.ts';
@@ -7,12 +6,13 @@ import { createApp } from './app.ts';
 import { ClientManager } from './clients/manage.ts';
 import type { Logger } from './ops/logger.ts';
 import { createMetrics, metricsServer } from './ops/metrics.ts';
+import { REFUSED_TO_START } from './exit_codes.ts';
+import { checkEviction } from './ops/eviction.ts';
+import { stopOnSignal } from './ops/shutdown.ts';
+import type { Store } from '../adapters/types.ts';
 import cluster from 'node:cluster';
 import { sandboxBanner, seedSandbox } from './sandbox.ts';
 import { openStore } from './store.ts';
-
-const netClose = NetServer.prototype.close;
-const SHUTDOWN_DEADLINE_MS = 9000; // Heroku sends SIGKILL 30 s after SIGTERM; finish well before
 
 function listen(server: Server, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -21,42 +21,19 @@ function listen(server: Server, port: number): Promise<void> {
   });
 }
 
-const IDLE_GRACE_MS = 1000; // a connection accepted just before the stop gets this long to send its request
-
-/**
- * On SIGTERM: stop accepting, let in-flight requests finish, close the store, exit. Node's
- * own server.close() also drops connections whose request has not arrived yet, so the
- * listener is closed on its own and idle keep-alive connections are closed after a grace.
- */
-function shutdownOnSignal(server: Server, close: () => Promise<void>, logger: Logger): void {
-  let stopping = false;
-  const counts = { connections: 0, requests: 0, responses: 0 };
-  server.on('connection', () => (counts.connections += 1));
-  server.on('request', (_req, res) => {
-    counts.requests += 1;
-    res.once('finish', () => (counts.responses += 1));
-    if (stopping) res.shouldKeepAlive = false;
-  });
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down: finishing in-flight requests');
-    const deadline = setTimeout(() => {
-      logger.warn('shutdown deadline reached: closing remaining connections');
-      server.closeAllConnections();
-      process.exit(1);
-    }, SHUTDOWN_DEADLINE_MS);
-    deadline.unref();
-    netClose.call(server, () => {
-      logger.info(counts, 'stopped: every accepted connection was answered');
-      close()
-        .catch(() => undefined)
-        .finally(() => process.exit(0));
-    });
-    setInterval(() => server.closeIdleConnections(), IDLE_GRACE_MS).unref();
-  };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+/** README "Operations": production refuses a Redis that may evict keys, development warns. */
+async function checkStoreEviction(config: Config, store: Store, logger: Logger): Promise<void> {
+  const check = await checkEviction(store);
+  if (check.safe === undefined) {
+    logger.warn("could not read the store's maxmemory-policy at start; /readyz reports it once the store answers");
+    return;
+  }
+  if (check.safe) return;
+  if (config.env === 'production') {
+    process.stderr.write(`valtuus: cannot start, ${check.problems.join('\n')}\n`);
+    process.exit(REFUSED_TO_START);
+  }
+  for (const problem of check.problems) logger.warn(problem);
 }
 
 /** Runs one HTTP server process: the whole app on the configured port. */
@@ -75,11 +52,12 @@ export async function serve(config: Config, logger: Logger): Promise<void> {
     process.stdout.write(`${sandboxBanner(config, creds, customer)}\n`);
   }
 
+  await checkStoreEviction(config, store, logger);
   const server = createServer(provider.callback());
   server.keepAliveTimeout = 65_000; // longer than common load balancers' idle timeouts
   server.headersTimeout = 66_000;
   server.requestTimeout = 30_000; // Heroku's router gives up after 30 s too
   await listen(server, config.port);
   logger.info({ port: config.port, issuer: config.issuer, store: store.kind, pid: process.pid }, 'listening');
-  shutdownOnSignal(server, () => close().then(() => store.close()), logger);
+  stopOnSignal(server, () => close().then(() => store.close()), logger);
 }

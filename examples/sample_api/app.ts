@@ -5,6 +5,8 @@ import { requestLogging, type Logger } from '../../server/ops/logger.ts';
 import { createTokenVerifier, type TokenVerifierOptions } from '../../resource_server/middleware.ts';
 import { EXCHANGE_RATES, demoAccounts } from './data.ts';
 import { RequestError, acceptPayment, readPaymentRequest } from './payments.ts';
+import { assertApprovedPayment } from './dynamic_linking.ts';
+import { memoryUseRecord, type UseRecord } from '../../resource_server/index.ts';
 import type { VerifiedToken } from '../../resource_server/types.ts';
 
 export interface SampleApiOptions {
@@ -13,6 +15,8 @@ export interface SampleApiOptions {
   /** the public origin of the sample API, for DPoP htu; default: each request's own */
   origin?: string;
   logger: Logger;
+  /** which payment authorizations have been spent; default: this process's own record */
+  used?: UseRecord;
 }
 
 interface Route {
@@ -37,18 +41,22 @@ function accounts(ctx: Context, token: VerifiedToken): void {
   ctx.body = { accounts: demoAccounts(token.sub) };
 }
 
-async function payments(ctx: Context, token: VerifiedToken): Promise<void> {
-  const payment = acceptPayment(token, await readPaymentRequest(ctx));
-  ctx.status = 201;
-  ctx.set('Location', `/payments/${payment.payment_id}`);
-  ctx.set('Cache-Control', 'no-store');
-  ctx.body = payment;
-}
+/** One payment per authorization, exactly as the customer approved it (README "Payments"). */
+const payments = (used: UseRecord) =>
+  async function submitPayment(ctx: Context, token: VerifiedToken): Promise<void> {
+    const request = await readPaymentRequest(ctx);
+    await assertApprovedPayment(token, request, used);
+    const payment = acceptPayment(token, request);
+    ctx.status = 201;
+    ctx.set('Location', `/payments/${payment.payment_id}`);
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = payment;
+  };
 
-const ROUTES: readonly Route[] = [
+const routes = (used: UseRecord): readonly Route[] => [
   { method: 'GET', path: '/public/rates', api: 'public-data', scope: 'public:read', handle: rates },
   { method: 'GET', path: '/accounts', api: 'accounts', scope: 'accounts:read', handle: accounts },
-  { method: 'POST', path: '/payments', api: 'payments', scope: 'payments:write', requireDpop: true, handle: payments },
+  { method: 'POST', path: '/payments', api: 'payments', scope: 'payments:write', requireDpop: true, handle: payments(used) },
 ];
 
 function resourceOf(apiId: string): string {
@@ -78,7 +86,7 @@ function errorHandler(): Middleware {
 
 function routing(options: SampleApiOptions): Middleware {
   const verifier = createTokenVerifier(options);
-  const guarded = ROUTES.map((route) => ({
+  const guarded = routes(options.used ?? memoryUseRecord()).map((route) => ({
     route,
     guard: verifier.protect({ audience: resourceOf(route.api), scopes: [route.scope], requireDpop: route.requireDpop ?? false }),
   }));

@@ -38,6 +38,12 @@ const paymentSchema = z.strictObject({
     .string()
     .regex(/^[A-Z]{2}\d{2}[A-Z0-9]{11,30}$/, 'must be an IBAN without spaces')
     .refine(ibanChecksumValid, 'has wrong check digits'),
+  // the account the customer approved paying from, when the authorization named one
+  debtor_iban: z
+    .string()
+    .regex(/^[A-Z]{2}\d{2}[A-Z0-9]{11,30}$/, 'must be an IBAN without spaces')
+    .refine(ibanChecksumValid, 'has wrong check digits')
+    .optional(),
   remittance_information: z.string().max(140).optional(),
 });
 

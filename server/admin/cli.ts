@@ -49,7 +49,9 @@ async function run(argv: string[]): Promise<number> {
   const found = resolveCommand(argv);
   if (!found) throw new UsageError(`unknown command "${argv.slice(0, 2).join(' ')}"\n\n${usage()}`);
   const { name, command, rest } = found;
-  if (rest.includes('--help') || rest.includes('-h')) {
+  // after `--` every word is an argument: a client id may begin with `-`
+  const options = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
+  if (options.includes('--help') || options.includes('-h')) {
     process.stdout.write(`${commandHelp(name, command)}\n`);
     return 0;
   }
@@ -57,7 +59,11 @@ async function run(argv: string[]): Promise<number> {
   try {
     parsed = parseArgs({ args: rest, options: command.options ?? {}, allowPositionals: true, strict: true });
   } catch (err) {
-    throw new UsageError(`${(err as Error).message}\n\n${commandHelp(name, command)}`);
+    const hint =
+      (err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION'
+        ? '\n(an argument that begins with "-", such as a client id, goes after "--")'
+        : '';
+    throw new UsageError(`${(err as Error).message}${hint}\n\n${commandHelp(name, command)}`);
   }
   const ctx: CommandContext = {
     values: parsed.values as Record<string, string | boolean | undefined>,

@@ -77,7 +77,7 @@ export const commands: Record<string, Command> = {
   },
   'client show': {
     summary: "show one client's registration",
-    usage: 'CLIENT_ID',
+    usage: '[--] CLIENT_ID',
     async run(ctx) {
       const id = onePositional(ctx, 'CLIENT_ID');
       return withAdminSession(ctx.loadConfig(), ({ clients }) => clients.show(id));
@@ -85,7 +85,7 @@ export const commands: Record<string, Command> = {
   },
   'client rotate-secret': {
     summary: 'issue a new secret (shown once); the old one stops working at once',
-    usage: 'CLIENT_ID',
+    usage: '[--] CLIENT_ID',
     async run(ctx) {
       const id = onePositional(ctx, 'CLIENT_ID');
       return withAdminSession(ctx.loadConfig(), ({ clients }) => clients.rotateSecret(id));
@@ -93,7 +93,7 @@ export const commands: Record<string, Command> = {
   },
   'client delete': {
     summary: 'remove a client; its tokens stop being accepted',
-    usage: 'CLIENT_ID',
+    usage: '[--] CLIENT_ID',
     async run(ctx) {
       const id = onePositional(ctx, 'CLIENT_ID');
       return withAdminSession(ctx.loadConfig(), ({ clients }) => clients.delete(id));

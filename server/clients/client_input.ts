@@ -1,5 +1,3 @@
-import { randomBytes } from 'node:crypto';
-
 import type { AdapterPayload } from '../../adapters/types.ts';
 import { responseTypesFor, type TokenResponseProfile } from '../policy/client_metadata.ts';
 import type { AuthMethod } from './auth_methods.ts';
@@ -49,12 +47,4 @@ export function metadataOf(input: ClientChanges): AdapterPayload {
     ['contacts', input.contacts],
   ];
   return Object.fromEntries(fields.filter(([, value]) => value !== undefined));
-}
-
-/** 128 random bits, base64url; never starting with "-", which a command line would read as an option. */
-export function newClientId(): string {
-  for (;;) {
-    const id = randomBytes(16).toString('base64url');
-    if (/^[A-Za-z0-9]/.test(id)) return id;
-  }
 }

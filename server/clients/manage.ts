@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+
 import type { Provider } from 'oidc-provider';
 
 import type { AdapterPayload, Store } from '../../adapters/types.ts';
@@ -5,7 +7,7 @@ import type { Audit } from '../ops/audit.ts';
 import type { ApiRegistry } from '../policy/registry.ts';
 import { jwksUriProblems, usesSecret } from '../policy/client_metadata.ts';
 import { applyLevelPolicy } from '../policy/registration.ts';
-import { metadataOf, newClientId, type ClientChanges, type ClientInput } from './client_input.ts';
+import { metadataOf, type ClientChanges, type ClientInput } from './client_input.ts';
 import { clientSummary } from './summary.ts';
 import { digestClientSecret, generateClientSecret, isSecretDigest } from './secrets.ts';
 import { ValtuusError } from '../../lib/errors.ts';
@@ -25,6 +27,17 @@ export class ClientError extends ValtuusError {
 
   constructor(message: string) {
     super(message, { status: 400 });
+  }
+}
+
+/**
+ * 128 random bits, base64url, never beginning with `-` or `_`: an id that begins with `-` reads
+ * as an option on a command line (the admin CLI takes such existing ids after `--`).
+ */
+export function generateClientId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (/^[A-Za-z0-9]/.test(id)) return id;
   }
 }
 
@@ -56,7 +69,7 @@ export class ClientManager {
 
   async create(input: ClientInput): Promise<Record<string, unknown>> {
     const method = input.authMethod ?? (input.jwksUri || input.jwks ? 'private_key_jwt' : 'client_secret_basic');
-    const clientId = input.clientId ?? newClientId();
+    const clientId = input.clientId ?? generateClientId();
     const secret = usesSecret(method) ? (input.clientSecret ?? generateClientSecret()) : undefined;
     const metadata: AdapterPayload = {
       client_id: clientId,

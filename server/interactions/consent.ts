@@ -2,10 +2,14 @@ import type { Context } from 'koa';
 import { errors, type Interaction } from 'oidc-provider';
 
 import { authorizationAttributeValues, keepGrantAttributes } from '../policy/attributes.ts';
+import { requestedDetails } from '../policy/authorization_details.ts';
 import type { ApiRegistry } from '../policy/registry.ts';
 import { readForm } from '../pages/form.ts';
-import { assertCsrf, seeOther, type InteractionDeps, type Step } from './context.ts';
-import { renderPage } from '../pages/render.ts';
+import { assertCsrf, seeOther, stepLanguage, type InteractionDeps, type Step } from './context.ts';
+import { consentLifetime, inLanguage } from './consent_texts.ts';
+import type { MessageKey } from '../pages/i18n/catalogue.ts';
+import type { PageLanguage } from '../pages/kit.ts';
+import { paymentsToShow } from './payment_consent.ts';
 
 interface ConsentDetails {
   missingOIDCScope?: string[];
@@ -20,17 +24,18 @@ interface PermissionGroup {
 }
 
 // OpenID Connect's own scopes, described for customers
-const IDENTITY_SCOPES: Record<string, string> = {
-  openid: 'Confirm who you are, using an identifier that is the same each time you connect',
-  offline_access: 'Keep this access while you are not using the application',
-};
+const IDENTITY_SCOPES = { openid: 'scope.openid', offline_access: 'scope.offline_access' } as const;
+
+function identityScope(scope: string): scope is keyof typeof IDENTITY_SCOPES {
+  return Object.hasOwn(IDENTITY_SCOPES, scope);
+}
 
 function consentDetails(interaction: Interaction): ConsentDetails {
   return interaction.prompt.details as ConsentDetails;
 }
 
 /** Only what is new: the scopes this authorization asks for that no earlier consent covered, by API. */
-export function permissionGroups(registry: ApiRegistry, details: ConsentDetails): PermissionGroup[] {
+export function permissionGroups(registry: ApiRegistry, details: ConsentDetails, language: PageLanguage): PermissionGroup[] {
   const asked = new Set([...(details.missingOIDCScope ?? []), ...Object.values(details.missingResourceScopes ?? {}).flat()]);
   const groups = new Map<string, PermissionGroup>();
   const groupFor = (id: string, name: string) => {
@@ -40,18 +45,24 @@ export function permissionGroups(registry: ApiRegistry, details: ConsentDetails)
   };
   for (const scope of asked) {
     const api = registry.byScope(scope);
-    const description = api ? api.scopes.find((s) => s.name === scope)?.description : IDENTITY_SCOPES[scope];
+    const defined = api?.scopes.find((s) => s.name === scope);
+    const description = defined
+      ? inLanguage(language.locale, defined.description, defined.descriptions)
+      : identityScope(scope)
+        ? language.t(IDENTITY_SCOPES[scope])
+        : undefined;
     if (!description) continue;
-    groupFor(api ? api.id : 'identity', api ? api.name : 'Your identity').scopes.push({ name: scope, description });
+    const groupName = api ? inLanguage(language.locale, api.name, api.names) : language.t('consent.identity');
+    groupFor(api ? api.id : 'identity', groupName).scopes.push({ name: scope, description });
   }
   return [...groups.values()];
 }
 
 /** What is new; or, when nothing is (the client sent prompt=consent), everything requested. */
-function groupsToShow(registry: ApiRegistry, interaction: Interaction): PermissionGroup[] {
-  const groups = permissionGroups(registry, consentDetails(interaction));
+function groupsToShow(registry: ApiRegistry, interaction: Interaction, language: PageLanguage): PermissionGroup[] {
+  const groups = permissionGroups(registry, consentDetails(interaction), language);
   if (groups.length) return groups;
-  return permissionGroups(registry, { missingOIDCScope: String(interaction.params.scope ?? '').split(' ') });
+  return permissionGroups(registry, { missingOIDCScope: String(interaction.params.scope ?? '').split(' ') }, language);
 }
 
 function customerOf(step: Step): string {
@@ -63,35 +74,42 @@ function customerOf(step: Step): string {
 const httpsOnly = (uri: string | undefined) => (uri && URL.parse(uri)?.protocol === 'https:' ? uri : undefined);
 
 /** The pages the client registered about itself, for the customer to check who is asking. */
-function clientLinks(step: Step): { label: string; href: string }[] {
+function clientLinks(step: Step, language: PageLanguage): { label: string; href: string }[] {
   const { clientUri, policyUri, tosUri } = step.clientPages;
-  const links: [string, string | undefined][] = [
-    ['Website', clientUri],
-    ['Privacy policy', policyUri],
-    ['Terms of service', tosUri],
+  const links: [MessageKey, string | undefined][] = [
+    ['consent.clientWebsite', clientUri],
+    ['consent.clientPrivacy', policyUri],
+    ['consent.clientTerms', tosUri],
   ];
-  return links.flatMap(([label, uri]) => (httpsOnly(uri) ? [{ label, href: uri! }] : []));
+  return links.flatMap(([key, uri]) => (httpsOnly(uri) ? [{ label: language.t(key, { client: step.clientName }), href: uri! }] : []));
 }
 
 export async function showConsent(ctx: Context, deps: InteractionDeps, step: Step): Promise<void> {
   const logo = httpsOnly(step.clientPages.logoUri);
   const account = await deps.accounts.findBySub(customerOf(step));
   if (!account) throw new errors.SessionNotFound('the sign-in has ended; start again from the application');
-  await renderPage(ctx, {
+  const language = stepLanguage(ctx, deps, step);
+  // a payment comes first: the customer approves this amount to this payee (PSD2 RTS art. 5)
+  const payments = paymentsToShow(step.interaction.params, language);
+  await deps.pages.render(ctx, language, {
     view: 'consent',
-    title: `Allow ${step.clientName} access?`,
+    title: payments.length ? language.t('payment.title') : language.t('consent.title', { client: step.clientName }),
+    here: step.paths.page,
     formTargets: step.formTargets,
     imageSources: logo ? [new URL(logo).origin] : [],
     locals: {
+      payments,
       clientName: step.clientName,
       clientLogo: logo ?? '',
-      clientLinks: clientLinks(step),
+      clientLinks: clientLinks(step, language),
       username: account.username,
-      groups: groupsToShow(deps.registry, step.interaction),
+      groups: groupsToShow(deps.registry, step.interaction, language),
       details: authorizationAttributeValues(deps.registry, step.interaction.params).map(({ attribute, value }) => ({
-        label: attribute.description,
+        label: inLanguage(language.locale, attribute.description, attribute.descriptions),
         value,
       })),
+      lifetime: consentLifetime(deps.registry, step.interaction, language.locale),
+      appsAddress: deps.appsAddress,
       action: step.paths.consent,
       csrf: step.state.csrf,
     },
@@ -99,14 +117,15 @@ export async function showConsent(ctx: Context, deps: InteractionDeps, step: Ste
 }
 
 /**
- * An authorization with details to confirm (an API's extra attributes, such as the account a
- * payment is made from) gets a grant of its own, holding exactly what was asked and those
- * details, so that no other authorization can change what its tokens carry.
+ * An authorization with details to confirm (an API's extra attributes, or RFC 9396
+ * authorization details such as a payment) gets a grant of its own, holding exactly what was
+ * asked and those details, so that no other authorization can change what its tokens carry.
  */
 async function grantWithDetails(deps: InteractionDeps, step: Step, accountId: string, clientId: string): Promise<string | undefined> {
-  const details = authorizationAttributeValues(deps.registry, step.interaction.params);
-  if (!details.length) return undefined;
   const { params } = step.interaction;
+  const details = authorizationAttributeValues(deps.registry, params);
+  const authorizationDetails = requestedDetails(params);
+  if (!details.length && !authorizationDetails.length) return undefined;
   const grant = new deps.provider.Grant({ accountId, clientId });
   const scopes = String(params.scope ?? '')
     .split(' ')
@@ -114,6 +133,8 @@ async function grantWithDetails(deps: InteractionDeps, step: Step, accountId: st
   // oidc-provider counts API scopes among its own (they are in its `scopes`), so both lists get them
   grant.addOIDCScope(scopes.join(' '));
   grant.addResourceScope(String(params.resource), scopes.filter((s) => deps.registry.byScope(s)).join(' '));
+  // exactly what the page showed; the code and the token carry these and nothing else (RFC 9396 §7)
+  for (const detail of authorizationDetails) grant.addRar(detail);
   const grantId = await grant.save();
   const ttl = (grant.exp ?? 0) - Math.floor(Date.now() / 1000);
   await keepGrantAttributes(deps.store, grantId, Object.fromEntries(details.map(({ attribute, value }) => [attribute.name, value])), ttl);
@@ -122,7 +143,7 @@ async function grantWithDetails(deps: InteractionDeps, step: Step, accountId: st
     client_id: clientId,
     grant_id: grantId,
     scope: scopes.join(' '),
-    details: details.map((d) => d.attribute.name).join(' '),
+    details: [...details.map((d) => d.attribute.name), ...authorizationDetails.map((d) => d.type)].join(' '),
   });
   return grantId;
 }

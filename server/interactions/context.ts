@@ -8,7 +8,11 @@ import type { Audit } from '../ops/audit.ts';
 import type { Limits } from '../ops/limits.ts';
 import type { Logger } from '../ops/logger.ts';
 import type { ApiRegistry } from '../policy/registry.ts';
+import type { Config } from '../../config/index.ts';
+import { isLocale } from '../../config/locales.ts';
 import { formActionSource, setPageHeaders } from '../pages/headers.ts';
+import { formatMinutes } from '../pages/i18n/format.ts';
+import type { PageLanguage, Pages } from '../pages/kit.ts';
 import { csrfMatches, type StepState, type StepStates } from './state.ts';
 
 export interface InteractionDeps extends AccountServices {
@@ -19,6 +23,10 @@ export interface InteractionDeps extends AccountServices {
   logger: Logger;
   audit: Audit;
   limits: Limits;
+  pages: Pages;
+  lockout: Config['lockout'];
+  /** where customers see and withdraw their consents (the consent page names it) */
+  appsAddress: string;
 }
 
 /** One request's view of an interaction: what oidc-provider holds, our own step state, and the page's links. */
@@ -57,11 +65,12 @@ function pathsFor(uid: string, csrf: string): Step['paths'] {
  */
 export async function loadStep(ctx: Context, deps: InteractionDeps, uid: string): Promise<Step> {
   const interaction = await deps.provider.interactionDetails(ctx.req, ctx.res);
-  if (interaction.uid !== uid) throw new errors.InvalidRequest('this page belongs to another sign-in; start again from the application');
+  // a page of another sign-in is, for this browser, one that has ended
+  if (interaction.uid !== uid) throw new errors.SessionNotFound('this page belongs to another sign-in; start again from the application');
   const ttl = interaction.exp - Math.floor(Date.now() / 1000);
-  const state = await deps.states.load(uid, ttl);
+  const state = await rememberSwitchedLanguage(ctx, deps, uid, ttl, await deps.states.load(uid, ttl));
   const client = await deps.provider.Client.find(String(interaction.params.client_id));
-  if (!client) throw new errors.InvalidRequest('the application is no longer registered');
+  if (!client) throw new errors.InvalidClient('the application is no longer registered');
   const redirectTarget = formActionSource(
     typeof interaction.params.redirect_uri === 'string' ? interaction.params.redirect_uri : undefined,
   );
@@ -75,6 +84,26 @@ export async function loadStep(ctx: Context, deps: InteractionDeps, uid: string)
     formTargets: redirectTarget ? [redirectTarget] : [],
     paths: pathsFor(uid, state.csrf),
   };
+}
+
+/** A language picked with the switcher (`?lang=`) holds for the rest of this sign-in, over `ui_locales`. */
+async function rememberSwitchedLanguage(
+  ctx: Context,
+  deps: InteractionDeps,
+  uid: string,
+  ttl: number,
+  state: StepState,
+): Promise<StepState> {
+  const asked = ctx.query.lang;
+  if (!isLocale(asked) || asked === state.lang) return state;
+  const next = { ...state, lang: asked };
+  await deps.states.save(uid, next, ttl);
+  return next;
+}
+
+/** The page's language: the switcher's choice in this sign-in, then the request's ui_locales, the cookie, Accept-Language. */
+export function stepLanguage(ctx: Context, deps: InteractionDeps, step: Step): PageLanguage {
+  return deps.pages.language(ctx, { uiLocales: step.interaction.params.ui_locales, chosen: step.state.lang });
 }
 
 export function assertCsrf(step: Step, presented: unknown): void {
@@ -91,13 +120,17 @@ export function seeOther(ctx: Context, location: string): void {
   ctx.body = '';
 }
 
+/** Saves the next state; the language picked in this sign-in stays with it. */
 export async function saveState(deps: InteractionDeps, step: Step, state: StepState): Promise<void> {
-  await deps.states.save(step.uid, state, step.ttl);
+  const lang = step.state.lang && !state.lang ? { lang: step.state.lang } : {};
+  await deps.states.save(step.uid, { ...state, ...lang }, step.ttl);
 }
 
-/** The message to show once, cleared as it is shown. */
-export async function takeFlash(deps: InteractionDeps, step: Step): Promise<{ flash: string; username: string }> {
-  const { flash = '', username = '', ...rest } = step.state;
+/** The message to show once, in the page's language, cleared as it is shown. */
+export async function takeFlash(deps: InteractionDeps, step: Step, language: PageLanguage): Promise<{ flash: string; username: string }> {
+  const { flash, username = '', ...rest } = step.state;
   if (flash || username) await saveState(deps, step, rest);
-  return { flash, username };
+  if (!flash) return { flash: '', username };
+  const wait = formatMinutes(language.locale, flash.waitSeconds ?? 60);
+  return { flash: language.t(flash.key, { wait }), username };
 }

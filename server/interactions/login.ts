@@ -1,19 +1,21 @@
 import type { Context } from 'koa';
 
 import { readForm } from '../pages/form.ts';
-import { assertCsrf, saveState, seeOther, takeFlash, type InteractionDeps, type Step } from './context.ts';
-import { renderPage } from '../pages/render.ts';
+import { assertCsrf, saveState, seeOther, stepLanguage, takeFlash, type InteractionDeps, type Step } from './context.ts';
+import type { Flash } from './state.ts';
 import { addressThrottled, countAddressFailure } from './throttle.ts';
 
 /** The one message for an unknown username, a wrong password and a locked account alike. */
-export const LOGIN_FAILED =
-  'The username or password is not right, or the account is locked for a while. Check them and try again, or call us if you are locked out.';
+export const LOGIN_FAILED: Flash = { key: 'login.failed' };
 
 export async function showLogin(ctx: Context, deps: InteractionDeps, step: Step): Promise<void> {
-  const { flash, username } = await takeFlash(deps, step);
-  await renderPage(ctx, {
+  const language = stepLanguage(ctx, deps, step);
+  const { flash, username } = await takeFlash(deps, step, language);
+  await deps.pages.render(ctx, language, {
     view: 'login',
-    title: 'Log in',
+    title: language.t('login.title'),
+    hasError: Boolean(flash),
+    here: step.paths.page,
     formTargets: step.formTargets,
     locals: {
       clientName: step.clientName,

@@ -1,19 +1,22 @@
 import type { Context } from 'koa';
 
 import { readForm } from '../pages/form.ts';
-import { assertCsrf, saveState, seeOther, takeFlash, type InteractionDeps, type Step } from './context.ts';
-import { LOGIN_FAILED } from './login.ts';
+import { assertCsrf, saveState, seeOther, stepLanguage, takeFlash, type InteractionDeps, type Step } from './context.ts';
 import { SCA_ACR, SCA_AMR } from '../accounts/sca.ts';
-import { renderPage } from '../pages/render.ts';
+import { formatDuration } from '../pages/i18n/format.ts';
+import type { Flash } from './state.ts';
 import { addressThrottled, countAddressFailure } from './throttle.ts';
 
-const CODE_WRONG = 'That code is not right, or it was used already. Wait for the next code in your authenticator app and try again.';
+const CODE_WRONG: Flash = { key: 'otp.wrong' };
 
 export async function showOtp(ctx: Context, deps: InteractionDeps, step: Step): Promise<void> {
-  const { flash } = await takeFlash(deps, step);
-  await renderPage(ctx, {
+  const language = stepLanguage(ctx, deps, step);
+  const { flash } = await takeFlash(deps, step, language);
+  await deps.pages.render(ctx, language, {
     view: 'otp',
-    title: 'Enter your one-time code',
+    title: language.t('otp.title'),
+    hasError: Boolean(flash),
+    here: step.paths.page,
     formTargets: step.formTargets,
     locals: {
       clientName: step.clientName,
@@ -53,7 +56,25 @@ async function finishLogin(ctx: Context, deps: InteractionDeps, step: Step, acco
   return seeOther(ctx, returnTo);
 }
 
-/** Second factor: a right code finishes the login; a lock sends the customer back to the first step. */
+/**
+ * After the right password, a lock met at the code step is said plainly, with the policy:
+ * the customer has shown they know the password, so this tells an attacker nothing new.
+ */
+export async function showLocked(ctx: Context, deps: InteractionDeps, step: Step): Promise<void> {
+  const language = stepLanguage(ctx, deps, step);
+  const { t } = language;
+  const params = { attempts: deps.lockout.maxFailures, duration: formatDuration(language.locale, deps.lockout.lockSeconds) };
+  await deps.pages.render(ctx, language, {
+    view: 'locked',
+    title: t('error.locked.heading'),
+    status: 403,
+    here: step.paths.page,
+    formTargets: step.formTargets,
+    locals: { text: t('error.locked.text', params), clientName: step.clientName, cancelHref: step.paths.cancel },
+  });
+}
+
+/** Second factor: a right code finishes the login; a lock ends on the lock page. */
 export async function submitCode(ctx: Context, deps: InteractionDeps, step: Step): Promise<void> {
   const form = await readForm(ctx);
   assertCsrf(step, form.get('csrf'));
@@ -68,6 +89,6 @@ export async function submitCode(ctx: Context, deps: InteractionDeps, step: Step
   const outcome = await deps.authenticator.checkCode(accountId, form.get('otp') ?? '');
   if (outcome === 'ok') return finishLogin(ctx, deps, step, accountId);
   await countAddressFailure(ctx, deps);
-  await saveState(deps, step, outcome === 'locked' ? { csrf, flash: LOGIN_FAILED } : { csrf, accountId, flash: CODE_WRONG });
+  await saveState(deps, step, outcome === 'locked' ? { csrf, locked: true } : { csrf, accountId, flash: CODE_WRONG });
   return seeOther(ctx, step.paths.page);
 }

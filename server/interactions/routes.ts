@@ -2,14 +2,13 @@ import type { Context, Middleware, Next } from 'koa';
 import type Provider from 'oidc-provider';
 
 import type { AppDeps } from '../deps.ts';
-import { serveStylesheet } from '../pages/assets.ts';
+import { assetRoutes } from '../pages/assets.ts';
 import { cancel, showConsent, submitConsent } from './consent.ts';
 import { loadStep, type InteractionDeps, type Step } from './context.ts';
 import { withErrorPage } from '../pages/error_page.ts';
 import { authorizationEndpointHeaders, isAuthorizationEndpoint } from '../pages/headers.ts';
 import { showLogin, submitPassword } from './login.ts';
-import { showOtp, submitCode } from './otp.ts';
-import { STYLESHEET_PATH } from '../pages/render.ts';
+import { showLocked, showOtp, submitCode } from './otp.ts';
 import { StepStates } from './state.ts';
 
 type StepHandler = (ctx: Context, deps: InteractionDeps, step: Step) => Promise<void>;
@@ -17,6 +16,7 @@ type StepHandler = (ctx: Context, deps: InteractionDeps, step: Step) => Promise<
 /** GET /interaction/:uid shows whichever step the interaction is at. */
 async function showStep(ctx: Context, deps: InteractionDeps, step: Step): Promise<void> {
   if (step.interaction.prompt.name === 'consent') return showConsent(ctx, deps, step);
+  if (step.state.locked) return showLocked(ctx, deps, step);
   return step.state.accountId ? showOtp(ctx, deps, step) : showLogin(ctx, deps, step);
 }
 
@@ -41,7 +41,7 @@ function matchRoute(ctx: Context): { handler: StepHandler; uid: string } | undef
   return undefined;
 }
 
-/** The login, one-time code and consent pages under /interaction/:uid, and their stylesheet. */
+/** The login, one-time code and consent pages under /interaction/:uid, and the pages' assets. */
 export function interactionRoutes(provider: Provider, deps: AppDeps): Middleware {
   const interactionDeps: InteractionDeps = {
     provider,
@@ -51,13 +51,25 @@ export function interactionRoutes(provider: Provider, deps: AppDeps): Middleware
     logger: deps.logger,
     audit: deps.audit,
     limits: deps.limits,
+    pages: deps.pages,
+    lockout: deps.config.lockout,
+    appsAddress: `${deps.config.issuer}/account/apps`,
     ...deps.accounts,
   };
+  const assets = assetRoutes(deps.config.branding);
   return async function interactionPages(ctx: Context, next: Next): Promise<void> {
-    if (ctx.path === STYLESHEET_PATH && (ctx.method === 'GET' || ctx.method === 'HEAD')) return serveStylesheet(ctx);
     if (isAuthorizationEndpoint(ctx)) return authorizationEndpointHeaders(ctx, next);
     const route = matchRoute(ctx);
-    if (!route) return next();
-    return withErrorPage(ctx, async () => route.handler(ctx, interactionDeps, await loadStep(ctx, interactionDeps, route.uid)));
+    if (!route) return assets(ctx, next);
+    // the error page speaks the sign-in's language once the step is known
+    let step: Step | undefined;
+    const hints = () => ({
+      here: `/interaction/${route.uid}`,
+      ...(step ? { uiLocales: step.interaction.params.ui_locales, chosen: step.state.lang } : {}),
+    });
+    return withErrorPage(deps.pages, ctx, hints, async () => {
+      step = await loadStep(ctx, interactionDeps, route.uid);
+      await route.handler(ctx, interactionDeps, step);
+    });
   };
 }

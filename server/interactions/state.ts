@@ -1,17 +1,28 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 
 import type { Store } from '../../adapters/types.ts';
+import type { Locale } from '../../config/locales.ts';
+
+/** A message for the next page, kept as a catalogue key so that it shows in the page's language. */
+export interface Flash {
+  key: 'login.failed' | 'login.throttled' | 'otp.wrong';
+  /** seconds to wait, for login.throttled */
+  waitSeconds?: number;
+}
 
 /**
  * What the pages of one interaction remember between requests, kept server-side under the
  * interaction's uid and expiring with it: the CSRF token of its forms, the customer whose
- * password was right (so the code step knows whom to check), and a message for the next page.
+ * password was right (so the code step knows whom to check), a message for the next page, the
+ * language the customer picked with the switcher, and whether the code step locked the account.
  */
 export interface StepState {
   csrf: string;
   accountId?: string;
-  flash?: string;
+  flash?: Flash;
   username?: string;
+  lang?: Locale;
+  locked?: boolean;
 }
 
 function isStepState(value: unknown): value is StepState {

@@ -25,10 +25,10 @@ export function setPageHeaders(
   const formAction = ["'self'", ...formTargets].join(' ');
   const scriptSrc = options.scriptSrc ? `; script-src ${options.scriptSrc}` : '';
   // the one exception to "nothing from third parties": the logo a client registered (consent page)
-  const imgSrc = options.imgSrc?.length ? `; img-src ${options.imgSrc.join(' ')}` : '';
+  const imgSrc = options.imgSrc?.length ? ` ${options.imgSrc.join(' ')}` : '';
   ctx.set(
     'Content-Security-Policy',
-    `default-src 'none'; style-src 'self'${scriptSrc}${imgSrc}; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`,
+    `default-src 'none'; style-src 'self'; img-src 'self'${imgSrc}${scriptSrc}; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`,
   );
   ctx.set('Referrer-Policy', 'no-referrer');
   ctx.set('X-Content-Type-Options', 'nosniff');

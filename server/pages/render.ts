@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-import type { Context } from 'koa';
 import views from 'koa-views';
 
-import { setPageHeaders } from './headers.ts';
+import type { Locale } from '../../config/locales.ts';
+import type { Translate } from './i18n/catalogue.ts';
 
 export const STYLESHEET_PATH = '/assets/valtuus.css';
 
@@ -24,25 +24,35 @@ const viewsMiddleware = views(VIEWS_DIR, { extension: 'ejs', autoRender: false, 
 
 type Renderable = { render?: (view: string, locals?: object) => Promise<unknown>; state?: object; response: object };
 
+/** What the layout shows around every page: prepared by the page kit (kit.ts), never by a template. */
+export interface LayoutLocals {
+  lang: Locale;
+  /** the tab title, the bank's name included */
+  documentTitle: string;
+  t: Translate;
+  brand: {
+    name: string;
+    demo: boolean;
+    supportPhone: string;
+    supportUrl: string;
+    privacyUrl: string;
+    termsUrl: string;
+    logo: string;
+    favicon: string;
+    faviconType: string;
+  };
+  stylesheets: readonly string[];
+  languages: readonly { locale: Locale; name: string; href: string; current: boolean }[];
+}
+
 /**
  * Renders views/<view>.ejs inside the layout and returns the HTML. The target is a Koa context,
  * or for the template tests any object with a `response`: koa-views attaches `render` to both.
+ * Every page template gets `t` (the page language's texts) and `brand` beside its own locals.
  */
-export async function renderDocument(target: Renderable, view: string, title: string, locals: object): Promise<string> {
+export async function renderDocument(target: Renderable, view: string, locals: object, layout: LayoutLocals): Promise<string> {
   if (typeof target.render !== 'function') await viewsMiddleware(target as never, async () => {});
   const render = target.render!;
-  const body = String(await render(view, { ...locals, title }));
-  return String(await render('layout', { title, stylesheet: STYLESHEET_PATH, body }));
-}
-
-/** Responds with a page and the headers every page carries. */
-export async function renderPage(
-  ctx: Context,
-  page: { view: string; title: string; locals: object; status?: number; formTargets?: readonly string[]; imageSources?: readonly string[] },
-): Promise<void> {
-  const html = await renderDocument(ctx, page.view, page.title, page.locals);
-  ctx.status = page.status ?? 200;
-  setPageHeaders(ctx, page.formTargets, page.imageSources ? { imgSrc: page.imageSources } : {});
-  ctx.type = 'html';
-  ctx.body = html;
+  const body = String(await render(view, { ...locals, t: layout.t, brand: layout.brand, lang: layout.lang }));
+  return String(await render('layout', { ...layout, body }));
 }

@@ -1,8 +1,8 @@
 import type { Configuration } from 'oidc-provider';
 
-import type { Config } from '../../config/index.ts';
+import { LOCALES, type Config } from '../../config/index.ts';
 import type { Store } from '../../adapters/types.ts';
-import { renderErrorPage } from '../pages/error_page.ts';
+import { detailsTypesTaken, isSingleUse } from '../policy/authorization_details.ts';
 import { attributeTokenClaims, authorizationAttributeParams } from '../policy/attributes.ts';
 import type { ResourceIndicators } from '../policy/enforcement.ts';
 import { EXTRA_CLIENT_METADATA, validateExtraClientMetadata } from '../policy/registration.ts';
@@ -16,6 +16,8 @@ export interface ProviderHooks {
   loadExistingGrant?: Configuration['loadExistingGrant'];
   interactionPolicy?: NonNullable<Configuration['interactions']>['policy'];
   acrValues?: Configuration['acrValues'];
+  /** the error page for people (pages/error_page.ts), in their language */
+  renderError?: Configuration['renderError'];
 }
 
 // Asymmetric only: a stored client secret is a digest, so nothing may be keyed by it.
@@ -55,6 +57,8 @@ export function buildProviderConfiguration(
       response_types: ['code'],
       token_endpoint_auth_method: 'client_secret_basic',
       id_token_signed_response_alg: 'RS256',
+      // RFC 9396 §10: a client that names no types may use those of the APIs its scopes belong to (policy/authorization_details.ts)
+      authorization_details_types: detailsTypesTaken(registry),
     },
     cookies: {
       keys: [...config.cookieKeys],
@@ -81,6 +85,8 @@ export function buildProviderConfiguration(
       dPoPSigningAlgValues: [...DPOP_ALGS],
     },
     features: providerFeatures(config, registry, resourceIndicators),
+    // the pages' languages (OIDC Discovery §3; ui_locales, OIDC Core §3.1.2.1)
+    discovery: { ui_locales_supported: [...LOCALES] },
     extraClientMetadata: {
       properties: EXTRA_CLIENT_METADATA,
       validator: (_ctx, key, value, metadata) => validateMetadata(key, value, metadata),
@@ -97,9 +103,10 @@ export function buildProviderConfiguration(
       // renewed whenever the client updates its registration (rotation, RFC 7592 §2.2)
       RegistrationAccessToken: REGISTRATION_ACCESS_TOKEN_TTL,
     },
-    // refresh tokens go to every client allowed the grant; offline_access is not required
-    async issueRefreshToken(_ctx, client) {
-      return client.grantTypeAllowed('refresh_token');
+    // refresh tokens go to every client allowed the grant; offline_access is not required.
+    // A payment is authorized once: its authorization is never refreshed (README "Payments").
+    async issueRefreshToken(_ctx, client, source) {
+      return client.grantTypeAllowed('refresh_token') && !isSingleUse(source.rar);
     },
     rotateRefreshToken: rotateUnlessSenderConstrained,
     // tokens outlive the browser session that led to them
@@ -113,7 +120,7 @@ export function buildProviderConfiguration(
     ...(hooks.acrValues ? { acrValues: hooks.acrValues } : {}),
     findAccount: hooks.findAccount ?? (async () => undefined),
     ...(hooks.loadExistingGrant ? { loadExistingGrant: hooks.loadExistingGrant } : {}),
-    renderError: renderErrorPage,
+    ...(hooks.renderError ? { renderError: hooks.renderError } : {}),
     // outside production a client's jwks_uri may be on loopback (README "Registering clients");
     // production keeps oidc-provider's refusal to connect to special-use addresses
     ...(config.env === 'production' ? {} : { fetch: fetchAnyAddress }),

@@ -4,6 +4,7 @@ import type { Config } from '../../config/index.ts';
 import type { ResourceIndicators } from '../policy/enforcement.ts';
 import { apiList } from '../policy/registration.ts';
 import type { ApiRegistry } from '../policy/registry.ts';
+import { richAuthorizationRequestsFeature } from './rich_authorization.ts';
 import { registrationFeatures } from './registration.ts';
 
 type Features = NonNullable<Configuration['features']>;
@@ -46,6 +47,7 @@ export function providerFeatures(config: Config, registry: ApiRegistry, resource
         client && registry.isHighClient(client.scope) ? '2.0' : undefined,
     },
     requestObjects: { enabled: true, requireSignedRequestObject: false },
+    richAuthorizationRequests: richAuthorizationRequestsFeature(registry),
     ...registrationFeatures(config, registry),
   };
 }

@@ -2,7 +2,7 @@ import type { Configuration } from 'oidc-provider';
 
 import type { Config } from '../../config/index.ts';
 import { REGISTRATION_POLICY, apiBindingPolicy, registrationPolicy } from '../clients/registration_policy.ts';
-import { newClientId } from '../clients/client_input.ts';
+import { generateClientId } from '../clients/manage.ts';
 import { generateClientSecret } from '../clients/secrets.ts';
 import { softwareStatementVerifier } from '../clients/software_statement.ts';
 import type { ApiRegistry } from '../policy/registry.ts';
@@ -24,7 +24,7 @@ export function registrationFeatures(config: Config, registry: ApiRegistry): Pic
       issueRegistrationAccessToken: true,
       policies: { [REGISTRATION_POLICY]: policy, ...bindings },
       secretFactory: async () => generateClientSecret(),
-      idFactory: () => newClientId(),
+      idFactory: () => generateClientId(),
     },
     registrationManagement: { enabled: true, rotateRegistrationAccessToken: true },
   };

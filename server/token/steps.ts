@@ -10,6 +10,7 @@ import { spendTokenBudget } from './budget.ts';
 import { clientAuthThrottle } from './client_auth_throttle.ts';
 import { unauthorizedClientForGrant } from './errors.ts';
 import { registerPasswordGrant } from './password_grant.ts';
+import type { Redeem } from './redeem.ts';
 import { bindRefreshTokenToDpopKey, countUnrotatedRefresh } from './refresh.ts';
 import { addPromisedTokenFields } from './response.ts';
 import { tokenResponseProfile } from './apigee.ts';
@@ -32,6 +33,8 @@ import { tokenResponseProfile } from './apigee.ts';
  *  5. the grant itself            oidc-provider's, or the legacy password grant (password_grant.ts).
  *  6. bindRefreshTokenToDpopKey   authorization_code: a high API's refresh token is DPoP-bound.
  *  7. countUnrotatedRefresh       refresh_token: an unrotated (DPoP-bound) refresh still counts.
+ *  8. commit (redeem.ts)          5–7 run as one redemption: the code or refresh token consumed in 5
+ *                                 is committed once 5–7 saved the new tokens, or undone with them.
  * After the response: token.issued / token.refused audit events (audit.ts).
  */
 
@@ -45,10 +48,10 @@ function grantSteps(limits: Limits): { before: GrantStep[]; after: Record<string
 }
 
 /**
- * A Provider whose grant handlers, built-in or registered later, run steps 4–7 around them;
+ * A Provider whose grant handlers, built-in or registered later, run steps 4–8 around them;
  * `tokenParams` are request attributes some APIs require, which must reach the handlers.
  */
-export function tokenEndpointProvider(limits: Limits, tokenParams: readonly string[]): typeof Provider {
+export function tokenEndpointProvider(limits: Limits, tokenParams: readonly string[], redeem: Redeem): typeof Provider {
   const steps = grantSteps(limits);
   return class ValtuusProvider extends Provider {
     override registerGrantType<Params extends object>(
@@ -60,8 +63,10 @@ export function tokenEndpointProvider(limits: Limits, tokenParams: readonly stri
       const after = steps.after[name] ?? [];
       async function grantWithValtuusSteps(ctx: TokenEndpointGrantContext<Params>): Promise<void> {
         for (const step of steps.before) await step(ctx);
-        await handler(ctx);
-        for (const step of after) await step(ctx);
+        await redeem(async () => {
+          await handler(ctx);
+          for (const step of after) await step(ctx);
+        });
       }
       const names = typeof params === 'string' ? [params] : [...(params ?? [])];
       super.registerGrantType(name, grantWithValtuusSteps, [...names, ...tokenParams], dupes);

@@ -258,6 +258,74 @@ export function describeStoreContract(backend: string, open: () => Promise<Store
       });
     });
 
+    describe('redeem: single use in two phases (docs/storage.md "Single use")', () => {
+      const options = { reuseGraceMs: 0 };
+      async function codeOfGrant() {
+        const grantId = newId();
+        const code = token('AuthorizationCode', { grantId });
+        await store.adapter('AuthorizationCode').upsert(code.jti!, code, 60);
+        return { grantId, code };
+      }
+
+      it('commits the consume once the redemption returns, keeping what it saved', async () => {
+        const { grantId, code } = await codeOfGrant();
+        const at = token('AccessToken', { grantId });
+        await store.redeem(async () => {
+          await store.adapter('AuthorizationCode').consume(code.jti!);
+          await store.adapter('AccessToken').upsert(at.jti!, at, 600);
+        }, options);
+        expect(await store.adapter('AuthorizationCode').find(code.jti!)).to.have.property('consumed');
+        expect(await store.adapter('AccessToken').find(at.jti!)).to.deep.equal(at);
+        expect(await h.pttl(h.keys.mark('AuthorizationCode', code.jti!))).to.equal(-2);
+      });
+
+      it('undoes the consume and what the redemption saved when it fails: the same redemption then succeeds', async () => {
+        const { grantId, code } = await codeOfGrant();
+        const at = token('AccessToken', { grantId });
+        const failed = store.redeem(async () => {
+          await store.adapter('AuthorizationCode').consume(code.jti!);
+          await store.adapter('AccessToken').upsert(at.jti!, at, 600);
+          throw new Error('the response could not be made');
+        }, options);
+        expect(await rejection(failed)).to.have.property('message', 'the response could not be made');
+        expect(await store.adapter('AuthorizationCode').find(code.jti!)).to.deep.equal(code);
+        expect(await store.adapter('AccessToken').find(at.jti!)).to.equal(undefined);
+        await store.redeem(() => store.adapter('AuthorizationCode').consume(code.jti!), options);
+        expect(await store.adapter('AuthorizationCode').find(code.jti!)).to.have.property('consumed');
+      });
+
+      it('of 10 concurrent redemptions exactly one wins; the others wait for it, then get invalid_grant', async () => {
+        const { code } = await codeOfGrant();
+        const results = await Promise.allSettled(
+          Array.from({ length: 10 }, () => store.redeem(() => store.adapter('AuthorizationCode').consume(code.jti!), options)),
+        );
+        expect(results.filter((r) => r.status === 'fulfilled')).to.have.length(1);
+        for (const r of results.filter((r) => r.status === 'rejected')) expectInvalidGrant(r.reason);
+      });
+
+      it('a refresh token retried within the window replaces its unused successor; after the window it is reuse', async () => {
+        const grantId = newId();
+        const first = token('RefreshToken', { grantId, rotations: 0 });
+        await store.adapter('RefreshToken').upsert(first.jti!, first, 3600);
+        const rotate = (successor: AdapterPayload, reuseGraceMs: number) =>
+          store.redeem(
+            async () => {
+              await store.adapter('RefreshToken').consume(first.jti!);
+              await store.adapter('RefreshToken').upsert(successor.jti!, successor, 3600);
+            },
+            { reuseGraceMs },
+          );
+        const lost = token('RefreshToken', { grantId, rotations: 1 });
+        const retried = token('RefreshToken', { grantId, rotations: 1 });
+        await rotate(lost, 60_000);
+        await rotate(retried, 60_000);
+        expect(await store.adapter('RefreshToken').find(lost.jti!), 'the unused successor retired').to.equal(undefined);
+        expect(await store.adapter('RefreshToken').find(retried.jti!)).to.include({ jti: retried.jti });
+        expectInvalidGrant(await rejection(rotate(token('RefreshToken', { grantId }), 0)));
+        expect(await store.adapter('RefreshToken').find(retried.jti!), 'reuse revoked the grant').to.equal(undefined);
+      });
+    });
+
     describe('ping and close', () => {
       it('answers ping', async () => {
         await store.ping();

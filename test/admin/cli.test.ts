@@ -4,6 +4,7 @@ import { promisify } from 'node:util';
 
 import { expect } from 'chai';
 
+import { generateClientId } from '../../server/clients/manage.ts';
 import { testJwks } from '../support/server.ts';
 
 const exec = promisify(execFile);
@@ -15,7 +16,8 @@ interface CliResult {
   stderr: string;
 }
 
-describe('admin CLI (README "Admin CLI"): client commands, JSON on stdout, errors on stderr', () => {
+describe('admin CLI (README "Admin CLI"): client commands, JSON on stdout, errors on stderr', function () {
+  this.timeout(60_000); // every case starts CLI processes, each loading what its command needs
   const prefix = `valtuus-cli-test-${randomBytes(4).toString('hex')}:`;
   const env = {
     ...process.env,
@@ -131,6 +133,37 @@ describe('admin CLI (README "Admin CLI"): client commands, JSON on stdout, error
     const missing = await cli(['client', 'create', '--grant-types', 'client_credentials']);
     expect(missing.code).to.not.equal(0);
     expect(missing.stderr).to.contain('--name');
+  });
+
+  it('never generates a client id that begins with "-" (it would read as an option)', () => {
+    const ids = Array.from({ length: 2000 }, generateClientId);
+    expect(ids.filter((id) => !/^[A-Za-z0-9]/.test(id))).to.deep.equal([]);
+    expect(new Set(ids).size).to.equal(2000);
+  });
+
+  it('names an existing client whose id begins with "-" after "--" (POSIX utility syntax guideline 10)', async function () {
+    this.timeout(120_000); // six CLI runs, each a process of its own
+    const created = JSON.parse((await cli(['client', 'create', '--name', 'Dash', '--grant-types', 'client_credentials'])).stdout);
+    const { Redis } = await import('ioredis');
+    const redis = new Redis(REDIS_URL);
+    const dashed = `-${created.client_id}`;
+    const stored = JSON.parse((await redis.get(`${prefix}Client:{${created.client_id}}`))!);
+    await redis.set(`${prefix}Client:{${dashed}}`, JSON.stringify({ ...stored, client_id: dashed }));
+    await redis.sadd(`${prefix}Client:list`, dashed);
+    redis.disconnect();
+
+    const refused = await cli(['client', 'show', dashed]);
+    expect(refused.code).to.equal(2);
+    expect(refused.stderr).to.contain('goes after "--"');
+    const shown = await cli(['client', 'show', '--', dashed]);
+    expect(shown.code, shown.stderr).to.equal(0);
+    expect(JSON.parse(shown.stdout).client_id).to.equal(dashed);
+    const rotated = await cli(['client', 'rotate-secret', '--', dashed]);
+    expect(rotated.code, rotated.stderr).to.equal(0);
+    expect(JSON.parse(rotated.stdout).client_secret).to.be.a('string');
+    const deleted = await cli(['client', 'delete', '--', dashed]);
+    expect(JSON.parse(deleted.stdout)).to.deep.equal({ client_id: dashed, deleted: true });
+    expect((await cli(['client', 'show', '--', dashed])).code).to.equal(1);
   });
 
   it('says clearly that it needs REDIS_URL', async () => {

@@ -202,11 +202,12 @@ describe('end to end: a TPP using openid-client and a customer in headless Chrom
     const { page } = watched;
     await page.goto((await authorizationRequest()).url.href);
     const order: string[] = [];
-    for (let i = 0; i < 4; i += 1) {
+    for (let i = 0; i < 7; i += 1) {
       await page.keyboard.press('Tab');
       order.push(await page.evaluate<string>('document.activeElement.id || document.activeElement.textContent.trim()'));
     }
-    expect(order).to.deep.equal(['username', 'password', 'Continue', 'Cancel and return to Budget Buddy']);
+    // the language switcher sits at the top of every page, as on the bank's own site
+    expect(order).to.deep.equal(['Suomi', 'Svenska', 'English', 'username', 'password', 'Continue', 'Cancel and return to Budget Buddy']);
     const background = await page.evaluate<string>("getComputedStyle(document.querySelector('.masthead')).backgroundColor");
     expect(background).to.equal('rgb(10, 61, 98)');
     const widths = await page.evaluate<{ scroll: number; client: number }>(

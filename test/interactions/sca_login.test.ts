@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 
 import { currentTotp } from '../../server/accounts/totp.ts';
-import { LOGIN_FAILED } from '../../server/interactions/login.ts';
+import { sampleBranding } from '../../config/branding.ts';
+import { translate } from '../../server/pages/i18n/catalogue.ts';
 import { SCA_ACR } from '../../server/accounts/sca.ts';
 import { accountsParams, REDIRECT_URI, registerWebClient } from '../support/code_grant.ts';
 import { Agent, createCustomer, Flow, type TestCustomer } from '../support/flow.ts';
@@ -9,9 +10,11 @@ import { useServerOnRedis, type RegisteredClient, type TestServer } from '../sup
 import type { TestRedisStore } from '../support/stores.ts';
 
 const MAX_FAILURES = 3;
+const LOGIN_FAILED = translate('en', 'login.failed', { phone: sampleBranding.supportPhone });
 
+/** The error summary's message (WCAG 2.2 §3.3.1), linked from the fields by aria-describedby. */
 function alertOf(flow: Flow): string | undefined {
-  return /<p class="alert" role="alert">([^<]*)<\/p>/.exec(flow.html)?.[1];
+  return /<p id="(?:login|otp)-error">([^<]*)<\/p>/.exec(flow.html)?.[1];
 }
 
 function onPasswordPage(flow: Flow): boolean {
@@ -49,7 +52,7 @@ describe('interaction: strong customer authentication, password then one-time co
       expect(flow.responses[0]!.status).to.equal(303);
       expect(flow.page!.url.pathname).to.match(/^\/interaction\/[\w-]+$/);
       expect(flow.page!.status).to.equal(200);
-      expect(flow.html).to.include('<strong>Budget Buddy</strong>');
+      expect(flow.html).to.include('Budget Buddy is asking to connect to your bank.');
       expect(flow.html).to.include('<label for="username">Username</label>');
       expect(flow.html).to.include('<label for="password">Password</label>');
       expect(flow.html).to.match(/<input id="username"[^>]*autocomplete="username"/);
@@ -104,7 +107,7 @@ describe('interaction: strong customer authentication, password then one-time co
       const second = await start(agent);
       await second.login(other.username, other.password);
       await second.otp(other.nextCode());
-      expect(second.html).to.include(`logged in as <strong>${other.username}</strong>`);
+      expect(second.html).to.include(`You are logged in as ${other.username}.`);
       await second.consent('allow');
       expect(second.callback!.searchParams.get('code')).to.be.a('string');
     });
@@ -184,7 +187,7 @@ describe('interaction: strong customer authentication, password then one-time co
       expect(onCodePage(flow)).to.equal(true);
     });
 
-    it('wrong codes count too: after the limit the customer is sent back to the first step, and the account is locked', async () => {
+    it('wrong codes count too: after the limit the lock page says so, with the policy, and the account is locked', async () => {
       const victim = await createCustomer(srv.deps);
       const flow = await start();
       await flow.login(victim.username, victim.password);
@@ -194,8 +197,10 @@ describe('interaction: strong customer authentication, password then one-time co
         expect(alertOf(flow)).to.match(/That code is not right/);
       }
       await flow.otp('000000');
-      expect(onPasswordPage(flow)).to.equal(true);
-      expect(alertOf(flow)).to.equal(LOGIN_FAILED);
+      expect(flow.page!.status).to.equal(403);
+      expect(onPasswordPage(flow) || onCodePage(flow)).to.equal(false);
+      expect(flow.html).to.include('<h1>Sign-in is locked for now</h1>');
+      expect(flow.html).to.include(`After ${MAX_FAILURES} wrong passwords or codes in a row, sign-in is locked for 10 minutes`);
       expect(await srv.deps.accounts.accounts.status(victim.sub)).to.equal('locked');
       const retry = await start();
       await retry.login(victim.username, victim.password);
@@ -266,7 +271,7 @@ describe('interaction: strong customer authentication, password then one-time co
       const flow = await start();
       const res = await flow.agent.request(flow.formAction(), { form: { username: customer.username, password: customer.password } });
       expect(res.status).to.equal(403);
-      expect(await res.text()).to.include('the form has expired');
+      expect(await res.text()).to.include('<h1>This sign-in has expired</h1>');
     });
 
     it("a form posted to another interaction's URL is refused (the uid in the path must be the cookie's)", async () => {
@@ -280,7 +285,7 @@ describe('interaction: strong customer authentication, password then one-time co
         body: new URLSearchParams({ csrf: mine.field('csrf'), username: customer.username, password: customer.password }),
       });
       expect(res.status).to.equal(400);
-      expect(await res.text()).to.include('another sign-in');
+      expect(await res.text()).to.include('<h1>This sign-in has expired</h1>');
     });
 
     it('without the interaction cookie the page is an error page, not a login form', async () => {
@@ -288,8 +293,8 @@ describe('interaction: strong customer authentication, password then one-time co
       const res = await fetch(flow.page!.url, { headers: { accept: 'text/html' } });
       expect(res.status).to.equal(400);
       const html = await res.text();
-      expect(html).to.include('Something went wrong');
-      expect(html).to.include('This sign-in has expired or has already finished.');
+      expect(html).to.include('<h1>This sign-in has expired</h1>');
+      expect(html).to.include('The sign-in took too long or has already finished. Return to the application and start again.');
       expect(html).not.to.include('current-password');
     });
   });

@@ -2,6 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 
 import { expect } from 'chai';
 
+import { sampleBranding } from '../../config/branding.ts';
+import { Pages } from '../../server/pages/kit.ts';
 import { renderDocument, VIEWS_DIR } from '../../server/pages/render.ts';
 
 const HOSTILE = `"><script>alert(1)</script><img src=x onerror=alert(2)>'&`;
@@ -10,6 +12,7 @@ const HOSTILE = `"><script>alert(1)</script><img src=x onerror=alert(2)>'&`;
 const PAGES: Record<string, object> = {
   login: { clientName: HOSTILE, action: HOSTILE, csrf: HOSTILE, username: HOSTILE, error: HOSTILE, cancelHref: HOSTILE },
   otp: { clientName: HOSTILE, action: HOSTILE, csrf: HOSTILE, error: HOSTILE, cancelHref: HOSTILE },
+  locked: { text: HOSTILE, clientName: HOSTILE, cancelHref: HOSTILE },
   consent: {
     clientName: HOSTILE,
     username: HOSTILE,
@@ -17,11 +20,22 @@ const PAGES: Record<string, object> = {
     csrf: HOSTILE,
     groups: [{ id: HOSTILE, name: HOSTILE, scopes: [{ name: HOSTILE, description: HOSTILE }] }],
     details: [{ label: HOSTILE, value: HOSTILE }],
+    lifetime: { duration: HOSTILE, until: HOSTILE },
+    appsAddress: HOSTILE,
+    payments: [],
     clientLogo: HOSTILE,
     clientLinks: [{ label: HOSTILE, href: HOSTILE }],
   },
-  error: { heading: HOSTILE, description: HOSTILE, code: HOSTILE },
+  error: { heading: HOSTILE, text: HOSTILE, reference: HOSTILE, code: HOSTILE },
 };
+
+/** A layout for the template alone: a hostile bank name and page title, as an operator's config could hold. */
+function hostileLayout() {
+  const pages = new Pages({ defaultLocale: 'en', branding: { ...sampleBranding, name: HOSTILE, supportPhone: HOSTILE } });
+  const ctx = { method: 'GET', originalUrl: '/x', path: '/x', query: {}, cookies: { get: () => undefined }, acceptsLanguages: () => [] };
+  const language = pages.language(ctx as never);
+  return pages.layout(ctx as never, language, { view: 'error', title: HOSTILE, locals: {} });
+}
 
 describe('views: templates without logic escape every value', () => {
   it('there is a test case for every page template (the layout is rendered with each)', () => {
@@ -33,7 +47,7 @@ describe('views: templates without logic escape every value', () => {
 
   for (const [view, locals] of Object.entries(PAGES)) {
     it(`${view}.ejs inside layout.ejs renders a hostile string only escaped`, async () => {
-      const html = await renderDocument({ response: {} }, view, HOSTILE, locals);
+      const html = await renderDocument({ response: {} }, view, locals, hostileLayout());
       expect(html).not.to.include('<script>');
       expect(html).not.to.include('<img src=x');
       expect(html).not.to.match(/"><script/);
@@ -41,6 +55,15 @@ describe('views: templates without logic escape every value', () => {
       expect(html).to.include('&#34;&gt;');
     });
   }
+
+  it('consent.ejs with a payment to approve renders a hostile string only escaped', async () => {
+    const payment = { amount: HOSTILE, creditorName: HOSTILE, creditorIban: HOSTILE, debtor: HOSTILE, reference: HOSTILE, date: HOSTILE };
+    const html = await renderDocument({ response: {} }, 'consent', { ...PAGES.consent, payments: [payment] }, hostileLayout());
+    expect(html).to.include('Approve this payment');
+    expect(html).not.to.include('<script>');
+    expect(html).not.to.include('<img src=x');
+    expect(html.split('&lt;script&gt;alert(1)&lt;/script&gt;').length).to.be.greaterThan(6);
+  });
 
   it('only the layout writes raw HTML (<%- %>), and only the body', () => {
     for (const file of readdirSync(VIEWS_DIR).filter((f) => f.endsWith('.ejs'))) {

@@ -38,16 +38,16 @@ describe('consent page: the client metadata it registered (RFC 7591 §2 logo_uri
     for (const href of ['https://buddy.example/', 'https://buddy.example/privacy', 'https://buddy.example/terms']) {
       expect(flow.html).to.contain(`href="${href}"`);
     }
-    expect(flow.page!.headers.get('content-security-policy')).to.contain('img-src https://cdn.buddy.example;');
+    expect(flow.page!.headers.get('content-security-policy')).to.contain("img-src 'self' https://cdn.buddy.example;");
   });
 
-  it('shows neither logo nor links for a client that registered none, and allows no images', async () => {
+  it('shows neither logo nor links for a client that registered none, and allows images from the server only', async () => {
     const tpp = await registerClient(srv, { grantTypes: ['authorization_code'], redirectUris: [REDIRECT_URI], scope: 'accounts:read' });
     const customer = await createCustomer(srv.deps);
     const flow = await Flow.start(srv.url, accountsParams(tpp, 'accounts:read'));
     await flow.login(customer.username, customer.password);
     await flow.otp(customer.nextCode());
     expect(flow.html).to.contain('decision').and.not.contain('client-logo');
-    expect(flow.page!.headers.get('content-security-policy')).not.to.contain('img-src');
+    expect(flow.page!.headers.get('content-security-policy')).to.contain("img-src 'self';");
   });
 });

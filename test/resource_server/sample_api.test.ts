@@ -1,3 +1,4 @@
+import type { AuthorizationDetail } from 'oidc-provider';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -66,6 +67,14 @@ async function waitForHealth(url: string): Promise<void> {
 }
 
 const PAYMENT = { amount: '12.50', currency: 'EUR', creditor_name: 'Kahvila Oy', creditor_iban: 'FI2112345600000785' };
+// the payment_initiation the customer approved for PAYMENT (RFC 9396 §2)
+const APPROVED = {
+  type: 'payment_initiation',
+  instructedAmount: { currency: 'EUR', amount: '12.50' },
+  creditorName: 'Kahvila Oy',
+  creditorAccount: { iban: 'FI2112345600000785' },
+  remittanceInformation: 'Lunch',
+};
 
 for (const format of ['opaque', 'jwt'] as TokenFormat[]) {
   describe(`sample Service API with ${format} tokens (npm run start:api)`, () => {
@@ -94,13 +103,14 @@ for (const format of ['opaque', 'jwt'] as TokenFormat[]) {
 
     const accountsToken = (accountId: string, scope = 'accounts:read') =>
       mintCustomerToken(srv, { tpp: customerApp, accountId, resource: RESOURCE.accounts, scope });
-    const paymentsToken = (jkt?: string) =>
+    const paymentsToken = (jkt?: string, rar: AuthorizationDetail[] | null = [APPROVED]) =>
       mintCustomerToken(srv, {
         tpp: payApp,
         accountId: 'cust-pay',
         resource: RESOURCE.payments,
         scope: 'payments:write',
         ...(jkt ? { jkt } : {}),
+        ...(rar ? { rar } : {}),
       });
     const postPayment = async (token: string, body: unknown, headers: Record<string, string> = {}) => {
       const dpop = await proof(key, { htm: 'POST', htu: `${api.url}/payments`, ath: ath(token) });
@@ -234,6 +244,40 @@ for (const format of ['opaque', 'jwt'] as TokenFormat[]) {
           });
         expect((await send()).status).to.equal(201);
         await expectRefusal(await send(), 401, 'DPoP', 'invalid_dpop_proof');
+      });
+
+      it('accepts the approved payment once; a second submission is 401 invalid_token (one payment per authorization)', async () => {
+        const token = await paymentsToken(key.jkt);
+        expect((await postPayment(token, PAYMENT)).status).to.equal(201);
+        const body = await expectRefusal(await postPayment(token, PAYMENT), 401, 'DPoP', 'invalid_token');
+        expect(body.error_description).to.contain('has been used');
+      });
+
+      it('of concurrent submissions with one payment token, exactly one is accepted', async () => {
+        const token = await paymentsToken(key.jkt);
+        const statuses = await Promise.all(Array.from({ length: 6 }, async () => (await postPayment(token, PAYMENT)).status));
+        expect(statuses.filter((s) => s === 201)).to.have.length(1);
+        expect(statuses.filter((s) => s === 401)).to.have.length(5);
+      });
+
+      it('answers 403 insufficient_scope naming each field that differs from the approved payment (dynamic linking)', async () => {
+        const token = await paymentsToken(key.jkt);
+        const changed = { ...PAYMENT, amount: '12.51', creditor_iban: 'DE89370400440532013000' };
+        const body = await expectRefusal(await postPayment(token, changed), 403, 'DPoP', 'insufficient_scope');
+        expect(body.error_description).to.contain('amount').and.contain('creditor_iban').and.not.contain('currency');
+        const withDebtor = await expectRefusal(
+          await postPayment(token, { ...PAYMENT, debtor_iban: 'DE89370400440532013000' }),
+          403,
+          'DPoP',
+          'insufficient_scope',
+        );
+        expect(withDebtor.error_description).to.contain('debtor_iban');
+        expect((await postPayment(token, PAYMENT)).status, 'a refused submission does not spend the authorization').to.equal(201);
+      });
+
+      it('answers 403 insufficient_scope to a payments token without authorization details', async () => {
+        const body = await expectRefusal(await postPayment(await paymentsToken(key.jkt, null), PAYMENT), 403, 'DPoP', 'insufficient_scope');
+        expect(body.error_description).to.contain('payment_initiation');
       });
 
       it('answers 400 invalid_request naming each bad field', async () => {

@@ -1,3 +1,4 @@
+import type { AuthorizationDetail } from 'oidc-provider';
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -102,6 +103,8 @@ export interface MintOptions {
   resource: string;
   scope: string;
   jkt?: string;
+  /** the authorization details the customer approved (RFC 9396), as the grant would carry them */
+  rar?: AuthorizationDetail[];
 }
 
 /**
@@ -109,14 +112,22 @@ export interface MintOptions {
  * audience, optional DPoP binding), made with oidc-provider's own models: the resource server
  * cares what the token says, and the login flow has its own tests.
  */
-export async function mintCustomerToken(srv: TestServer, { tpp, accountId, resource, scope, jkt }: MintOptions): Promise<string> {
+export async function mintCustomerToken(srv: TestServer, { tpp, accountId, resource, scope, jkt, rar }: MintOptions): Promise<string> {
   const { provider } = srv;
   const api = srv.registry.byResource(resource)!;
   const client = (await provider.Client.find(tpp.clientId))!;
   const grant = new provider.Grant({ accountId, clientId: tpp.clientId });
   grant.addResourceScope(resource, scope);
   const grantId = await grant.save();
-  const token = new provider.AccessToken({ accountId, client, grantId, gty: 'authorization_code', scope, ...(jkt ? { jkt } : {}) });
+  const token = new provider.AccessToken({
+    accountId,
+    client,
+    grantId,
+    gty: 'authorization_code',
+    scope,
+    ...(jkt ? { jkt } : {}),
+    ...(rar ? { rar } : {}),
+  });
   token.resourceServer = new provider.ResourceServer(resource, {
     audience: resource,
     scope: api.scopes.map((s) => s.name).join(' '),

@@ -32,9 +32,15 @@ export class CookieJar {
 /** A user agent without JavaScript: it keeps cookies and lets the caller follow redirects. */
 export class Agent {
   readonly jar = new CookieJar();
+  /** headers a browser would send on every request, such as Accept-Language */
+  readonly headers: Record<string, string>;
+
+  constructor(headers: Record<string, string> = {}) {
+    this.headers = headers;
+  }
 
   async request(url: URL, init: { method?: string; form?: Record<string, string> } = {}): Promise<Response> {
-    const headers: Record<string, string> = { accept: 'text/html' };
+    const headers: Record<string, string> = { accept: 'text/html', ...this.headers };
     const cookie = this.jar.header(url);
     if (cookie) headers.cookie = cookie;
     if (init.form) headers['content-type'] = 'application/x-www-form-urlencoded';

@@ -10,12 +10,20 @@ export interface TestCluster {
   /** `redis+cluster://127.0.0.1:P1,127.0.0.1:P2,127.0.0.1:P3` */
   readonly url: string;
   readonly ports: readonly number[];
+  /** With replicas: kills the master on this port at once (SIGKILL), as a crashed host would; its replica takes over. */
+  killMaster(port: number): Promise<void>;
   /** Stops every node and deletes their files. */
   stop(): Promise<void>;
 }
 
-function nodeArgs(dir: string, port: number, busPort: number): string[] {
+export interface TestClusterOptions {
+  /** one replica per master, and a short node timeout so that a failover takes about a second */
+  replicas?: boolean;
+}
+
+function nodeArgs(dir: string, port: number, busPort: number, replicas: boolean): string[] {
   return [
+    ...(replicas ? ['--cluster-node-timeout', '1000'] : []),
     ...['--port', String(port), '--bind', '127.0.0.1', '--dir', dir],
     ...['--cluster-enabled', 'yes', '--cluster-config-file', join(dir, `nodes-${port}.conf`)],
     // a bus port of its own: port + 10000, the default, may be taken or past 65535
@@ -40,23 +48,33 @@ async function clusterStateOk(port: number): Promise<boolean> {
  * `redis-cli --cluster create` as an operator would; resolves once every node reports
  * `cluster_state:ok`. Always stop() it, also when a test fails.
  */
-export async function startTestCluster(): Promise<TestCluster> {
+export async function startTestCluster(options: TestClusterOptions = {}): Promise<TestCluster> {
+  const replicas = options.replicas ?? false;
+  const nodeCount = replicas ? MASTERS * 2 : MASTERS;
   const dir = await tempDir('cluster');
-  const ports = await freePorts(MASTERS * 2);
-  const nodes: RedisProcess[] = [];
+  const ports = await freePorts(nodeCount * 2);
+  const nodes = new Map<number, RedisProcess>();
   const stop = async () => {
-    await Promise.all(nodes.map((node) => node.stop()));
+    await Promise.all([...nodes.values()].map((node) => node.stop()));
     await dir.remove();
   };
   try {
-    const masters = ports.slice(0, MASTERS);
-    const started = masters.map((port, i) => startRedisProcess(nodeArgs(dir.path, port, ports[MASTERS + i]!), port, /Ready to accept/));
-    for (const result of await Promise.allSettled(started)) if (result.status === 'fulfilled') nodes.push(result.value);
+    const dataPorts = ports.slice(0, nodeCount);
+    const started = dataPorts.map((port, i) =>
+      startRedisProcess(nodeArgs(dir.path, port, ports[nodeCount + i]!, replicas), port, /Ready to accept/),
+    );
+    for (const result of await Promise.allSettled(started)) if (result.status === 'fulfilled') nodes.set(result.value.port, result.value);
     await Promise.all(started);
-    const addresses = masters.map((port) => `127.0.0.1:${port}`);
-    await run('redis-cli', ['--cluster', 'create', ...addresses, '--cluster-replicas', '0', '--cluster-yes']);
-    await Promise.all(masters.map((port) => pollUntil(`cluster_state:ok on ${port}`, () => clusterStateOk(port))));
-    return { url: `redis+cluster://${addresses.join(',')}`, ports: masters, stop };
+    const addresses = dataPorts.map((port) => `127.0.0.1:${port}`);
+    // redis-cli makes the first MASTERS nodes the masters
+    await run('redis-cli', ['--cluster', 'create', ...addresses, '--cluster-replicas', replicas ? '1' : '0', '--cluster-yes']);
+    await Promise.all(dataPorts.map((port) => pollUntil(`cluster_state:ok on ${port}`, () => clusterStateOk(port))));
+    const masters = dataPorts.slice(0, MASTERS);
+    const killMaster = async (port: number) => {
+      await nodes.get(port)?.stop();
+      nodes.delete(port);
+    };
+    return { url: `redis+cluster://${masters.map((port) => `127.0.0.1:${port}`).join(',')}`, ports: masters, killMaster, stop };
   } catch (err) {
     await stop();
     throw err;

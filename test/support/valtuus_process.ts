@@ -24,6 +24,8 @@ export interface ValtuusProcessOptions {
   workers?: number;
   env?: Record<string, string>;
   port?: number | undefined;
+  /** a process group of its own, so a test can signal every process of it, as the platform does */
+  detached?: boolean;
 }
 
 const COOKIE_KEYS = 'process-test-cookie-key-0123456789abcdef'; // shared, as replicas behind one name must
@@ -46,6 +48,7 @@ export async function startValtuusProcess(options: ValtuusProcessOptions): Promi
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.detached ?? false,
   });
   const lines: string[] = [];
   const stderr: string[] = [];

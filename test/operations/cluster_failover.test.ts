@@ -1,0 +1,106 @@
+import { expect } from 'chai';
+import { Redis } from 'ioredis';
+
+import { createRedisStore } from '../../adapters/redis.ts';
+import type { Store } from '../../adapters/types.ts';
+import { startTestCluster, type TestCluster } from '../support/redis_cluster.ts';
+import { pollUntil } from '../support/redis_process.ts';
+import { basic, json, postForm, registerClient, startTestServer, type RegisteredClient, type TestServer } from '../support/server.ts';
+
+interface Outcome {
+  status: number;
+  error?: string;
+}
+
+/** Every replica has what its master had when asked: the tokens issued so far survive a failover. */
+async function replicated(port: number): Promise<boolean> {
+  const master = new Redis(port, '127.0.0.1', { maxRetriesPerRequest: 0 });
+  try {
+    const info = await master.info('replication');
+    const offset = Number(/^master_repl_offset:(\d+)/m.exec(info)?.[1]);
+    const replicas = [...info.matchAll(/^slave\d+:.*offset=(\d+)/gm)].map((m) => Number(m[1]));
+    return replicas.length > 0 && replicas.every((o) => o >= offset);
+  } finally {
+    master.disconnect();
+  }
+}
+
+describe('operations: a Redis Cluster failover under load (README "Operations")', function () {
+  this.timeout(90_000);
+  let cluster: TestCluster;
+  let store: Store;
+  let srv: TestServer;
+  let tpp: RegisteredClient;
+
+  before(async () => {
+    cluster = await startTestCluster({ replicas: true });
+    store = createRedisStore({ url: cluster.url, keyPrefix: 'failover:' });
+    srv = await startTestServer(store);
+    tpp = await registerClient(srv);
+  });
+  after(async () => {
+    await srv?.close();
+    await cluster?.stop();
+  });
+
+  const auth = () => basic(tpp.client_id, tpp.client_secret);
+  const tokenRequest = async (): Promise<Outcome> => {
+    const res = await postForm(`${srv.url}/token`, { grant_type: 'client_credentials', scope: 'public:read' }, { authorization: auth() });
+    const body = await json(res);
+    return { status: res.status, ...(res.status === 200 ? {} : { error: String(body.error) }) };
+  };
+  const active = async (token: string) =>
+    (await json(await postForm(`${srv.url}/token/introspection`, { token }, { authorization: auth() }))).active;
+
+  it('a killed master costs at most 503 temporarily_unavailable for the failover window, never a 500; replicated tokens survive', async () => {
+    const before = await Promise.all(
+      Array.from(
+        { length: 30 },
+        async () =>
+          (
+            await json(
+              await postForm(`${srv.url}/token`, { grant_type: 'client_credentials', scope: 'public:read' }, { authorization: auth() }),
+            )
+          ).access_token as string,
+      ),
+    );
+    await Promise.all(cluster.ports.map((port) => pollUntil(`replicas of ${port} in sync`, () => replicated(port))));
+
+    const outcomes: { at: number; outcome: Outcome }[] = [];
+    let sending = true;
+    const loops = Array.from({ length: 8 }, async () => {
+      while (sending) {
+        const outcome = await tokenRequest();
+        outcomes.push({ at: Date.now(), outcome }); // when it was answered
+      }
+    });
+    while (outcomes.length < 50) await new Promise((resolve) => setTimeout(resolve, 20));
+
+    const killedAt = Date.now();
+    await cluster.killMaster(cluster.ports[0]!);
+    const survivor = cluster.ports[1]!;
+    await pollUntil(
+      'the replica promoted',
+      async () => /cluster_state:ok/.test(await new Redis(survivor, '127.0.0.1').cluster('INFO')),
+      20_000,
+    );
+    // load goes on until requests succeed again after the failover
+    const recovered = () => outcomes.filter((o) => o.at > killedAt && o.outcome.status === 200).length;
+    const deadline = Date.now() + 20_000;
+    while (recovered() < 100 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    sending = false;
+    await Promise.all(loops);
+
+    const statuses = outcomes.map((o) => o.outcome.status);
+    const failed = outcomes.filter((o) => o.outcome.status !== 200);
+    expect(
+      statuses.filter((s) => s !== 200 && s !== 503),
+      'only 200 and 503',
+    ).to.deep.equal([]);
+    for (const { outcome } of failed) expect(outcome.error).to.equal('temporarily_unavailable');
+    expect(recovered(), 'served again after the failover').to.be.at.least(100);
+    const window = failed.length ? Math.max(...failed.map((o) => o.at)) - killedAt : 0;
+    console.log(`      ${outcomes.length} requests, ${failed.length} answered 503, the last ${window} ms after the kill`);
+    for (const token of before) expect(await active(token), 'a token issued before the failover').to.equal(true);
+  });
+});
