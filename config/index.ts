@@ -62,6 +62,8 @@ export interface Config {
   /** the pages' language when neither ui_locales, the language cookie nor Accept-Language names one */
   readonly defaultLocale: Locale;
   readonly branding: Branding;
+  /** the trusted directory's keys for software statements (RFC 7591 §2.3); undefined = none trusted */
+  readonly softwareStatementKeys: { readonly url: string } | { readonly jwks: { readonly keys: readonly Jwk[] } } | undefined;
 }
 
 export class ConfigError extends ValtuusError {
@@ -125,6 +127,26 @@ function readApiRegistry(path: string | undefined, problems: string[]): readonly
   } catch (err) {
     problems.push(`API_REGISTRY (${path}): ${err instanceof SyntaxError ? 'not valid JSON' : (err as Error).message}`);
     return sampleApis;
+  }
+}
+
+/** SOFTWARE_STATEMENT_JWKS: the directory's public JWK Set, inline as JSON or as the https:// URL it is published at. */
+function parseDirectoryKeys(raw: string | undefined, production: boolean, problems: string[]): Config['softwareStatementKeys'] {
+  if (!raw) return undefined;
+  const problem = 'SOFTWARE_STATEMENT_JWKS must be a JWK Set of public keys (JSON) or the https:// URL of one';
+  if (!raw.trimStart().startsWith('{')) {
+    const url = URL.parse(raw);
+    if (!url || !['https:', 'http:'].includes(url.protocol) || (production && url.protocol !== 'https:')) problems.push(problem);
+    return url ? { url: url.href } : undefined;
+  }
+  try {
+    const jwks = JSON.parse(raw) as { keys?: unknown };
+    const keys = Array.isArray(jwks.keys) ? (jwks.keys as Jwk[]) : [];
+    if (!keys.length || keys.some((k) => typeof k?.kty !== 'string' || 'd' in k)) throw new Error();
+    return { jwks: { keys } };
+  } catch {
+    problems.push(problem);
+    return undefined;
   }
 }
 
@@ -228,6 +250,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
 
   const apis = options.apis ?? readApiRegistry(env.API_REGISTRY, problems);
   const ciba = readCibaConfig(env, problems, intVar, production);
+  const softwareStatementKeys = parseDirectoryKeys(env.SOFTWARE_STATEMENT_JWKS, production, problems);
 
   // English by default, as the API documentation is; a Finnish deployment sets DEFAULT_LOCALE=fi
   const defaultLocale = env.DEFAULT_LOCALE || 'en';
@@ -261,5 +284,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
     ciba,
     defaultLocale: isLocale(defaultLocale) ? defaultLocale : 'en',
     branding,
+    softwareStatementKeys,
   });
 }

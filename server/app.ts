@@ -5,7 +5,8 @@ import type { Store } from '../adapters/types.ts';
 import { accountServices } from './accounts/services.ts';
 import { approvalLogins, approvalMiddleware, approvalParts, findAccountWithPlaceholders, keepExpiredRequests } from './approval/setup.ts';
 import { cacheClients } from './clients/cache.ts';
-import { installSecretDigests } from './clients/secrets.ts';
+import { auditRegistrations, hideSecretDigests } from './clients/registration_events.ts';
+import { acceptPresentedSecretOnUpdate, digestSecretsOnStore, installSecretDigests } from './clients/secrets.ts';
 import type { AppDeps } from './deps.ts';
 import { interactionRoutes } from './interactions/routes.ts';
 import { createAudit } from './ops/audit.ts';
@@ -61,7 +62,9 @@ export interface App {
 export function createApp({ config, store, logger, hooks, metrics = createMetrics(), clock = Date.now }: AppOptions): App {
   const registry = new ApiRegistry(config.apis);
   const clients = cacheClients(store);
-  const appStore: Store = { ...store, adapter: clients.adapter, ping: () => store.ping(), close: () => store.close() };
+  const clientAdapter = digestSecretsOnStore(clients.adapter('Client'));
+  const adapter = (name: string) => (name === 'Client' ? clientAdapter : clients.adapter(name));
+  const appStore: Store = { ...store, adapter, ping: () => store.ping(), close: () => store.close() };
   const audit = createAudit(logger, metrics);
   const limits = createLimits(config, store);
   const accounts = accountServices({ config, store: appStore, audit, clock, logger });
@@ -94,6 +97,7 @@ export function createApp({ config, store, logger, hooks, metrics = createMetric
   provider.proxy = true;
   provider.maxIpsCount = 1;
   installSecretDigests(provider);
+  acceptPresentedSecretOnUpdate(provider);
   logProviderErrors(provider, logger);
   logStoreOutages(store, logger);
   logClientKeyFailures(provider, logger);
@@ -110,6 +114,8 @@ export function createApp({ config, store, logger, hooks, metrics = createMetric
   provider.use(cacheDiscovery);
   measureStoreMemory(metrics, store);
   installTokenSteps(provider, deps, resourceIndicators);
+  provider.use(hideSecretDigests);
+  auditRegistrations(provider, audit);
   provider.use(introspectionAndRevocationSteps(registry, findJwt));
   provider.use(listUnsignedRequestObjects);
   provider.use(unsignedRequestObjectsAsQuery(provider, registry));

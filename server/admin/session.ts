@@ -1,9 +1,11 @@
 import type { Config } from '../../config/index.ts';
 import type { AccountManager } from '../accounts/accounts.ts';
+import type { InitialAccessTokens } from '../clients/initial_access_tokens.ts';
 import type { ClientManager } from '../clients/manage.ts';
 
 export interface AdminSession {
   clients: ClientManager;
+  iats: InitialAccessTokens;
   accounts: AccountManager;
   config: Config;
 }
@@ -16,13 +18,15 @@ export async function withAdminSession<T>(config: Config, action: (session: Admi
     );
   }
   // loaded only by a command that opens the store: `--help` and `keys …` start no app
-  const [{ createRedisStore }, { createApp }, { ClientManager }, { createLogger }, { default: pino }] = await Promise.all([
-    import('../../adapters/redis.ts'),
-    import('../app.ts'),
-    import('../clients/manage.ts'),
-    import('../ops/logger.ts'),
-    import('pino'),
-  ]);
+  const [{ createRedisStore }, { createApp }, { ClientManager }, { InitialAccessTokens }, { createLogger }, { default: pino }] =
+    await Promise.all([
+      import('../../adapters/redis.ts'),
+      import('../app.ts'),
+      import('../clients/manage.ts'),
+      import('../clients/initial_access_tokens.ts'),
+      import('../ops/logger.ts'),
+      import('pino'),
+    ]);
   const store = createRedisStore({ url: config.redisUrl, keyPrefix: config.redisKeyPrefix });
   let closeApp = async () => undefined as void;
   try {
@@ -36,7 +40,8 @@ export async function withAdminSession<T>(config: Config, action: (session: Admi
     closeApp = close;
     return await action({
       // through the app's store, so every running server hears of client changes at once
-      clients: new ClientManager(provider, deps.store, registry, deps.audit),
+      clients: new ClientManager(provider, deps.store, registry, deps.audit, { production: config.env === 'production' }),
+      iats: new InitialAccessTokens(provider, deps.store, registry, deps.audit),
       accounts: deps.accounts.accounts,
       config,
     });

@@ -8,6 +8,7 @@ import type { ApiRegistry } from '../policy/registry.ts';
 import { readForm } from '../pages/form.ts';
 import { assertCsrf, seeOther, stepLanguage, type InteractionDeps, type Step } from './context.ts';
 import { consentLifetime, inLanguage } from './consent_texts.ts';
+import type { MessageKey } from '../pages/i18n/catalogue.ts';
 import type { PageLanguage } from '../pages/kit.ts';
 import { paymentsToShow } from './payment_consent.ts';
 
@@ -71,7 +72,21 @@ function customerOf(step: Step): string {
   return accountId;
 }
 
+const httpsOnly = (uri: string | undefined) => (uri && URL.parse(uri)?.protocol === 'https:' ? uri : undefined);
+
+/** The pages the client registered about itself, for the customer to check who is asking. */
+function clientLinks(step: Step, language: PageLanguage): { label: string; href: string }[] {
+  const { clientUri, policyUri, tosUri } = step.clientPages;
+  const links: [MessageKey, string | undefined][] = [
+    ['consent.clientWebsite', clientUri],
+    ['consent.clientPrivacy', policyUri],
+    ['consent.clientTerms', tosUri],
+  ];
+  return links.flatMap(([key, uri]) => (httpsOnly(uri) ? [{ label: language.t(key, { client: step.clientName }), href: uri! }] : []));
+}
+
 export async function showConsent(ctx: Context, deps: InteractionDeps, step: Step): Promise<void> {
+  const logo = httpsOnly(step.clientPages.logoUri);
   const account = await deps.accounts.findBySub(customerOf(step));
   if (!account) throw new errors.SessionNotFound('the sign-in has ended; start again from the application');
   const language = stepLanguage(ctx, deps, step);
@@ -82,9 +97,12 @@ export async function showConsent(ctx: Context, deps: InteractionDeps, step: Ste
     title: payments.length ? language.t('payment.title') : language.t('consent.title', { client: step.clientName }),
     here: step.paths.page,
     formTargets: step.formTargets,
+    imageSources: logo ? [new URL(logo).origin] : [],
     locals: {
       payments,
       clientName: step.clientName,
+      clientLogo: logo ?? '',
+      clientLinks: clientLinks(step, language),
       username: account.username,
       groups: groupsToShow(deps.registry, step.interaction, language),
       details: authorizationAttributeValues(deps.registry, step.interaction.params).map(({ attribute, value }) => ({

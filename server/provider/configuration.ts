@@ -31,6 +31,7 @@ export interface ProviderHooks {
 // Asymmetric only: a stored client secret is a digest, so nothing may be keyed by it.
 const SIGNING_ALGS = ['PS256', 'ES256', 'RS256', 'EdDSA'] as const;
 const DPOP_ALGS = ['ES256', 'PS256', 'EdDSA'] as const;
+const REGISTRATION_ACCESS_TOKEN_TTL = 365 * 24 * 3600; // stored objects all expire (README "Storage")
 
 /** oidc-provider's configuration only: the product rules it applies come from policy/ and token/. */
 export function buildProviderConfiguration(
@@ -104,6 +105,8 @@ export function buildProviderConfiguration(
         const asked = Number(ctx?.oidc?.params?.requested_expiry);
         return Number.isSafeInteger(asked) && asked > 0 ? Math.min(asked, config.ciba.maxExpiry) : config.ciba.maxExpiry;
       },
+      // renewed whenever the client updates its registration (rotation, RFC 7592 §2.2)
+      RegistrationAccessToken: REGISTRATION_ACCESS_TOKEN_TTL,
     },
     // refresh tokens go to every client allowed the grant; offline_access is not required.
     // A payment is authorized once: its authorization is never refreshed (README "Payments").

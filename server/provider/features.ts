@@ -6,6 +6,7 @@ import type { ResourceIndicators } from '../policy/enforcement.ts';
 import { mayIntrospect } from '../policy/introspection.ts';
 import type { ApiRegistry } from '../policy/registry.ts';
 import { richAuthorizationRequestsFeature } from './rich_authorization.ts';
+import { registrationFeatures } from './registration.ts';
 
 type Features = NonNullable<Configuration['features']>;
 
@@ -63,5 +64,6 @@ export function providerFeatures(config: Config, registry: ApiRegistry, resource
     },
     requestObjects: { enabled: true, requireSignedRequestObject: false },
     richAuthorizationRequests: richAuthorizationRequestsFeature(registry),
+    ...registrationFeatures(config, registry),
   };
 }

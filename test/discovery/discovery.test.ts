@@ -53,7 +53,8 @@ describe('discovery (RFC 8414, OpenID Connect Discovery 1.0) and health', () => 
     expect(meta.pushed_authorization_request_endpoint).to.equal(`${srv.url}/request`);
     expect(meta.require_pushed_authorization_requests ?? false).to.equal(false); // required per client: those of high APIs
     expect(meta.backchannel_authentication_endpoint).to.equal(`${srv.url}/backchannel`); // CIBA Core §4
-    for (const off of ['registration_endpoint', 'end_session_endpoint', 'device_authorization_endpoint']) {
+    expect(meta.registration_endpoint).to.equal(`${srv.url}/reg`); // RFC 7591, behind initial access tokens
+    for (const off of ['end_session_endpoint', 'device_authorization_endpoint']) {
       expect(meta, off).not.to.have.property(off);
     }
   });

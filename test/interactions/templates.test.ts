@@ -24,6 +24,8 @@ const PAGES: Record<string, object> = {
     lifetime: { duration: HOSTILE, until: HOSTILE },
     appsAddress: HOSTILE,
     payments: [],
+    clientLogo: HOSTILE,
+    clientLinks: [{ label: HOSTILE, href: HOSTILE }],
   },
   error: { heading: HOSTILE, text: HOSTILE, reference: HOSTILE, code: HOSTILE },
   approve_login: { action: HOSTILE, csrf: HOSTILE, username: HOSTILE, error: HOSTILE },
