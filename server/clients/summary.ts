@@ -8,7 +8,7 @@ export interface ApiAccess {
   scopes: string[];
 }
 
-/** A client's scopes grouped by the API they belong to, each with its level (DESIGN "API security levels"). */
+/** A client's scopes grouped by the API they belong to, each with its level (README "APIs and scopes"). */
 export function apiAccess(registry: ApiRegistry, scope: unknown): ApiAccess[] {
   const scopes = scopeList(scope);
   return [...registry.apisOf(scopes)].map((api) => ({

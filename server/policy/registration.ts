@@ -35,7 +35,7 @@ export function applyLevelPolicy(
   }
 
   // a grant needs one of the client's APIs to allow it; each API's auth-method rule holds for the client
-  // (DESIGN "API security levels"); the level itself is enforced per request (policy/enforcement.ts)
+  // (README "APIs and scopes"); the level itself is enforced per request (policy/enforcement.ts)
   const apis = [...registry.apisOf(scopes)];
   const highApi = apis.some(isFapi2);
   for (const grant of grants) {

@@ -10,7 +10,7 @@ import { testJwks } from '../support/server.ts';
 const exec = promisify(execFile);
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-describe('admin CLI: client lifecycle and initial access tokens (DESIGN "Admin CLI")', function () {
+describe('admin CLI: client lifecycle and initial access tokens (README "Admin CLI")', function () {
   this.timeout(90_000); // each call starts a process of its own
   const prefix = `valtuus-cli-lifecycle-${randomBytes(4).toString('hex')}:`;
   const env = {

@@ -40,15 +40,15 @@ describe('private_key_jwt with a jwks_uri on a loopback address (RFC 7523 §3)',
     await store?.close();
   });
 
-  async function keyedTpp(srv: TestServer): Promise<KeyedTpp> {
+  async function keyedTpp(srv: TestServer, at = jwksUri): Promise<KeyedTpp> {
     const created = await srv.clients.create({
       name: 'Keyed TPP',
       grantTypes: ['client_credentials'],
       scope: 'public:read',
       authMethod: 'private_key_jwt',
-      jwksUri,
+      jwksUri: at,
     });
-    return { clientId: String(created.client_id), jwksUri, privateKey };
+    return { clientId: String(created.client_id), jwksUri: at, privateKey };
   }
 
   function clientCredentials(srv: TestServer, tpp: KeyedTpp): Promise<Response> {
@@ -62,7 +62,7 @@ describe('private_key_jwt with a jwks_uri on a loopback address (RFC 7523 §3)',
     );
   }
 
-  it('outside development it fails as invalid_client, and the cause is logged at warn once per client and cause', async () => {
+  it('keys that cannot be fetched fail as invalid_client, and the cause is logged at warn once per client and cause', async () => {
     const lines: Record<string, unknown>[] = [];
     const logTo = new Writable({
       write(chunk: Buffer, _enc, done) {
@@ -71,8 +71,13 @@ describe('private_key_jwt with a jwks_uri on a loopback address (RFC 7523 §3)',
       },
     });
     const srv = await startTestServer(store, { LOG_LEVEL: 'warn' }, { logTo });
+    // a keys server that is down (production's refusal of loopback addresses is the table below)
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const deadUri = `http://127.0.0.1:${(closed.address() as AddressInfo).port}/jwks`;
+    await new Promise((resolve) => closed.close(resolve));
     try {
-      const tpp = await keyedTpp(srv);
+      const tpp = await keyedTpp(srv, deadUri);
       for (let attempt = 0; attempt < 3; attempt += 1) {
         const res = await clientCredentials(srv, tpp);
         expect(res.status).to.equal(401);
@@ -80,14 +85,14 @@ describe('private_key_jwt with a jwks_uri on a loopback address (RFC 7523 §3)',
       }
       const warned = lines.filter((l) => l.msg === 'client keys could not be fetched');
       expect(warned).to.have.length(1);
-      expect(warned[0]).to.include({ level: 40, client_id: tpp.clientId, jwks_uri: jwksUri });
-      expect(warned[0]!.reason).to.match(/private, loopback or other special-use address/);
+      expect(warned[0]).to.include({ level: 40, client_id: tpp.clientId, jwks_uri: deadUri });
+      expect(warned[0]!.reason).to.be.a('string').and.not.equal('');
     } finally {
       await srv.close();
     }
   });
 
-  it('in development the keys are fetched and the client gets its token', async () => {
+  it('outside production the keys on loopback are fetched and the client gets its token', async () => {
     const srv = await startTestServer(store, { NODE_ENV: 'development', LOG_LEVEL: 'silent' });
     try {
       const res = await clientCredentials(srv, await keyedTpp(srv));

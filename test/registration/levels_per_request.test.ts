@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { basic, expectOAuthError, json, postForm, registerClient, startTestServer, type TestServer } from '../support/server.ts';
 import { openTestRedisStore, type TestRedisStore } from '../support/stores.ts';
 
-describe('one client, several APIs: levels enforced per request (DESIGN "API security levels", RFC 6749 §4.4)', () => {
+describe('one client, several APIs: levels enforced per request (README "APIs and scopes", RFC 6749 §4.4)', () => {
   let store: TestRedisStore;
   let srv: TestServer;
 
