@@ -9,7 +9,10 @@
  *   <prefix><Model>:userCode:{<code>}      → id of the DeviceCode with that user code, same TTL
  *   <prefix><Model>:list                   set of ids stored without expiry (Client, Account)
  *   <prefix>grant:{<grantId>}              sorted set of "<Model>:<id>" scored by expiry (ms)
- *   <prefix>LoginGuard:{<sub>}:<counter>   an account's failures, lock and last code step
+ *   <prefix>LoginGuard:{<sub>}:totp-step   an account's last one-time-code step used
+ *   <prefix>LoginGuard:{<sub>}:code        failed one-time codes (rate-limiter-flexible; its block is the SCA lock)
+ *   <prefix>LoginGuard:{<sub>}:password:<source>   failed passwords for an account from one source
+ *   <prefix>PushedAuthorizationRequest:{<id>}:browser   the browser a request_uri is bound to
  *   <prefix>limit:<name><key>              rate-limiter-flexible's budgets (it appends the key)
  *   <prefix>limit:token:{<client>}:<win>   the batched token budget of one client, per window
  *   <prefix>clients:changed                pub/sub channel: a client registration changed
@@ -29,8 +32,12 @@ export interface KeyLayout {
   /** The grant index member naming one object, and its way back to the object's key. */
   member(model: string, id: string): string;
   memberKey(member: string): string;
-  /** One account's login counters, under one hash tag so one script can change them together. */
-  loginGuard(sub: string): { failures: string; lock: string; step: string };
+  /** One account's login counters, under one hash tag: the code step key, and the limiter keys (without the limiter prefix). */
+  loginGuard(sub: string): { step: string; code: string; password(source: string): string };
+  /** The key prefix of the login guard's limiters (rate-limiter-flexible adds ':' and the key). */
+  readonly loginGuardLimiter: string;
+  /** The browser that first used a pushed request's request_uri (RFC 9126 §4), beside the request itself. */
+  parBrowser(id: string): string;
   /** The key prefix of a rate-limiter-flexible budget (the limiter appends its own key). */
   limiter(name: string): string;
   /** One client's batched token budget in one window. */
@@ -64,9 +71,14 @@ export function keyLayout(prefix: string): KeyLayout {
       return object(member.slice(0, colon), member.slice(colon + 1));
     },
     loginGuard(sub) {
-      const base = `${prefix}LoginGuard:{${sub}}`;
-      return { failures: `${base}:failures`, lock: `${base}:lock`, step: `${base}:totp-step` };
+      return {
+        step: `${prefix}LoginGuard:{${sub}}:totp-step`,
+        code: `{${sub}}:code`,
+        password: (source) => `{${sub}}:password:${source}`,
+      };
     },
+    loginGuardLimiter: `${prefix}LoginGuard`,
+    parBrowser: (id) => `${prefix}PushedAuthorizationRequest:{${id}}:browser`,
     limiter: (name) => `${prefix}limit:${name}`,
     tokenBudget: (clientId, window) => `${prefix}limit:token:{${clientId}}:${window}`,
     clientsChanged: `${prefix}clients:changed`,

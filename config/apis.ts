@@ -12,6 +12,14 @@ const translations = z
 
 const scopeName = z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, 'a scope is printable ASCII without spaces, quotes or backslashes');
 
+/** How an attribute's pattern is compiled, at start-up and for every request alike (Unicode mode). */
+export function compileAttributePattern(pattern: string): RegExp {
+  return new RegExp(pattern, 'u');
+}
+
+/** The algorithms a JWT access token may be signed with: asymmetric, as every signature of Valtuus. */
+export const JWT_ACCESS_TOKEN_ALGS = ['RS256', 'PS256', 'ES256', 'EdDSA'] as const;
+
 const apiSchema = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
   resource: z.url().refine((u) => !u.includes('#'), 'a resource indicator has no fragment (RFC 8707 §2)'),
@@ -20,6 +28,8 @@ const apiSchema = z.object({
   level: z.enum(['low', 'substantial', 'high']),
   scopes: z.array(z.object({ name: scopeName, description: z.string().min(1), descriptions: translations })).min(1),
   tokenFormat: z.enum(['opaque', 'jwt']),
+  // JWT access tokens only; unset = RS256 (RFC 9068 §2.1), or PS256 for a high API (docs/userinfo_and_api_tokens.md)
+  jwtAlg: z.enum(JWT_ACCESS_TOKEN_ALGS).optional(),
   accessTokenTtl: z.number().int().min(30).max(86_400),
   refreshTokenTtl: z.number().int().min(60).max(31_536_000),
   extraAttributes: z
@@ -29,12 +39,12 @@ const apiSchema = z.object({
         where: z.enum(['token', 'authorization']),
         pattern: z.string().refine((p) => {
           try {
-            new RegExp(p);
+            compileAttributePattern(p);
             return true;
           } catch {
             return false;
           }
-        }, 'not a valid regular expression'),
+        }, 'not a valid regular expression in Unicode mode (the u flag)'),
         description: z.string().min(1),
         descriptions: translations,
       }),
@@ -62,6 +72,13 @@ const registrySchema = z
           });
         seen.set(name, api.id);
       }
+    }
+    for (const api of apis) {
+      if (api.level === 'high' && api.jwtAlg === 'RS256')
+        ctx.addIssue({
+          code: 'custom',
+          message: `${api.id} is a high API: FAPI 2.0 Security Profile §5.4.1 allows PS256, ES256 or EdDSA, not RS256`,
+        });
     }
     const resources = apis.map((a) => a.resource);
     if (new Set(resources).size !== resources.length) ctx.addIssue({ code: 'custom', message: 'two APIs share a resource identifier' });

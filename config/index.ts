@@ -9,8 +9,10 @@ import { ValtuusError } from '../lib/errors.ts';
 import { readBranding, type Branding } from './branding.ts';
 import { isLocale, LOCALES, type Locale } from './locales.ts';
 import { readCibaConfig, type CibaConfig } from './ciba.ts';
+import { parseNotifyUrl, parseTrustProxy, productionBruteForceProblems, type TrustProxy } from './security.ts';
 
 export type { ApiDefinition, ApiScope, SecurityLevel } from './apis.ts';
+export type { TrustProxy } from './security.ts';
 export { LOCALES, type Locale } from './locales.ts';
 export type { Branding } from './branding.ts';
 
@@ -38,14 +40,19 @@ export interface Config {
   readonly apis: readonly ApiDefinition[];
   /** which settings were generated because they were missing (development only) */
   readonly ephemeral: readonly string[];
-  readonly lockout: { readonly maxFailures: number; readonly lockSeconds: number };
+  /** `notifyUrl`: where locks are POSTed so the customer can be told; unset = nobody is */
+  readonly lockout: { readonly maxFailures: number; readonly lockSeconds: number; readonly notifyUrl: string | undefined };
   /** per-minute budgets; 0 switches a limit off */
   readonly limits: {
     readonly clientAuthFailuresPerClient: number;
     readonly authFailuresPerAddress: number;
     readonly loginFailuresPerAddress: number;
     readonly tokenRequestsPerClient: number;
+    /** new sign-in interactions an address may start */
+    readonly interactionsPerAddress: number;
   };
+  /** whose X-Forwarded-For/-Proto are believed (README "Deployment") */
+  readonly trustProxy: TrustProxy;
   /** how long a refresh token just rotated may be retried by its client, replacing the unused successor (README "Guarantees under faults"); 0 = never */
   readonly refreshReuseGraceSeconds: number;
   /** where Prometheus metrics are served: a port of their own, or /metrics behind a bearer token; both off by default */
@@ -55,6 +62,8 @@ export interface Config {
   /** the pages' language when neither ui_locales, the language cookie nor Accept-Language names one */
   readonly defaultLocale: Locale;
   readonly branding: Branding;
+  /** the trusted directory's keys for software statements (RFC 7591 §2.3); undefined = none trusted */
+  readonly softwareStatementKeys: { readonly url: string } | { readonly jwks: { readonly keys: readonly Jwk[] } } | undefined;
 }
 
 export class ConfigError extends ValtuusError {
@@ -118,6 +127,26 @@ function readApiRegistry(path: string | undefined, problems: string[]): readonly
   } catch (err) {
     problems.push(`API_REGISTRY (${path}): ${err instanceof SyntaxError ? 'not valid JSON' : (err as Error).message}`);
     return sampleApis;
+  }
+}
+
+/** SOFTWARE_STATEMENT_JWKS: the directory's public JWK Set, inline as JSON or as the https:// URL it is published at. */
+function parseDirectoryKeys(raw: string | undefined, production: boolean, problems: string[]): Config['softwareStatementKeys'] {
+  if (!raw) return undefined;
+  const problem = 'SOFTWARE_STATEMENT_JWKS must be a JWK Set of public keys (JSON) or the https:// URL of one';
+  if (!raw.trimStart().startsWith('{')) {
+    const url = URL.parse(raw);
+    if (!url || !['https:', 'http:'].includes(url.protocol) || (production && url.protocol !== 'https:')) problems.push(problem);
+    return url ? { url: url.href } : undefined;
+  }
+  try {
+    const jwks = JSON.parse(raw) as { keys?: unknown };
+    const keys = Array.isArray(jwks.keys) ? (jwks.keys as Jwk[]) : [];
+    if (!keys.length || keys.some((k) => typeof k?.kty !== 'string' || 'd' in k)) throw new Error();
+    return { jwks: { keys } };
+  } catch {
+    problems.push(problem);
+    return undefined;
   }
 }
 
@@ -206,7 +235,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
     authFailuresPerAddress: intVar(env.RATE_LIMIT_ADDRESS_AUTH_FAILURES, 'RATE_LIMIT_ADDRESS_AUTH_FAILURES', 50, problems, 0, 1_000_000),
     loginFailuresPerAddress: intVar(env.RATE_LIMIT_ADDRESS_LOGIN_FAILURES, 'RATE_LIMIT_ADDRESS_LOGIN_FAILURES', 30, problems, 0, 1_000_000),
     tokenRequestsPerClient: intVar(env.RATE_LIMIT_TOKEN_REQUESTS, 'RATE_LIMIT_TOKEN_REQUESTS', 6000, problems, 0, 100_000_000),
+    interactionsPerAddress: intVar(env.RATE_LIMIT_ADDRESS_INTERACTIONS, 'RATE_LIMIT_ADDRESS_INTERACTIONS', 120, problems, 0, 1_000_000),
   });
+  if (production) problems.push(...productionBruteForceProblems({ lockout: { maxFailures, lockSeconds }, limits }));
+  const trustProxy = parseTrustProxy(env.TRUST_PROXY, problems);
+  const notifyUrl = parseNotifyUrl(env.LOCKOUT_NOTIFY_URL, production, problems);
 
   // a retry after a lost response comes within seconds; FAPI 2.0 §5.3.2.1 wants such a retry to succeed
   const refreshReuseGraceSeconds = intVar(env.REFRESH_REUSE_GRACE_SECONDS, 'REFRESH_REUSE_GRACE_SECONDS', 10, problems, 0, 120);
@@ -217,6 +250,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
 
   const apis = options.apis ?? readApiRegistry(env.API_REGISTRY, problems);
   const ciba = readCibaConfig(env, problems, intVar, production);
+  const softwareStatementKeys = parseDirectoryKeys(env.SOFTWARE_STATEMENT_JWKS, production, problems);
 
   // English by default, as the API documentation is; a Finnish deployment sets DEFAULT_LOCALE=fi
   const defaultLocale = env.DEFAULT_LOCALE || 'en';
@@ -242,12 +276,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
     logLevel,
     apis,
     ephemeral: Object.freeze(ephemeral),
-    lockout: Object.freeze({ maxFailures, lockSeconds }),
+    lockout: Object.freeze({ maxFailures, lockSeconds, notifyUrl }),
     limits,
+    trustProxy,
     refreshReuseGraceSeconds,
     metrics: Object.freeze({ port: metricsPort, token: metricsToken }),
     ciba,
     defaultLocale: isLocale(defaultLocale) ? defaultLocale : 'en',
     branding,
+    softwareStatementKeys,
   });
 }

@@ -1,4 +1,4 @@
-/** The languages of every customer page (DESIGN.md): Finnish, Swedish and English. */
+/** The languages of every customer page (docs/i18n.md): Finnish, Swedish and English. */
 export const LOCALES = ['fi', 'sv', 'en'] as const;
 
 export type Locale = (typeof LOCALES)[number];

@@ -7,59 +7,89 @@ import { checkTotp } from './totp.ts';
 export type PasswordOutcome = { ok: true; sub: string } | { ok: false };
 export type CodeOutcome = 'ok' | 'wrong' | 'locked';
 
+/** What a customer is told when their sign-in is blocked (README "Lockout"); undefined: nobody is told. */
+export interface LockNotice {
+  sub: string;
+  /** `account`: the SCA lock after failed one-time codes; `source`: failed passwords from one source */
+  scope: 'account' | 'source';
+  source: string;
+}
+export type LockNotifier = (notice: LockNotice) => void;
+
+export interface AuthenticatorOptions {
+  clock?: () => number;
+  notify?: LockNotifier;
+}
+
 /**
- * The two factors of strong customer authentication. Wrong passwords and wrong codes share
- * one counter per account, cleared only when both factors succeed, so knowing the password
- * does not buy more guesses at the code.
+ * The two factors of strong customer authentication (README "Lockout"). A stranger without
+ * the password spends only the budget of their own source; the account-wide SCA lock counts
+ * failed one-time codes, which only someone past the password can send. Every attempt is
+ * reserved before it is evaluated and kept or released by its outcome.
  */
 export class Authenticator {
   readonly #accounts: AccountManager;
   readonly #guard: LoginGuard;
   readonly #audit: Audit;
+  readonly #notify: LockNotifier;
   readonly #clock: () => number;
 
-  constructor(accounts: AccountManager, guard: LoginGuard, audit: Audit, clock: () => number = Date.now) {
+  /** `clock`: the time (ms) one-time codes are checked at; `notify`: told of every block (README "Lockout") */
+  constructor(accounts: AccountManager, guard: LoginGuard, audit: Audit, options: AuthenticatorOptions = {}) {
     this.#accounts = accounts;
     this.#guard = guard;
     this.#audit = audit;
-    this.#clock = clock;
+    this.#notify = options.notify ?? (() => undefined);
+    this.#clock = options.clock ?? Date.now;
   }
 
-  async #failed(sub: string, username: string, factor: 'password' | 'otp'): Promise<boolean> {
-    const locked = await this.#guard.recordFailure(sub);
-    this.#audit('login.failed', { sub, username, factor });
-    if (locked) this.#audit('account.locked', { sub, username });
-    return locked;
+  #locked(notice: LockNotice): void {
+    this.#audit(notice.scope === 'account' ? 'account.locked' : 'login.source_blocked', { sub: notice.sub, source: notice.source });
+    this.#notify(notice);
   }
 
   /** Unknown, locked and wrong all answer the same, after the same argon2 work. */
-  async checkPassword(username: string, password: string): Promise<PasswordOutcome> {
+  async checkPassword(username: string, password: string, source: string): Promise<PasswordOutcome> {
     const account = await this.#accounts.findByUsername(username);
     if (!account) {
       await verifyAgainstDummy();
       this.#audit('login.failed', { factor: 'password', reason: 'unknown_username' });
       return { ok: false };
     }
-    const [locked, valid] = await Promise.all([this.#guard.isLocked(account.sub), verifyPassword(account.passwordHash, password)]);
-    if (locked) {
-      this.#audit('login.failed', { sub: account.sub, username: account.username, factor: 'password', reason: 'locked' });
+    const { sub } = account;
+    const attempt = (await this.#guard.isLocked(sub)) ? undefined : await this.#guard.reservePassword(sub, source);
+    if (!attempt) {
+      await verifyAgainstDummy();
+      this.#audit('login.failed', { sub, username: account.username, factor: 'password', reason: 'locked' });
       return { ok: false };
     }
-    if (!valid) {
-      await this.#failed(account.sub, account.username, 'password');
-      return { ok: false };
+    if (await verifyPassword(account.passwordHash, password)) {
+      await attempt.release();
+      return { ok: true, sub };
     }
-    return { ok: true, sub: account.sub };
+    const blocked = await attempt.keep();
+    this.#audit('login.failed', { sub, username: account.username, factor: 'password' });
+    if (blocked) this.#locked({ sub, scope: 'source', source });
+    return { ok: false };
   }
 
-  async checkCode(sub: string, code: string): Promise<CodeOutcome> {
+  async checkCode(sub: string, code: string, source: string): Promise<CodeOutcome> {
     const account = await this.#accounts.findBySub(sub);
-    if (!account || (await this.#guard.isLocked(sub))) return 'locked';
-    const match = checkTotp(account.totpSecret, code.replace(/\s+/g, ''), this.#clock());
-    if (!match || !(await this.#guard.useTotpStep(sub, match.step))) {
-      return (await this.#failed(sub, account.username, 'otp')) ? 'locked' : 'wrong';
+    const attempt = account ? await this.#guard.reserveCode(sub) : undefined;
+    if (!account || !attempt) {
+      this.#audit('login.failed', { sub, username: account?.username, factor: 'otp', reason: 'locked' });
+      return 'locked';
     }
-    await this.#guard.clearFailures(sub);
-    return 'ok';
+    const match = checkTotp(account.totpSecret, code.replace(/\s+/g, ''), this.#clock());
+    if (match && (await this.#guard.useTotpStep(sub, match.step))) {
+      await attempt.release();
+      await this.#guard.succeeded(sub, source);
+      return 'ok';
+    }
+    const locked = await attempt.keep();
+    this.#audit('login.failed', { sub, username: account.username, factor: 'otp' });
+    if (!locked) return 'wrong';
+    this.#locked({ sub, scope: 'account', source });
+    return 'locked';
   }
 }

@@ -1,5 +1,7 @@
 import type { Config } from '../../config/index.ts';
-import { AUTH_METHODS, type AuthMethod } from '../clients/auth_methods.ts';
+import { AUTH_METHODS } from '../clients/auth_methods.ts';
+import { CLIENT_OPTIONS, CLIENT_USAGE, clientChanges, list } from './client_options.ts';
+import { iatCommands } from './iat_commands.ts';
 import { withAdminSession } from './session.ts';
 import { userCommands } from './user_commands.ts';
 import { keyCommands } from './key_commands.ts';
@@ -22,39 +24,19 @@ export interface Command {
   run(ctx: CommandContext): Promise<unknown>;
 }
 
-const list = (value: string | undefined) =>
-  value
-    ? value
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean)
-    : [];
-
-function onePositional(ctx: CommandContext, what: string): string {
+export function onePositional(ctx: CommandContext, what: string): string {
   const [value, ...extra] = ctx.positionals;
   if (!value || extra.length) throw new Error(`expected exactly one ${what}`);
   return value;
 }
 
-function authMethod(value: string | undefined): AuthMethod | undefined {
-  if (value === undefined) return undefined;
-  if (!(AUTH_METHODS as readonly string[]).includes(value)) throw new Error(`--auth-method must be one of ${AUTH_METHODS.join(', ')}`);
-  return value as AuthMethod;
-}
-
 export const commands: Record<string, Command> = {
   'client create': {
     summary: 'register a TPP client; prints its client_id and (only here) its secret',
-    usage:
-      '--name N --grant-types g1,g2 [--redirect-uris u1,u2] [--scope "s1 s2"] [--auth-method M] [--jwks-uri URL] [--resource-server-api API_ID] [--backchannel-notification-endpoint URL]',
+    usage: `--name N --grant-types g1,g2 ${CLIENT_USAGE} [--resource-server-api API_ID] [--allow-legacy-grants] [--backchannel-notification-endpoint URL]`,
     details: `auth methods: ${AUTH_METHODS.join(', ')}`,
     options: {
-      name: { type: 'string' },
-      'grant-types': { type: 'string' },
-      'redirect-uris': { type: 'string' },
-      scope: { type: 'string' },
-      'auth-method': { type: 'string' },
-      'jwks-uri': { type: 'string' },
+      ...CLIENT_OPTIONS,
       'resource-server-api': { type: 'string' },
       'allow-legacy-grants': { type: 'boolean' },
       'backchannel-notification-endpoint': { type: 'string' },
@@ -64,20 +46,29 @@ export const commands: Record<string, Command> = {
       if (!v.name) throw new Error('--name is required');
       const grantTypes = list(v['grant-types']);
       if (!grantTypes.length) throw new Error('--grant-types is required (for example client_credentials)');
-      const method = authMethod(v['auth-method']);
+      const changes = await clientChanges(ctx);
       return withAdminSession(ctx.loadConfig(), ({ clients }) =>
         clients.create({
+          ...changes,
           name: v.name!,
           grantTypes,
-          redirectUris: list(v['redirect-uris']),
-          ...(v.scope ? { scope: v.scope.trim().split(/\s+/).join(' ') } : {}),
-          ...(method ? { authMethod: method } : {}),
-          ...(v['jwks-uri'] ? { jwksUri: v['jwks-uri'] } : {}),
           ...(v['resource-server-api'] ? { extra: { resource_server_api: v['resource-server-api'] } } : {}),
           allowLegacyGrants: ctx.values['allow-legacy-grants'] === true,
           ...(v['backchannel-notification-endpoint'] ? { backchannelNotificationEndpoint: v['backchannel-notification-endpoint'] } : {}),
         }),
       );
+    },
+  },
+  'client update': {
+    summary: 'change a registration in place (same client_id); prints it, with a secret only when one was issued',
+    usage: `CLIENT_ID [--name N] [--grant-types g1,g2] ${CLIENT_USAGE}`,
+    details: 'Options not given stay as they are; the level rules are checked again.',
+    options: CLIENT_OPTIONS,
+    async run(ctx) {
+      const id = onePositional(ctx, 'CLIENT_ID');
+      const changes = await clientChanges(ctx);
+      if (!Object.keys(changes).length) throw new Error('nothing to change: give at least one option');
+      return withAdminSession(ctx.loadConfig(), ({ clients }) => clients.update(id, changes));
     },
   },
   'client list': {
@@ -111,6 +102,7 @@ export const commands: Record<string, Command> = {
       return withAdminSession(ctx.loadConfig(), ({ clients }) => clients.delete(id));
     },
   },
+  ...iatCommands,
   ...keyCommands,
   ...userCommands,
   ...grantCommands,

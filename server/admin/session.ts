@@ -3,10 +3,12 @@ import type { AccountManager } from '../accounts/accounts.ts';
 import type { ConsentMemory } from '../accounts/consents.ts';
 import type { Audit } from '../ops/audit.ts';
 import type Provider from 'oidc-provider';
+import type { InitialAccessTokens } from '../clients/initial_access_tokens.ts';
 import type { ClientManager } from '../clients/manage.ts';
 
 export interface AdminSession {
   clients: ClientManager;
+  iats: InitialAccessTokens;
   accounts: AccountManager;
   consents: ConsentMemory;
   provider: Provider;
@@ -22,13 +24,15 @@ export async function withAdminSession<T>(config: Config, action: (session: Admi
     );
   }
   // loaded only by a command that opens the store: `--help` and `keys …` start no app
-  const [{ createRedisStore }, { createApp }, { ClientManager }, { createLogger }, { default: pino }] = await Promise.all([
-    import('../../adapters/redis.ts'),
-    import('../app.ts'),
-    import('../clients/manage.ts'),
-    import('../ops/logger.ts'),
-    import('pino'),
-  ]);
+  const [{ createRedisStore }, { createApp }, { ClientManager }, { InitialAccessTokens }, { createLogger }, { default: pino }] =
+    await Promise.all([
+      import('../../adapters/redis.ts'),
+      import('../app.ts'),
+      import('../clients/manage.ts'),
+      import('../clients/initial_access_tokens.ts'),
+      import('../ops/logger.ts'),
+      import('pino'),
+    ]);
   const store = createRedisStore({ url: config.redisUrl, keyPrefix: config.redisKeyPrefix });
   let closeApp = async () => undefined as void;
   try {
@@ -42,7 +46,8 @@ export async function withAdminSession<T>(config: Config, action: (session: Admi
     closeApp = close;
     return await action({
       // through the app's store, so every running server hears of client changes at once
-      clients: new ClientManager(provider, deps.store, registry, deps.audit),
+      clients: new ClientManager(provider, deps.store, registry, deps.audit, { production: config.env === 'production' }),
+      iats: new InitialAccessTokens(provider, deps.store, registry, deps.audit),
       accounts: deps.accounts.accounts,
       consents: deps.accounts.consents,
       provider,

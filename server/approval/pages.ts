@@ -104,15 +104,43 @@ async function formOf(ctx: Context, deps: ApprovalPageDeps): Promise<{ form: URL
   return { form, session };
 }
 
+/**
+ * The per-address budget of failed sign-ins, shared with the login pages: an attempt is reserved
+ * before it is checked, given back on success, kept on failure; undefined when the budget is spent.
+ */
+async function withinLoginBudget<T>(
+  ctx: Context,
+  deps: ApprovalPageDeps,
+  check: () => Promise<T>,
+  succeeded: (o: T) => boolean,
+): Promise<T | undefined> {
+  const { attempt } = await deps.limits.login(ctx.ip);
+  if (!attempt) return undefined;
+  let outcome: T;
+  try {
+    outcome = await check();
+  } catch (err) {
+    await attempt.release(); // nothing was decided (a 503): the attempt does not count
+    throw err;
+  }
+  if (succeeded(outcome)) await attempt.release();
+  else await attempt.keep();
+  return outcome;
+}
+
 export async function submitPassword(ctx: Context, deps: ApprovalPageDeps): Promise<void> {
   const { form, session } = await formOf(ctx, deps);
   const username = (form.get('username') ?? '').slice(0, 128);
-  if (await deps.limits.loginBlocked(ctx.ip)) {
+  const outcome = await withinLoginBudget(
+    ctx,
+    deps,
+    () => deps.accounts.authenticator.checkPassword(username, form.get('password') ?? '', ctx.ip),
+    (o) => o.ok,
+  );
+  if (outcome === undefined) {
     await deps.sessions.save(ctx, { id: session.id, csrf: session.csrf, flash: THROTTLED, username });
     return seeOther(ctx, PATHS.page);
   }
-  const outcome = await deps.accounts.authenticator.checkPassword(username, form.get('password') ?? '');
-  if (!outcome.ok) await deps.limits.loginFailed(ctx.ip);
   const next = outcome.ok ? { pendingSub: outcome.sub } : { flash: LOGIN_FAILED, username };
   await deps.sessions.save(ctx, { id: session.id, csrf: session.csrf, ...next });
   return seeOther(ctx, PATHS.page);
@@ -122,17 +150,21 @@ export async function submitCode(ctx: Context, deps: ApprovalPageDeps): Promise<
   const { form, session } = await formOf(ctx, deps);
   const sub = session.pendingSub;
   if (!sub) return seeOther(ctx, PATHS.page);
-  if (await deps.limits.loginBlocked(ctx.ip)) {
+  const outcome = await withinLoginBudget(
+    ctx,
+    deps,
+    () => deps.accounts.authenticator.checkCode(sub, form.get('otp') ?? '', ctx.ip),
+    (o) => o === 'ok',
+  );
+  if (outcome === undefined) {
     await deps.sessions.save(ctx, { ...session, flash: THROTTLED });
     return seeOther(ctx, PATHS.page);
   }
-  const outcome = await deps.accounts.authenticator.checkCode(sub, form.get('otp') ?? '');
   if (outcome === 'ok') {
     deps.audit('login.succeeded', { sub, channel: 'approval_page', acr: SCA_ACR });
     await deps.sessions.signIn(ctx, session, sub);
     return seeOther(ctx, PATHS.page);
   }
-  await deps.limits.loginFailed(ctx.ip);
   const next = outcome === 'locked' ? { flash: LOGIN_FAILED } : { pendingSub: sub, flash: CODE_WRONG };
   await deps.sessions.save(ctx, { id: session.id, csrf: session.csrf, ...next });
   return seeOther(ctx, PATHS.page);

@@ -8,7 +8,7 @@ import { PATHS, showApproval, submitCode, submitDecision, submitPassword, submit
 
 type Handler = (ctx: Context, deps: ApprovalPageDeps) => Promise<void>;
 
-/** Every route of the approval page (DESIGN.md "The approval page"). */
+/** Every route of the approval page (README "Decoupled approval (CIBA)"). */
 const ROUTES: Record<string, Handler> = {
   [`GET ${PATHS.page}`]: showApproval,
   [`POST ${PATHS.login}`]: submitPassword,

@@ -1,6 +1,8 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
-import type { Provider } from 'oidc-provider';
+import ProviderClass, { type Provider } from 'oidc-provider';
+
+import type { Adapter } from '../../adapters/types.ts';
 
 const PREFIX = 'sha256:';
 
@@ -33,5 +35,45 @@ export function secretMatches(storedDigest: string | undefined, presented: strin
 export function installSecretDigests(provider: Provider): void {
   provider.Client.prototype.compareClientSecret = async function compareClientSecretDigest(actual: string) {
     return secretMatches(this.clientSecret, actual);
+  };
+}
+
+/**
+ * oidc-provider stores a dynamically registered client with the secret it has just made
+ * (RFC 7591 §3.2.1 shows it once, in the response); the Client adapter keeps only its digest.
+ */
+export function digestSecretsOnStore(inner: Adapter): Adapter {
+  return {
+    ...inner,
+    async upsert(id, payload, expiresIn) {
+      const secret = payload.client_secret;
+      const stored =
+        typeof secret === 'string' && !isSecretDigest(secret) ? { ...payload, client_secret: digestClientSecret(secret) } : payload;
+      await inner.upsert(id, stored, expiresIn);
+    },
+  };
+}
+
+/**
+ * An RFC 7592 §2.2 update MAY carry the client's secret, which oidc-provider compares with the
+ * stored value, here a digest. During an update the client is seen through a view whose
+ * secret is the presented one when it matches the digest, so the comparison and the stored
+ * record (digested again on store) stay right.
+ */
+export function acceptPresentedSecretOnUpdate(provider: Provider): void {
+  const Client = provider.Client as unknown as { find(id: string): Promise<{ clientSecret?: string } | undefined> };
+  const find = Client.find.bind(Client);
+  Client.find = async function findClientForUpdate(id) {
+    const client = await find(id);
+    const ctx = ProviderClass.ctx;
+    if (!client || ctx?.oidc?.route !== 'client_update') return client;
+    return Object.create(client, {
+      clientSecret: {
+        get() {
+          const presented = (ctx.oidc.body as { client_secret?: unknown } | undefined)?.client_secret;
+          return typeof presented === 'string' && secretMatches(client.clientSecret, presented) ? presented : client.clientSecret;
+        },
+      },
+    });
   };
 }

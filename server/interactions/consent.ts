@@ -1,12 +1,14 @@
 import type { Context } from 'koa';
 import { errors, type Interaction } from 'oidc-provider';
 
+import { carriedByApiTokens } from '../policy/api_tokens.ts';
 import { authorizationAttributeValues, keepGrantAttributes } from '../policy/attributes.ts';
 import { requestedDetails } from '../policy/authorization_details.ts';
 import type { ApiRegistry } from '../policy/registry.ts';
 import { readForm } from '../pages/form.ts';
 import { assertCsrf, languageResult, seeOther, stepLanguage, type InteractionDeps, type Step } from './context.ts';
 import { consentLifetime, inLanguage, permissionGroups, type ConsentDetails, type PermissionGroup } from './consent_texts.ts';
+import type { MessageKey } from '../pages/i18n/catalogue.ts';
 import type { PageLanguage } from '../pages/kit.ts';
 import { APPS_PATH } from './apps/paths.ts';
 import { paymentsToShow } from './payment_consent.ts';
@@ -28,7 +30,21 @@ function customerOf(step: Step): string {
   return accountId;
 }
 
+const httpsOnly = (uri: string | undefined) => (uri && URL.parse(uri)?.protocol === 'https:' ? uri : undefined);
+
+/** The pages the client registered about itself, for the customer to check who is asking. */
+function clientLinks(step: Step, language: PageLanguage): { label: string; href: string }[] {
+  const { clientUri, policyUri, tosUri } = step.clientPages;
+  const links: [MessageKey, string | undefined][] = [
+    ['consent.clientWebsite', clientUri],
+    ['consent.clientPrivacy', policyUri],
+    ['consent.clientTerms', tosUri],
+  ];
+  return links.flatMap(([key, uri]) => (httpsOnly(uri) ? [{ label: language.t(key, { client: step.clientName }), href: uri! }] : []));
+}
+
 export async function showConsent(ctx: Context, deps: InteractionDeps, step: Step): Promise<void> {
+  const logo = httpsOnly(step.clientPages.logoUri);
   const account = await deps.accounts.findBySub(customerOf(step));
   if (!account) throw new errors.SessionNotFound('the sign-in has ended; start again from the application');
   const language = stepLanguage(ctx, deps, step);
@@ -39,9 +55,12 @@ export async function showConsent(ctx: Context, deps: InteractionDeps, step: Ste
     title: payments.length ? language.t('payment.title') : language.t('consent.title', { client: step.clientName }),
     here: step.paths.page,
     formTargets: step.formTargets,
+    imageSources: logo ? [new URL(logo).origin] : [],
     locals: {
       payments,
       clientName: step.clientName,
+      clientLogo: logo ?? '',
+      clientLinks: clientLinks(step, language),
       username: account.username,
       groups: groupsToShow(deps.registry, step.interaction, language),
       details: authorizationAttributeValues(deps.registry, step.interaction.params).map(({ attribute, value }) => ({
@@ -83,7 +102,10 @@ async function grantWithDetails(deps: InteractionDeps, step: Step, accountId: st
     .filter(Boolean);
   // oidc-provider counts API scopes among its own (they are in its `scopes`), so both lists get them
   grant.addOIDCScope(scopes.join(' '));
-  grant.addResourceScope(String(params.resource), scopes.filter((s) => deps.registry.byScope(s)).join(' '));
+  grant.addResourceScope(
+    String(params.resource),
+    scopes.filter((s) => carriedByApiTokens(deps.registry.byResource(String(params.resource)), s)).join(' '),
+  );
   // exactly what the page showed; the code and the token carry these and nothing else (RFC 9396 §7)
   for (const detail of authorizationDetails) grant.addRar(detail);
   const grantId = await grant.save();

@@ -38,6 +38,13 @@ export interface Step {
   /** seconds until the interaction (and its step state) expires */
   ttl: number;
   clientName: string;
+  /** what the client registered about itself (RFC 7591 §2): shown on the consent page */
+  clientPages: {
+    logoUri?: string | undefined;
+    clientUri?: string | undefined;
+    policyUri?: string | undefined;
+    tosUri?: string | undefined;
+  };
   formTargets: string[];
   paths: { page: string; login: string; otp: string; decoupled: string; consent: string; cancel: string };
 }
@@ -75,6 +82,7 @@ export async function loadStep(ctx: Context, deps: InteractionDeps, uid: string)
     state,
     ttl,
     clientName: client.clientName ?? client.clientId,
+    clientPages: { logoUri: client.logoUri, clientUri: client.clientUri, policyUri: client.policyUri, tosUri: client.tosUri },
     formTargets: redirectTarget ? [redirectTarget] : [],
     paths: pathsFor(uid, state.csrf),
   };

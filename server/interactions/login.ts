@@ -3,7 +3,7 @@ import type { Context } from 'koa';
 import { readForm } from '../pages/form.ts';
 import { assertCsrf, saveState, seeOther, stepLanguage, takeFlash, type InteractionDeps, type Step } from './context.ts';
 import type { Flash } from './state.ts';
-import { addressThrottled, countAddressFailure } from './throttle.ts';
+import { withinAddressBudget } from './throttle.ts';
 
 /** The one message for an unknown username, a wrong password and a locked account alike. */
 export const LOGIN_FAILED: Flash = { key: 'login.failed' };
@@ -36,13 +36,14 @@ export async function submitPassword(ctx: Context, deps: InteractionDeps, step: 
 
   const username = (form.get('username') ?? '').slice(0, 128);
   const { csrf } = step.state;
-  const throttled = await addressThrottled(ctx, deps);
-  if (throttled) {
-    await saveState(deps, step, { csrf, flash: throttled, username });
-    return seeOther(ctx, step.paths.page);
-  }
-  const outcome = await deps.authenticator.checkPassword(username, form.get('password') ?? '');
-  if (!outcome.ok) await countAddressFailure(ctx, deps);
-  await saveState(deps, step, outcome.ok ? { csrf, accountId: outcome.sub } : { csrf, flash: LOGIN_FAILED, username });
+  const result = await withinAddressBudget(
+    ctx,
+    deps,
+    () => deps.authenticator.checkPassword(username, form.get('password') ?? '', ctx.ip),
+    (o) => o.ok,
+  );
+  if ('throttled' in result) await saveState(deps, step, { csrf, flash: result.throttled, username });
+  else if (result.outcome.ok) await saveState(deps, step, { csrf, accountId: result.outcome.sub });
+  else await saveState(deps, step, { csrf, flash: LOGIN_FAILED, username });
   return seeOther(ctx, step.paths.page);
 }

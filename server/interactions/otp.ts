@@ -5,7 +5,7 @@ import { assertCsrf, languageResult, saveState, seeOther, stepLanguage, takeFlas
 import { SCA_ACR, SCA_AMR } from '../accounts/sca.ts';
 import { formatDuration } from '../pages/i18n/format.ts';
 import type { Flash } from './state.ts';
-import { addressThrottled, countAddressFailure } from './throttle.ts';
+import { withinAddressBudget } from './throttle.ts';
 
 const CODE_WRONG: Flash = { key: 'otp.wrong' };
 
@@ -90,14 +90,15 @@ export async function submitCode(ctx: Context, deps: InteractionDeps, step: Step
   const { accountId, csrf } = step.state;
   if (step.interaction.prompt.name !== 'login' || !accountId) return seeOther(ctx, step.paths.page);
 
-  const throttled = await addressThrottled(ctx, deps);
-  if (throttled) {
-    await saveState(deps, step, { csrf, accountId, flash: throttled });
-    return seeOther(ctx, step.paths.page);
-  }
-  const outcome = await deps.authenticator.checkCode(accountId, form.get('otp') ?? '');
-  if (outcome === 'ok') return finishLogin(ctx, deps, step, accountId);
-  await countAddressFailure(ctx, deps);
-  await saveState(deps, step, outcome === 'locked' ? { csrf, locked: true } : { csrf, accountId, flash: CODE_WRONG });
+  const result = await withinAddressBudget(
+    ctx,
+    deps,
+    () => deps.authenticator.checkCode(accountId, form.get('otp') ?? '', ctx.ip),
+    (o) => o === 'ok',
+  );
+  if ('throttled' in result) await saveState(deps, step, { csrf, accountId, flash: result.throttled });
+  else if (result.outcome === 'ok') return finishLogin(ctx, deps, step, accountId);
+  else if (result.outcome === 'locked') await saveState(deps, step, { csrf, locked: true });
+  else await saveState(deps, step, { csrf, accountId, flash: CODE_WRONG });
   return seeOther(ctx, step.paths.page);
 }

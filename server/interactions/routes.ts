@@ -3,6 +3,7 @@ import type Provider from 'oidc-provider';
 
 import type { AppDeps } from '../deps.ts';
 import { assetRoutes } from '../pages/assets.ts';
+import { boundNewSignIns, extendOnceShown } from './bounds.ts';
 import { cancel, showConsent, submitConsent } from './consent.ts';
 import { loadStep, type InteractionDeps, type Step } from './context.ts';
 import { withErrorPage } from '../pages/error_page.ts';
@@ -19,6 +20,7 @@ type StepHandler = (ctx: Context, deps: InteractionDeps, step: Step) => Promise<
 async function showStep(ctx: Context, deps: InteractionDeps, step: Step): Promise<void> {
   if (step.interaction.prompt.name === 'consent') return showConsent(ctx, deps, step);
   if (step.state.locked) return showLocked(ctx, deps, step);
+  await extendOnceShown(ctx, deps, step);
   if (step.state.decoupled) return showDecoupled(ctx, deps, step);
   return step.state.accountId ? showOtp(ctx, deps, step) : showLogin(ctx, deps, step);
 }
@@ -61,8 +63,9 @@ export function interactionRoutes(provider: Provider, deps: AppDeps, decoupled?:
     ...deps.accounts,
   };
   const assets = assetRoutes(deps.config.branding);
+  const bounded = boundNewSignIns(deps.limits, deps.store, deps.pages);
   return async function interactionPages(ctx: Context, next: Next): Promise<void> {
-    if (isAuthorizationEndpoint(ctx)) return authorizationEndpointHeaders(ctx, next);
+    if (isAuthorizationEndpoint(ctx)) return authorizationEndpointHeaders(ctx, () => bounded(ctx, next));
     if (isAppsRequest(ctx))
       return withErrorPage(
         deps.pages,

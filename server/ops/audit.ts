@@ -8,12 +8,17 @@ export type AuditEvent =
   | 'login.succeeded'
   | 'login.failed'
   | 'account.locked'
+  | 'login.source_blocked'
   | 'consent.granted'
   | 'consent.denied'
   | 'consent.revoked'
   | 'client.created'
+  | 'client.registered'
+  | 'client.updated'
   | 'client.deleted'
   | 'client.secret_rotated'
+  | 'iat.issued'
+  | 'iat.revoked'
   | 'keys.rotated'
   | 'ciba.requested'
   | 'ciba.approved'
@@ -50,6 +55,7 @@ function count(metrics: Metrics, event: AuditEvent, fields: AuditFields): void {
       metrics.logins.inc({ outcome: 'failed' });
       break;
     case 'account.locked':
+    case 'login.source_blocked':
       metrics.logins.inc({ outcome: 'locked' });
       break;
     default:

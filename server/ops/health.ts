@@ -6,7 +6,7 @@ import { checkEviction } from './eviction.ts';
 
 const READY_TIMEOUT_MS = 1500;
 
-/** `/healthz`: the process is up. `/readyz`: the store answers too, and cannot evict keys (DESIGN "Interfaces"). */
+/** `/healthz`: the process is up. `/readyz`: the store answers too, and cannot evict keys (README "Endpoints", "Guarantees under faults"). */
 export function healthRoutes(store: Store) {
   return async function health(ctx: Context, next: Next): Promise<void> {
     if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return next();

@@ -2,7 +2,11 @@ import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAb
 
 import type { Config } from '../../config/index.ts';
 import type { Store } from '../../adapters/types.ts';
+import { FREE_ATTEMPT, reserveAll, retryAfterOf, type Reserved } from './attempts.ts';
 import { BatchedBudget } from './batched_budget.ts';
+import { FailureBudget, NO_BUDGET } from './failure_budget.ts';
+
+export type { Attempt, Reserved } from './attempts.ts';
 
 const WINDOW_SECONDS = 60;
 
@@ -10,119 +14,93 @@ const WINDOW_SECONDS = 60;
 export type RetryAfter = number | undefined;
 
 export interface Limits {
-  /** Before a client authenticates: is this address, or this client from this address, over its failure budget? */
-  clientAuthBlocked(ip: string, clientId: string | undefined): Promise<RetryAfter>;
-  /** After a failed client authentication: counts it, and says whether the caller is now over a budget. */
-  clientAuthFailed(ip: string, clientId: string | undefined): Promise<RetryAfter>;
+  /**
+   * Before a client authenticates: reserves one failure of the address's budget and of this
+   * client's budget from this address; refused when either is spent.
+   */
+  clientAuth(ip: string, clientId: string | undefined): Promise<Reserved>;
   /** Every token request of an authenticated client. */
   tokenRequest(clientId: string): Promise<RetryAfter>;
-  /** Before a login attempt from an address. */
-  loginBlocked(ip: string): Promise<RetryAfter>;
-  /** After a failed password or one-time code from an address. */
-  loginFailed(ip: string): Promise<RetryAfter>;
+  /** Before a password or one-time code from an address is checked: reserves one failure of its budget. */
+  login(ip: string): Promise<Reserved>;
+  /** Before an address starts a new sign-in (an interaction kept in the store). */
+  newInteraction(ip: string): Promise<RetryAfter>;
 }
 
-type Factory = (name: string, points: number) => RateLimiterAbstract | undefined;
+type Factory = (name: string, points: number, options?: { blockLocally?: boolean }) => RateLimiterAbstract | undefined;
 
+/**
+ * `blockLocally`: rate-limiter-flexible's in-memory block (inMemoryBlockOnConsumed one past the
+ * budget), for budgets that only count: once a key is over, this process refuses it until the
+ * window ends without asking the store.
+ */
 function limiterFactory(store: Store): Factory {
-  return (name, points) => {
+  return (name, points, { blockLocally = false } = {}) => {
     if (points <= 0) return undefined;
     const opts = { keyPrefix: store.keys.limiter(name), points, duration: WINDOW_SECONDS };
-    return store.redis ? new RateLimiterRedis({ ...opts, storeClient: store.redis }) : new RateLimiterMemory(opts);
+    if (!store.redis) return new RateLimiterMemory(opts);
+    return new RateLimiterRedis({ ...opts, storeClient: store.redis, ...(blockLocally ? { inMemoryBlockOnConsumed: points + 1 } : {}) });
   };
 }
 
-function retryAfter(res: RateLimiterRes): number {
-  return Math.max(1, Math.ceil(res.msBeforeNext / 1000));
+function failureBudget(make: Factory, name: string, points: number): Pick<FailureBudget, 'reserve'> {
+  const gate = make(name, points);
+  const failures = make(`${name}-failed`, points);
+  return gate && failures ? new FailureBudget(gate, failures, points) : NO_BUDGET;
 }
 
-/** Reads a budget without spending it. Store errors let the request go on: it will meet the store itself. */
-async function blocked(limiter: RateLimiterAbstract | undefined, key: string): Promise<RetryAfter> {
-  if (!limiter) return undefined;
+/** Budgets of abuse, not of correctness: when the store fails they let the request go on, to meet the store itself. */
+async function reserveOpen(budget: Pick<FailureBudget, 'reserve'>, key: string): Promise<Reserved> {
   try {
-    const res = await limiter.get(key);
-    return res && res.remainingPoints <= 0 ? retryAfter(res) : undefined;
+    return await budget.reserve(key);
   } catch {
-    return undefined;
+    return { attempt: FREE_ATTEMPT };
   }
 }
 
-/**
- * Keys this process has seen go over budget, until when. Checking it costs no round trip,
- * which keeps the store off the path of every honest token request; other processes learn
- * of the block at the key's next failure, which they count in the store.
- */
-class LocalBlocks {
-  readonly #until = new Map<string, number>();
-
-  check(key: string): RetryAfter {
-    const until = this.#until.get(key);
-    if (until === undefined) return undefined;
-    const left = until - Date.now();
-    if (left > 0) return Math.ceil(left / 1000);
-    this.#until.delete(key);
-    return undefined;
-  }
-
-  remember(key: string, retry: RetryAfter): RetryAfter {
-    if (retry) {
-      if (this.#until.size > 100_000) this.#until.clear(); // bounded under a flood of addresses
-      this.#until.set(key, Date.now() + retry * 1000);
-    }
-    return retry;
-  }
-}
-
-/** Spends one point; says to wait once the budget is spent (`untilEmpty`: from the last point on). */
-async function spend(limiter: RateLimiterAbstract | undefined, key: string, untilEmpty = false): Promise<RetryAfter> {
+/** Spends one point of a budget that only counts (store errors let the request go on). */
+async function spend(limiter: RateLimiterAbstract | undefined, key: string): Promise<RetryAfter> {
   if (!limiter) return undefined;
   try {
-    const res = await limiter.consume(key);
-    return untilEmpty && res.remainingPoints <= 0 ? retryAfter(res) : undefined;
+    await limiter.consume(key);
+    return undefined;
   } catch (err) {
-    return err instanceof RateLimiterRes ? retryAfter(err) : undefined;
+    return err instanceof RateLimiterRes ? retryAfterOf(err) : undefined;
   }
 }
-
-const later = (...values: RetryAfter[]): RetryAfter => {
-  const set = values.filter((v): v is number => v !== undefined);
-  return set.length ? Math.max(...set) : undefined;
-};
 
 /**
  * Abuse limits shared by every process through the store. Keys are per client and per
  * address, so an attacker of one client never throttles another; a client's own failure
  * budget is keyed by address too, so guessing from one place cannot lock out the client.
+ * A failure budget bounds the attempts in flight as well (README "Operations").
  */
 export function createLimits(config: Config, store: Store): Limits {
   const make = limiterFactory(store);
-  const { clientAuthFailuresPerClient, authFailuresPerAddress, loginFailuresPerAddress, tokenRequestsPerClient } = config.limits;
-  const clientFromAddress = make('client-auth', clientAuthFailuresPerClient);
-  const address = make('auth-address', authFailuresPerAddress);
-  const loginAddress = make('login-address', loginFailuresPerAddress);
+  const { clientAuthFailuresPerClient, authFailuresPerAddress, loginFailuresPerAddress, tokenRequestsPerClient, interactionsPerAddress } =
+    config.limits;
+  const clientFromAddress = failureBudget(make, 'client-auth', clientAuthFailuresPerClient);
+  const address = failureBudget(make, 'auth-address', authFailuresPerAddress);
+  const loginAddress = failureBudget(make, 'login-address', loginFailuresPerAddress);
+  const interactions = make('interaction-address', interactionsPerAddress, { blockLocally: true });
   // the token budget is spent on every token request: counted in batches, not per request
   const tokens =
     tokenRequestsPerClient > 0 && store.redis
       ? new BatchedBudget(store.redis, store.keys.tokenBudget, tokenRequestsPerClient)
-      : make('token', tokenRequestsPerClient);
+      : make('token', tokenRequestsPerClient, { blockLocally: true });
   const pair = (ip: string, clientId: string | undefined) => `${clientId ?? '-'}|${ip}`;
-  const local = new LocalBlocks();
 
   return {
-    async clientAuthBlocked(ip, clientId) {
-      return later(local.check(`a|${ip}`), clientId ? local.check(`c|${pair(ip, clientId)}`) : undefined);
-    },
-    async clientAuthFailed(ip, clientId) {
-      const [a, b] = await Promise.all([
-        spend(address, ip, true),
-        clientId ? spend(clientFromAddress, pair(ip, clientId), true) : undefined,
-      ]);
-      local.remember(`a|${ip}`, a);
-      if (clientId) local.remember(`c|${pair(ip, clientId)}`, b);
-      return later(a, b);
-    },
+    clientAuth: (ip, clientId) =>
+      reserveAll([reserveOpen(address, ip), ...(clientId ? [reserveOpen(clientFromAddress, pair(ip, clientId))] : [])]),
     tokenRequest: async (clientId) => (tokens instanceof BatchedBudget ? tokens.spend(clientId) : spend(tokens, clientId)),
-    loginBlocked: (ip) => blocked(loginAddress, ip),
-    loginFailed: (ip) => spend(loginAddress, ip, true),
+    login: (ip) => reserveOpen(loginAddress, ip),
+    newInteraction: (ip) => spend(interactions, ip),
   };
 }
+
+/**
+ * How long a sign-in (oidc-provider's Interaction) is kept: a request that never showed its
+ * login form costs the store two minutes; showing the form extends it to the full lifetime.
+ */
+export const INTERACTION_LIFETIME = Object.freeze({ untilLoginForm: 120, full: 900 });

@@ -17,12 +17,18 @@ export function formActionSource(redirectUri: string | undefined): string | unde
 }
 
 /** The headers of every HTML page: nothing from third parties, no framing, no referrer, no caching. */
-export function setPageHeaders(ctx: Context, formTargets: readonly string[] = [], options: { scriptSrc?: string } = {}): void {
+export function setPageHeaders(
+  ctx: Context,
+  formTargets: readonly string[] = [],
+  options: { scriptSrc?: string; imgSrc?: readonly string[] } = {},
+): void {
   const formAction = ["'self'", ...formTargets].join(' ');
   const scriptSrc = options.scriptSrc ? `; script-src ${options.scriptSrc}` : '';
+  // the one exception to "nothing from third parties": the logo a client registered (consent page)
+  const imgSrc = options.imgSrc?.length ? ` ${options.imgSrc.join(' ')}` : '';
   ctx.set(
     'Content-Security-Policy',
-    `default-src 'none'; style-src 'self'; img-src 'self'${scriptSrc}; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`,
+    `default-src 'none'; style-src 'self'; img-src 'self'${imgSrc}${scriptSrc}; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`,
   );
   ctx.set('Referrer-Policy', 'no-referrer');
   ctx.set('X-Content-Type-Options', 'nosniff');

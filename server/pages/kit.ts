@@ -26,6 +26,8 @@ export interface Page {
   locals: object;
   status?: number;
   formTargets?: readonly string[];
+  /** origins the page shows an image from besides its own: the logo a client registered (consent page) */
+  imageSources?: readonly string[];
   /** a form on the page was refused: the title says so (WCAG 2.2 §3.3.1) */
   hasError?: boolean;
   /** the address that shows this page again, for the language switcher; the request's own for a GET */
@@ -92,7 +94,10 @@ export class Pages {
   async render(ctx: Context, language: PageLanguage, page: Page): Promise<void> {
     const html = await renderDocument(ctx, page.view, page.locals, this.layout(ctx, language, page));
     ctx.status = page.status ?? 200;
-    setPageHeaders(ctx, page.formTargets, page.scripts?.length ? { scriptSrc: "'self'" } : {});
+    setPageHeaders(ctx, page.formTargets, {
+      ...(page.scripts?.length ? { scriptSrc: "'self'" } : {}),
+      ...(page.imageSources ? { imgSrc: page.imageSources } : {}),
+    });
     ctx.set('Content-Language', language.locale);
     ctx.type = 'html';
     ctx.body = html;

@@ -1,8 +1,10 @@
 import { errors, type KoaContextWithOIDC } from 'oidc-provider';
 
+import { compileAttributePattern } from '../../config/apis.ts';
 import type { ApiDefinition } from '../../config/index.ts';
 import type { Store } from '../../adapters/types.ts';
 import type { ApiRegistry } from './registry.ts';
+import { singleResource } from './resource_indicator.ts';
 
 type Attribute = ApiDefinition['extraAttributes'][number];
 type Where = Attribute['where'];
@@ -15,8 +17,7 @@ function attributesOf(api: ApiDefinition | undefined, where: Where): Attribute[]
 }
 
 function resourceOf(ctx: KoaContextWithOIDC): string | undefined {
-  const { resource } = ctx.oidc.params as { resource?: unknown };
-  return typeof resource === 'string' ? resource : undefined;
+  return singleResource(ctx.oidc.params?.resource);
 }
 
 /** Missing or malformed is `invalid_request` naming the attribute and the API that needs it. */
@@ -26,7 +27,7 @@ function assertAttribute(api: ApiDefinition, attribute: Attribute, value: unknow
       `missing required parameter '${attribute.name}': the ${api.name} API requires it (${attribute.description})`,
     );
   }
-  if (typeof value !== 'string' || !new RegExp(attribute.pattern, 'u').test(value)) {
+  if (typeof value !== 'string' || !compileAttributePattern(attribute.pattern).test(value)) {
     throw new errors.InvalidRequest(`parameter '${attribute.name}' is malformed: the ${api.name} API expects ${attribute.description}`);
   }
 }
@@ -64,7 +65,7 @@ export function authorizationAttributeValues(
   registry: ApiRegistry,
   params: Record<string, unknown>,
 ): { attribute: Attribute; value: string }[] {
-  const api = registry.byResource(typeof params.resource === 'string' ? params.resource : '');
+  const api = registry.byResource(singleResource(params.resource) ?? '');
   return attributesOf(api, 'authorization')
     .filter((a) => typeof params[a.name] === 'string')
     .map((attribute) => ({ attribute, value: params[attribute.name] as string }));

@@ -12,7 +12,7 @@ export type { AuthorizationDetail };
 interface DetailsType {
   /** every problem of one detail, each naming its field, or undefined when it is valid */
   problems(index: number, detail: unknown): string | undefined;
-  /** single use: no refresh token, and the API accepts one submission (DESIGN.md "Payments") */
+  /** single use: no refresh token, and the API accepts one submission (README "Payments") */
   singleUse: boolean;
 }
 

@@ -1,9 +1,11 @@
 import { errors, type Client, type Configuration, type KoaContextWithOIDC, type ResourceServer } from 'oidc-provider';
 
 import type { ApiDefinition } from '../../config/index.ts';
+import { apiTokenScopes } from './api_tokens.ts';
 import { assertTokenAttributes } from './attributes.ts';
 import { CIBA_GRANT, checkLevel } from './levels.ts';
 import type { ApiRegistry } from './registry.ts';
+import { singleResource } from './resource_indicator.ts';
 import { isOidcScope, scopeList } from './scopes.ts';
 
 type Ctx = KoaContextWithOIDC;
@@ -99,7 +101,8 @@ export interface ResourceIndicators {
   useGrantedResource: Hook<'useGrantedResource'>;
 }
 
-export function resourceIndicatorsFeature(registry: ApiRegistry, jwtAlg: string): ResourceIndicators {
+/** `jwtAlg` names the signing algorithm of each API's JWT access tokens (api_tokens.ts). */
+export function resourceIndicatorsFeature(registry: ApiRegistry, jwtAlg: (api: ApiDefinition) => string): ResourceIndicators {
   return {
     enabled: true,
 
@@ -114,6 +117,7 @@ export function resourceIndicatorsFeature(registry: ApiRegistry, jwtAlg: string)
     },
 
     async getResourceServerInfo(ctx: Ctx, resourceIndicator: string, client: ClientLike): Promise<ResourceServer> {
+      singleResource(ctx.oidc.params?.resource); // a list names several APIs: refused before any is served
       const api = registry.byResource(resourceIndicator);
       if (!api) throw new errors.InvalidTarget(`unknown resource indicator: ${resourceIndicator}`);
       if (['token', 'authorization', 'pushed_authorization_request', 'backchannel_authentication'].includes(ctx.oidc.route)) {
@@ -125,11 +129,11 @@ export function resourceIndicatorsFeature(registry: ApiRegistry, jwtAlg: string)
       enforceLevel(ctx, api, client);
       if (ctx.oidc.route === 'token') assertTokenAttributes(ctx, api);
       return {
-        scope: api.scopes.map((s) => s.name).join(' '),
+        scope: apiTokenScopes(api, !isClientCredentials(ctx)),
         audience: api.resource,
         accessTokenTTL: api.accessTokenTtl,
         accessTokenFormat: api.tokenFormat,
-        ...(api.tokenFormat === 'jwt' ? { jwt: { sign: { alg: jwtAlg as 'PS256' } } } : {}),
+        ...(api.tokenFormat === 'jwt' ? { jwt: { sign: { alg: jwtAlg(api) as 'RS256' } } } : {}),
       };
     },
 

@@ -1,6 +1,6 @@
 import type { ApiDefinition, SecurityLevel } from '../../config/index.ts';
 
-/** What each API security level requires: the one table, explained in README "API security levels". */
+/** What each API security level requires: the one table, explained in README "APIs and scopes". */
 export interface LevelRule {
   grants: readonly string[];
   authMethods: readonly string[];

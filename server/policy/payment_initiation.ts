@@ -2,7 +2,7 @@ import currencies from 'currency-codes';
 import { isValidIBAN } from 'ibantools';
 import { z } from 'zod';
 
-/** The authorization details type of a single payment (RFC 9396 §2; DESIGN.md "Payments"). */
+/** The authorization details type of a single payment (RFC 9396 §2; README "Payments"). */
 export const PAYMENT_INITIATION = 'payment_initiation';
 
 /** ISO 4217 codes of real currencies: funds, metals and testing codes ("XTS", "XAU") are not for payments. */

@@ -1,8 +1,10 @@
 import { errors } from 'oidc-provider';
 
 import type { AdapterPayload } from '../../adapters/types.ts';
+import type { ApiDefinition } from '../../config/index.ts';
 import { LEVELS, describeLevel, isFapi2, isLegacyGrant } from './levels.ts';
 import type { ApiRegistry } from './registry.ts';
+import { SOFTWARE_METADATA, assertSoftwareMetadata, assertTokenResponseProfile } from './client_metadata.ts';
 import { isOidcScope } from './scopes.ts';
 
 /**
@@ -32,18 +34,25 @@ export function applyLevelPolicy(
     );
   }
 
-  const apis = registry.apisOf(scopes);
+  // a grant needs one of the client's APIs to allow it; each API's auth-method rule holds for the client
+  // (README "APIs and scopes"); the level itself is enforced per request (policy/enforcement.ts)
+  const apis = [...registry.apisOf(scopes)];
+  const highApi = apis.some(isFapi2);
+  for (const grant of grants) {
+    const allowedBy = (api: ApiDefinition) =>
+      isLegacyGrant(grant) ? !highApi && LEVELS[api.level].legacyAllowed : LEVELS[api.level].grants.includes(grant);
+    if (apis.length && !apis.some(allowedBy)) problems.push(`grant ${grant} refused: ${apis.map(describeLevel).join('; ')}`);
+  }
   for (const api of apis) {
-    const rule = LEVELS[api.level];
-    const refused = grants.filter((g) => !rule.grants.includes(g) && !(rule.legacyAllowed && legacy.includes(g)));
-    if (refused.length) problems.push(`grant ${refused.join(', ')} refused: ${describeLevel(api)}`);
-    if (!rule.authMethods.includes(method)) problems.push(`auth method ${method} refused: ${describeLevel(api)}`);
+    if (!LEVELS[api.level].authMethods.includes(method)) problems.push(`auth method ${method} refused: ${describeLevel(api)}`);
+  }
+  if (metadata.token_response_profile === 'apigee' && highApi) {
+    problems.push('token_response_profile apigee is never offered to a client of a high API (README "Token response profiles")');
   }
 
-  const high = [...apis].some(isFapi2);
-  if (high && !metadata.jwks && !metadata.jwks_uri)
-    problems.push('a client of a high API needs its public keys: give --jwks-uri (or an inline JWKS)');
-  const implied: AdapterPayload = high ? { require_pushed_authorization_requests: true, dpop_bound_access_tokens: true } : {};
+  if (highApi && !metadata.jwks && !metadata.jwks_uri)
+    problems.push('a client of a high API needs its public keys: give --jwks-uri or --jwks (jwks_uri or jwks when registering)');
+  const implied: AdapterPayload = highApi ? { require_pushed_authorization_requests: true, dpop_bound_access_tokens: true } : {};
   return { problems, implied };
 }
 
@@ -51,6 +60,17 @@ interface ClientMetadataLike {
   grant_types?: readonly string[] | undefined;
   response_types?: readonly string[] | undefined;
   scope?: string | undefined;
+}
+
+/**
+ * OIDC Core §11: `offline_access` asks for a refresh token. A client allowed the refresh grant
+ * gets one anyway, so the scope may always be asked for (oidc-agent always sends it) and is
+ * never refused as unregistered; for other clients oidc-provider drops it from the request.
+ */
+function allowOfflineAccess(metadata: ClientMetadataLike): void {
+  const scopes = metadata.scope?.split(' ');
+  if (!scopes || scopes.includes('offline_access') || !metadata.grant_types?.includes('refresh_token')) return;
+  metadata.scope = [...scopes, 'offline_access'].join(' ');
 }
 
 /** implicit and password only with the client's legacy flag, and never with a high API's scope. */
@@ -73,7 +93,7 @@ export function apiList(value: unknown): string[] {
 }
 
 /** Valtuus' own client metadata, with the level rules that hold whenever a client is loaded. */
-export const EXTRA_CLIENT_METADATA = ['resource_server_api', 'legacy_grants'];
+export const EXTRA_CLIENT_METADATA = ['resource_server_api', 'legacy_grants', 'token_response_profile', ...SOFTWARE_METADATA];
 
 /**
  * oidc-provider's `extraClientMetadata.validator`: runs whenever a client is loaded, so a
@@ -81,7 +101,12 @@ export const EXTRA_CLIENT_METADATA = ['resource_server_api', 'legacy_grants'];
  */
 export function validateExtraClientMetadata(registry: ApiRegistry) {
   return function validateValtuusMetadata(key: string, value: unknown, metadata: ClientMetadataLike): void {
-    if (key === 'legacy_grants') return assertLegacyGrants(registry, value, metadata);
+    if (key === 'legacy_grants') {
+      allowOfflineAccess(metadata); // once per load: every client has this key
+      return assertLegacyGrants(registry, value, metadata);
+    }
+    if (key === 'token_response_profile') return assertTokenResponseProfile(value, registry.isHighClient(metadata.scope));
+    if ((SOFTWARE_METADATA as readonly string[]).includes(key)) return assertSoftwareMetadata(key, value);
     if (key !== 'resource_server_api' || value === undefined) return undefined;
     const ids = apiList(value);
     if (!ids.length || ids.some((id) => !registry.byId(id))) {

@@ -2,6 +2,8 @@ import type { Configuration } from 'oidc-provider';
 
 import { LOCALES, type Config } from '../../config/index.ts';
 import type { Store } from '../../adapters/types.ts';
+import { assertClientAssertion } from '../clients/assertions.ts';
+import { INTERACTION_LIFETIME } from '../ops/limits.ts';
 import { detailsTypesTaken, isSingleUse } from '../policy/authorization_details.ts';
 import { attributeTokenClaims, authorizationAttributeParams } from '../policy/attributes.ts';
 import type { ResourceIndicators } from '../policy/enforcement.ts';
@@ -9,7 +11,9 @@ import { EXTRA_CLIENT_METADATA, validateExtraClientMetadata } from '../policy/re
 import type { ApiRegistry } from '../policy/registry.ts';
 import { OIDC_SCOPES } from '../policy/scopes.ts';
 import { longestRefreshTtl, refreshTokenTtl, rotateUnlessSenderConstrained } from '../token/refresh.ts';
+import { clientDocumentFetch } from './client_fetch.ts';
 import { providerFeatures } from './features.ts';
+import { recordJwtAccessTokens } from './jwt_access_tokens.ts';
 
 export interface ProviderHooks {
   findAccount?: Configuration['findAccount'];
@@ -27,15 +31,7 @@ export interface ProviderHooks {
 // Asymmetric only: a stored client secret is a digest, so nothing may be keyed by it.
 const SIGNING_ALGS = ['PS256', 'ES256', 'RS256', 'EdDSA'] as const;
 const DPOP_ALGS = ['ES256', 'PS256', 'EdDSA'] as const;
-
-/** JWT access tokens are signed with the first key of JWKS, in the algorithm its type suits. */
-export function jwtSigningAlg(config: Config): string {
-  const first = config.jwks.keys[0];
-  if (first?.alg) return first.alg;
-  if (first?.kty === 'EC') return 'ES256';
-  if (first?.kty === 'OKP') return 'EdDSA';
-  return 'PS256';
-}
+const REGISTRATION_ACCESS_TOKEN_TTL = 365 * 24 * 3600; // stored objects all expire (README "Storage")
 
 /** oidc-provider's configuration only: the product rules it applies come from policy/ and token/. */
 export function buildProviderConfiguration(
@@ -60,8 +56,9 @@ export function buildProviderConfiguration(
     },
     cookies: {
       keys: [...config.cookieKeys],
-      long: { signed: true, httpOnly: true, sameSite: 'lax' },
-      short: { signed: true, httpOnly: true, sameSite: 'lax' },
+      // Secure in production, where every request arrived over TLS (README "Transport")
+      long: { signed: true, httpOnly: true, sameSite: 'lax', secure: config.env === 'production' },
+      short: { signed: true, httpOnly: true, sameSite: 'lax', secure: config.env === 'production' },
     },
     jwks: { keys: config.jwks.keys.map((k) => ({ ...k })) },
     // API scopes are listed too: client metadata may only name scopes the server knows
@@ -85,6 +82,9 @@ export function buildProviderConfiguration(
     features: { ...providerFeatures(config, registry, resourceIndicators), ...(hooks.ciba ? { ciba: hooks.ciba } : {}) },
     // the pages' languages (OIDC Discovery §3; ui_locales, OIDC Core §3.1.2.1)
     discovery: { ui_locales_supported: [...LOCALES] },
+    ...clientDocumentFetch(config.env),
+    // JWT access tokens are recorded, so they can be introspected, revoked and used at userinfo
+    formats: { customizers: { jwt: recordJwtAccessTokens(store) } },
     extraClientMetadata: {
       properties: EXTRA_CLIENT_METADATA,
       validator: (_ctx, key, value, metadata) => validateMetadata(key, value, metadata),
@@ -94,7 +94,9 @@ export function buildProviderConfiguration(
       ClientCredentials: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? 600,
       AuthorizationCode: 60, // RFC 9700 §4.2.1 and FAPI 2.0: short-lived, single use
       IdToken: 300,
-      Interaction: 900,
+      // an anonymous request that never reaches the login form is kept briefly (README "Operations")
+      Interaction: (_ctx, interaction) =>
+        interaction.prompt.name === 'login' ? INTERACTION_LIFETIME.untilLoginForm : INTERACTION_LIFETIME.full,
       Session: 3600,
       Grant: longestRefreshTtl(registry),
       RefreshToken: refreshTokenTtl(registry),
@@ -103,6 +105,8 @@ export function buildProviderConfiguration(
         const asked = Number(ctx?.oidc?.params?.requested_expiry);
         return Number.isSafeInteger(asked) && asked > 0 ? Math.min(asked, config.ciba.maxExpiry) : config.ciba.maxExpiry;
       },
+      // renewed whenever the client updates its registration (rotation, RFC 7592 §2.2)
+      RegistrationAccessToken: REGISTRATION_ACCESS_TOKEN_TTL,
     },
     // refresh tokens go to every client allowed the grant; offline_access is not required.
     // A payment is authorized once: its authorization is never refreshed (README "Payments").
@@ -123,6 +127,7 @@ export function buildProviderConfiguration(
     ...(hooks.loadExistingGrant ? { loadExistingGrant: hooks.loadExistingGrant } : {}),
     ...(hooks.renderError ? { renderError: hooks.renderError } : {}),
     ...(hooks.fetch ? { fetch: hooks.fetch } : {}),
+    assertJwtClientAuthClaimsAndHeader: assertClientAssertion(config.issuer),
     // browsers may call the token endpoint cross-origin only for public clients, from their own origins
     clientBasedCORS(_ctx, origin, client) {
       if (origin === 'null' || client.clientAuthMethod !== 'none') return false;

@@ -1,12 +1,30 @@
-import { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import type Provider from 'oidc-provider';
+import { errors, type Client, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 
 import type { Config } from '../../config/index.ts';
 import type { ResourceIndicators } from '../policy/enforcement.ts';
-import { apiList } from '../policy/registration.ts';
+import { mayIntrospect } from '../policy/introspection.ts';
 import type { ApiRegistry } from '../policy/registry.ts';
 import { richAuthorizationRequestsFeature } from './rich_authorization.ts';
+import { registrationFeatures } from './registration.ts';
 
 type Features = NonNullable<Configuration['features']>;
+
+/**
+ * Who may introspect a token (policy/introspection.ts); an API's own client only while the
+ * token's client is registered. Used for opaque tokens here and for JWTs (introspection.ts).
+ */
+export async function allowedToIntrospect(
+  provider: Provider,
+  registry: ApiRegistry,
+  client: Client,
+  token: { clientId?: string | undefined; aud?: unknown },
+): Promise<boolean> {
+  const caller = { clientId: client.clientId, resourceServerApi: client.metadata()['resource_server_api'] };
+  if (!mayIntrospect(registry, caller, token)) return false;
+  if (token.clientId === client.clientId) return true;
+  return token.clientId !== undefined && (await provider.Client.find(token.clientId)) !== undefined;
+}
 
 /** oidc-provider's features, each switched on here with the policy Valtuus gives it. */
 export function providerFeatures(config: Config, registry: ApiRegistry, resourceIndicators: ResourceIndicators): Features {
@@ -18,11 +36,10 @@ export function providerFeatures(config: Config, registry: ApiRegistry, resource
       // a client sees its own tokens; an API's own client sees the tokens meant for it, while
       // their client is registered: `client delete` ends its tokens (README "Admin CLI")
       async allowedPolicy(ctx, client, token) {
-        if (token.clientId === client.clientId) return true;
-        const apiIds = apiList(client.metadata()['resource_server_api']);
-        const aud = 'aud' in token ? token.aud : undefined;
-        if (!apiIds.some((id) => registry.byId(id)?.resource === aud)) return false;
-        return token.clientId !== undefined && (await ctx.oidc.provider.Client.find(token.clientId)) !== undefined;
+        return allowedToIntrospect(ctx.oidc.provider, registry, client, {
+          clientId: token.clientId,
+          aud: 'aud' in token ? token.aud : undefined,
+        });
       },
     },
     revocation: {
@@ -47,5 +64,6 @@ export function providerFeatures(config: Config, registry: ApiRegistry, resource
     },
     requestObjects: { enabled: true, requireSignedRequestObject: false },
     richAuthorizationRequests: richAuthorizationRequestsFeature(registry),
+    ...registrationFeatures(config, registry),
   };
 }

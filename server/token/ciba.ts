@@ -5,7 +5,7 @@ import type { KeyLayout } from '../../adapters/keys.ts';
 import type { OnceMarks } from '../ops/once.ts';
 import { CIBA_GRANT } from '../policy/levels.ts';
 
-/** DESIGN.md "Token response": the `status` of each CIBA error (CIBA Core §11). */
+/** README "Token response profiles": the `status` of each CIBA error (CIBA Core §11). */
 const STATUS_OF_ERROR: Record<string, string> = {
   authorization_pending: 'pending',
   slow_down: 'pending',

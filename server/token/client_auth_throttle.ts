@@ -2,20 +2,18 @@ import type { Context, Next } from 'koa';
 import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 
-import type { Limits, RetryAfter } from '../ops/limits.ts';
+import type { Limits } from '../ops/limits.ts';
+import { BodyTooLarge, claimedClientId } from './claimed_client.ts';
 import { tooManyRequests } from './errors.ts';
 
 const CLIENT_AUTH_ROUTES = ['token', 'introspection', 'revocation', 'pushed_authorization_request', 'backchannel_authentication'];
 
-function basicClientId(header: string | undefined): string | undefined {
-  if (!header?.startsWith('Basic ')) return undefined;
-  const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8');
-  const i = decoded.indexOf(':');
-  if (i <= 0) return undefined;
+/** A route of a feature that is switched off has no path. */
+function routePath(provider: Provider, route: string): string[] {
   try {
-    return decodeURIComponent(decoded.slice(0, i));
+    return [provider.pathFor(route)];
   } catch {
-    return undefined;
+    return [];
   }
 }
 
@@ -31,24 +29,34 @@ function sendTooMany(ctx: Context, retryAfter: number): void {
 }
 
 /**
- * Failed client authentications are counted per address and per client from an address;
- * over either budget, the endpoints that authenticate clients answer 429 without trying.
+ * Failed client authentications are counted per address and per client from an address. The
+ * attempt is reserved before the client is authenticated (whichever way it names itself:
+ * Basic, the form body or its assertion's `iss`), kept after a 401 invalid_client and given
+ * back otherwise; over either budget the endpoint answers 429 without trying.
  */
 export function clientAuthThrottle(provider: Provider, limits: Limits) {
-  const paths = new Set(CLIENT_AUTH_ROUTES.map((route) => provider.pathFor(route)));
+  const paths = new Set(CLIENT_AUTH_ROUTES.flatMap((route) => routePath(provider, route)));
   return async function throttleClientAuth(ctx: Context, next: Next): Promise<void> {
     if (ctx.method !== 'POST' || !paths.has(ctx.path)) return next();
-    const blocked: RetryAfter = await limits.clientAuthBlocked(ctx.ip, basicClientId(ctx.get('authorization')));
-    if (blocked) return sendTooMany(ctx, blocked);
-
-    await next();
-
-    const oidcCtx = ctx as KoaContextWithOIDC;
-    if (!failedClientAuth(oidcCtx)) return undefined;
-    const clientId =
-      oidcCtx.oidc?.client?.clientId ?? (oidcCtx.oidc?.params?.client_id as string | undefined) ?? basicClientId(ctx.get('authorization'));
-    const over = await limits.clientAuthFailed(ctx.ip, clientId);
-    if (over) sendTooMany(ctx, over);
+    let clientId: string | undefined;
+    try {
+      clientId = await claimedClientId(ctx);
+    } catch (err) {
+      if (!(err instanceof BodyTooLarge)) throw err;
+      ctx.status = 413;
+      ctx.body = { error: 'invalid_request', error_description: 'the request body is too large' };
+      return undefined;
+    }
+    const { attempt, retryAfter } = await limits.clientAuth(ctx.ip, clientId);
+    if (!attempt) return sendTooMany(ctx, retryAfter);
+    try {
+      await next();
+    } catch (err) {
+      await attempt.release();
+      throw err;
+    }
+    if (failedClientAuth(ctx as KoaContextWithOIDC)) await attempt.keep();
+    else await attempt.release();
     return undefined;
   };
 }

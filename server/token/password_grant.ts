@@ -55,16 +55,23 @@ export function registerPasswordGrant(
     if (!resource) throw new errors.InvalidScope('scope must name the scopes of one API', params.scope ?? '');
     const info = await resourceIndicators.getResourceServerInfo(ctx, resource, client);
 
-    const blocked = await limits.loginBlocked(ctx.ip);
-    if (blocked) throw tooManyRequests(ctx, blocked, 'failed logins from this address');
-    const password = await authenticator.checkPassword(params.username!, params.password!);
-    const code = password.ok ? await authenticator.checkCode(password.sub, params.otp!) : 'wrong';
-    if (!password.ok || code !== 'ok') {
-      const over = await limits.loginFailed(ctx.ip);
-      if (over) throw tooManyRequests(ctx, over, 'failed logins from this address');
+    // the address's attempt is reserved before either factor is checked (README "Lockout")
+    const { attempt, retryAfter } = await limits.login(ctx.ip);
+    if (!attempt) throw tooManyRequests(ctx, retryAfter, 'failed logins from this address');
+    const bothFactors = async (): Promise<string | undefined> => {
+      const password = await authenticator.checkPassword(params.username!, params.password!, ctx.ip);
+      if (!password.ok) return undefined;
+      return (await authenticator.checkCode(password.sub, params.otp!, ctx.ip)) === 'ok' ? password.sub : undefined;
+    };
+    const accountId = await bothFactors().catch(async (err: unknown) => {
+      await attempt.release(); // the store failed (a 503): nothing was decided
+      throw err;
+    });
+    if (!accountId) {
+      await attempt.keep();
       throw new errors.InvalidGrant(REFUSED);
     }
-    const accountId = password.sub;
+    await attempt.release();
 
     const apiScopes = scopes.filter((s) => !isOidcScope(s)).join(' ');
     const grant = new provider.Grant({ accountId, clientId: client.clientId });

@@ -5,6 +5,7 @@ import type { Audit } from '../ops/audit.ts';
 import type { Limits } from '../ops/limits.ts';
 import { CIBA_GRANT } from '../policy/levels.ts';
 import type { ResourceIndicators } from '../policy/enforcement.ts';
+import type { ApiRegistry } from '../policy/registry.ts';
 import { auditTokenEvents } from './audit.ts';
 import { spendTokenBudget } from './budget.ts';
 import { addDecoupledStatus, slowDownFastPolls, type PollPace } from './ciba.ts';
@@ -14,6 +15,7 @@ import { registerPasswordGrant } from './password_grant.ts';
 import type { Redeem } from './redeem.ts';
 import { bindRefreshTokenToDpopKey, countUnrotatedRefresh } from './refresh.ts';
 import { addPromisedTokenFields } from './response.ts';
+import { tokenResponseProfile } from './apigee.ts';
 
 /*
  * Valtuus' steps of the token endpoint, in the order a request meets them. oidc-provider's own
@@ -21,11 +23,14 @@ import { addPromisedTokenFields } from './response.ts';
  * between them; docs/architecture.md "The token endpoint" draws the whole sequence.
  *
  * Around the endpoint, outermost first (Koa middleware in front of oidc-provider's routes):
- *  1. clientAuthThrottle          429 before client authentication for an address or client over its
- *                                 failure budget; counts the failure after a 401 invalid_client.
+ *  1. clientAuthThrottle          reserves one failure of the address's and the client's budget before
+ *                                 client authentication (429 when spent); kept after a 401 invalid_client,
+ *                                 given back otherwise (README "Operations").
  *  2. unauthorizedClientForGrant  RFC 6749 §5.2's unauthorized_client for a grant the client lacks.
  *  3. addPromisedTokenFields      status, refresh_count, refresh_token_expires_in/_issued_at on a 200.
  *  3b. addDecoupledStatus         CIBA errors: status pending / rejected / expired beside the error (ciba.ts).
+ *     applyTokenResponseProfile   wraps step 3: a client registered for the Apigee shape gets its result
+ *                                 in that shape (apigee.ts; README "Token response profiles").
  * Client authentication (oidc-provider): a secret is compared as a digest (clients/secrets.ts).
  * Inside every grant handler, in order (the provider class below wraps each registered grant):
  *  4. spendTokenBudget            the client's per-minute budget, once it is known who asks.
@@ -81,6 +86,7 @@ export function tokenEndpointProvider(limits: Limits, tokenParams: readonly stri
 }
 
 export interface TokenStepDeps {
+  registry: ApiRegistry;
   accounts: AccountServices;
   audit: Audit;
   limits: Limits;
@@ -90,6 +96,7 @@ export interface TokenStepDeps {
 export function installTokenSteps(provider: Provider, deps: TokenStepDeps, resourceIndicators: ResourceIndicators): void {
   provider.use(clientAuthThrottle(provider, deps.limits));
   provider.use(unauthorizedClientForGrant);
+  provider.use(tokenResponseProfile(deps.registry));
   provider.use(addPromisedTokenFields);
   provider.use(addDecoupledStatus);
   registerPasswordGrant(provider, deps, resourceIndicators);

@@ -69,7 +69,7 @@ describe('admin CLI: user create | delete | unlock | reset-totp (README "Admin C
     expect(Object.keys(created).sort()).to.deep.equal(['sub', 'totp_uri', 'username']);
     expect(created.username).to.equal('jane.doe');
     expect(created.totp_uri).to.match(/^otpauth:\/\/totp\//);
-    const outcome = await withServices((s) => s.authenticator.checkPassword('jane.doe', 'a long enough password'));
+    const outcome = await withServices((s) => s.authenticator.checkPassword('jane.doe', 'a long enough password', '192.0.2.1'));
     expect(outcome).to.deep.equal({ ok: true, sub: created.sub });
   });
 
@@ -92,9 +92,10 @@ describe('admin CLI: user create | delete | unlock | reset-totp (README "Admin C
 
   it('user unlock lifts a lock', async () => {
     const created = JSON.parse((await cli(['user', 'create', '--username', 'locked.out'], 'a long enough password')).stdout);
+    // the account-wide lock follows failed one-time codes after a right password (README "Lockout")
     await withServices(async ({ authenticator }) => {
-      await authenticator.checkPassword('locked.out', 'wrong password 1');
-      await authenticator.checkPassword('locked.out', 'wrong password 2');
+      await authenticator.checkCode(created.sub, '000000', '192.0.2.1');
+      await authenticator.checkCode(created.sub, '000001', '192.0.2.1');
     });
     expect(await withServices((s) => s.accounts.status(created.sub))).to.equal('locked');
     const res = await cli(['user', 'unlock', 'locked.out']);

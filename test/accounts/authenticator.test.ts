@@ -34,8 +34,8 @@ describe('accounts: authenticator (password, one-time code)', () => {
     const unknown: number[] = [];
     const wrong: number[] = [];
     for (let i = 0; i < 7; i += 1) {
-      unknown.push(await timed(() => authenticator.checkPassword('nobody.at.all', 'some password 123')));
-      wrong.push(await timed(() => authenticator.checkPassword('ivan.i', 'some password 123')));
+      unknown.push(await timed(() => authenticator.checkPassword('nobody.at.all', 'some password 123', '192.0.2.1')));
+      wrong.push(await timed(() => authenticator.checkPassword('ivan.i', 'some password 123', '192.0.2.1')));
     }
     // the fastest of each: the cost of the work itself, least moved by other load on the machine
     expect(Math.min(...unknown)).to.be.within(Math.min(...wrong) * 0.5, Math.min(...wrong) * 2);
@@ -43,19 +43,19 @@ describe('accounts: authenticator (password, one-time code)', () => {
 
   it('the right password names the customer; unknown and wrong both answer only { ok: false }', async () => {
     const { authenticator } = services;
-    expect(await authenticator.checkPassword('ivan.i', 'correct horse battery staple')).to.deep.equal({ ok: true, sub });
-    expect(await authenticator.checkPassword('nobody', 'x')).to.deep.equal({ ok: false });
-    expect(await authenticator.checkPassword('ivan.i', 'x')).to.deep.equal({ ok: false });
+    expect(await authenticator.checkPassword('ivan.i', 'correct horse battery staple', '192.0.2.1')).to.deep.equal({ ok: true, sub });
+    expect(await authenticator.checkPassword('nobody', 'x', '192.0.2.1')).to.deep.equal({ ok: false });
+    expect(await authenticator.checkPassword('ivan.i', 'x', '192.0.2.1')).to.deep.equal({ ok: false });
   });
 
   it('accepts a code of the previous, current or next step, each once', async () => {
     const now = Date.now();
     const { authenticator } = services;
-    expect(await authenticator.checkCode(sub, currentTotp(secret, now - 30_000))).to.equal('ok');
-    expect(await authenticator.checkCode(sub, currentTotp(secret, now))).to.equal('ok');
-    expect(await authenticator.checkCode(sub, currentTotp(secret, now))).to.equal('wrong');
-    expect(await authenticator.checkCode(sub, currentTotp(secret, now + 30_000))).to.equal('ok');
-    expect(await authenticator.checkCode(sub, currentTotp(secret, now + 60_000))).to.equal('wrong');
+    expect(await authenticator.checkCode(sub, currentTotp(secret, now - 30_000), '192.0.2.1')).to.equal('ok');
+    expect(await authenticator.checkCode(sub, currentTotp(secret, now), '192.0.2.1')).to.equal('ok');
+    expect(await authenticator.checkCode(sub, currentTotp(secret, now), '192.0.2.1')).to.equal('wrong');
+    expect(await authenticator.checkCode(sub, currentTotp(secret, now + 30_000), '192.0.2.1')).to.equal('ok');
+    expect(await authenticator.checkCode(sub, currentTotp(secret, now + 60_000), '192.0.2.1')).to.equal('wrong');
   });
 
   it('writes audit events without secrets: login.failed with the factor, never the password or code', () => {

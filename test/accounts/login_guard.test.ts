@@ -14,8 +14,13 @@ const backends: { name: string; open: () => Promise<Store & { prefix?: string }>
   { name: 'Redis', open: openTestRedisStore },
 ];
 
+async function fail(reserve: () => ReturnType<LoginGuard['reserveCode']>): Promise<boolean | 'refused'> {
+  const attempt = await reserve();
+  return attempt ? attempt.keep() : 'refused';
+}
+
 for (const backend of backends) {
-  describe(`accounts: login guard, atomic counters per account (${backend.name})`, () => {
+  describe(`accounts: login guard, attempts reserved before they are evaluated (PSD2 RTS Art. 4(3)(b)) (${backend.name})`, () => {
     let store: Store & { prefix?: string };
     let guard: LoginGuard;
     const sub = () => randomBytes(8).toString('hex');
@@ -29,27 +34,40 @@ for (const backend of backends) {
       await store?.close();
     });
 
-    it('locks on the fifth failure, not before; reset unlocks', async () => {
+    it('the fifth failed code locks the account, not before; reset unlocks', async () => {
       const id = sub();
-      for (let i = 1; i < OPTIONS.maxFailures; i += 1) expect(await guard.recordFailure(id)).to.equal(false);
+      for (let i = 1; i < OPTIONS.maxFailures; i += 1) expect(await fail(() => guard.reserveCode(id))).to.equal(false);
       expect(await guard.isLocked(id)).to.equal(false);
-      expect(await guard.recordFailure(id)).to.equal(true);
+      expect(await fail(() => guard.reserveCode(id))).to.equal(true);
       expect(await guard.isLocked(id)).to.equal(true);
+      expect(await guard.reserveCode(id)).to.equal(undefined);
       await guard.reset(id);
       expect(await guard.isLocked(id)).to.equal(false);
     });
 
-    it('clearFailures starts the count again', async () => {
+    it('a released attempt does not count; a success forgets the failures', async () => {
       const id = sub();
-      for (let i = 1; i < OPTIONS.maxFailures; i += 1) await guard.recordFailure(id);
-      await guard.clearFailures(id);
-      for (let i = 1; i < OPTIONS.maxFailures; i += 1) expect(await guard.recordFailure(id)).to.equal(false);
+      for (let i = 1; i < OPTIONS.maxFailures; i += 1) await fail(() => guard.reserveCode(id));
+      await (await guard.reserveCode(id))!.release();
+      await guard.succeeded(id, '192.0.2.1');
+      for (let i = 1; i < OPTIONS.maxFailures; i += 1) expect(await fail(() => guard.reserveCode(id))).to.equal(false);
     });
 
-    it('of twenty concurrent failures exactly one reports the lock (no lost updates)', async () => {
+    it('password failures count per account and source: one source blocked, another still tries', async () => {
       const id = sub();
-      const results = await Promise.all(Array.from({ length: 20 }, () => guard.recordFailure(id)));
-      expect(results.filter(Boolean)).to.have.length(1);
+      for (let i = 0; i < OPTIONS.maxFailures; i += 1) await fail(() => guard.reservePassword(id, '192.0.2.1'));
+      expect(await guard.reservePassword(id, '192.0.2.1')).to.equal(undefined);
+      expect(await guard.reservePassword(id, '192.0.2.2')).to.not.equal(undefined);
+      expect(await guard.isLocked(id), 'the account-wide lock is for codes only').to.equal(false);
+    });
+
+    it('of forty concurrent reservations at most five are granted, and exactly one failure reports the lock', async () => {
+      const id = sub();
+      const attempts = await Promise.all(Array.from({ length: 40 }, () => guard.reserveCode(id)));
+      const granted = attempts.filter((a) => a !== undefined);
+      expect(granted).to.have.length(OPTIONS.maxFailures);
+      const kept = await Promise.all(granted.map((a) => a!.keep()));
+      expect(kept.filter(Boolean)).to.have.length(1);
       expect(await guard.isLocked(id)).to.equal(true);
     });
 
@@ -71,13 +89,15 @@ for (const backend of backends) {
       it('keeps an account’s keys under one hash tag, each with its TTL (lock: LOCKOUT_SECONDS)', async () => {
         const id = sub();
         const { probe, prefix } = store as TestRedisStore;
-        await guard.recordFailure(id);
+        const code = `${prefix}LoginGuard:{${id}}:code`;
+        await fail(() => guard.reserveCode(id));
         await guard.useTotpStep(id, 7);
-        expect(await probe.ttl(`${prefix}LoginGuard:{${id}}:failures`)).to.be.within(86_390, 86_400);
+        expect(await probe.ttl(code)).to.be.within(86_390, 86_400);
         expect(await probe.ttl(`${prefix}LoginGuard:{${id}}:totp-step`)).to.be.within(110, 120);
-        for (let i = 1; i < OPTIONS.maxFailures; i += 1) await guard.recordFailure(id);
-        expect(await probe.ttl(`${prefix}LoginGuard:{${id}}:lock`)).to.be.within(890, 900);
-        expect(await probe.exists(`${prefix}LoginGuard:{${id}}:failures`)).to.equal(0);
+        for (let i = 1; i < OPTIONS.maxFailures; i += 1) await fail(() => guard.reserveCode(id));
+        expect(await probe.ttl(code)).to.be.within(890, 900);
+        await fail(() => guard.reservePassword(id, '192.0.2.9'));
+        expect(await probe.ttl(`${prefix}LoginGuard:{${id}}:password:192.0.2.9`)).to.be.within(86_390, 86_400);
       });
     }
   });

@@ -21,15 +21,15 @@ describe('accounts: one-time codes are checked at the injected clock (RFC 6238 Â
 
   it("accepts the code of the clock's step and refuses the code of real time", async () => {
     const { services, sub, secret } = await enrol();
-    expect(await services.authenticator.checkCode(sub, currentTotp(secret, Date.now()))).to.equal('wrong');
-    expect(await services.authenticator.checkCode(sub, currentTotp(secret, now))).to.equal('ok');
+    expect(await services.authenticator.checkCode(sub, currentTotp(secret, Date.now()), '192.0.2.1')).to.equal('wrong');
+    expect(await services.authenticator.checkCode(sub, currentTotp(secret, now), '192.0.2.1')).to.equal('ok');
   });
 
   it('follows the clock: a code two steps behind it is refused, one step behind is accepted', async () => {
     const { services, sub, secret } = await enrol();
     const issued = now;
     now += 60_000;
-    expect(await services.authenticator.checkCode(sub, currentTotp(secret, issued))).to.equal('wrong');
-    expect(await services.authenticator.checkCode(sub, currentTotp(secret, issued + 30_000))).to.equal('ok');
+    expect(await services.authenticator.checkCode(sub, currentTotp(secret, issued), '192.0.2.1')).to.equal('wrong');
+    expect(await services.authenticator.checkCode(sub, currentTotp(secret, issued + 30_000), '192.0.2.1')).to.equal('ok');
   });
 });

@@ -84,7 +84,7 @@ describe('redis cluster store (3 masters, redis+cluster://)', () => {
       await store.close();
     });
 
-    it('the login guard: its two-key script and DEL share the account hash tag, and lock on the Cluster', async () => {
+    it('the login guard: its limiter keys and step script share the account hash tag, and lock on the Cluster', async () => {
       const { store, prefix } = await openStore();
       const guard = createLoginGuard(store, {
         maxFailures: 2,
@@ -94,14 +94,15 @@ describe('redis cluster store (3 masters, redis+cluster://)', () => {
       });
       const { checked } = await watch(prefix, async () => {
         for (const sub of ['alice', 'bob', 'carol', newId()]) {
-          expect(await guard.recordFailure(sub)).to.equal(false);
-          expect(await guard.recordFailure(sub), 'second failure locks').to.equal(true);
+          expect(await (await guard.reserveCode(sub))!.keep()).to.equal(false);
+          expect(await (await guard.reserveCode(sub))!.keep(), 'second failure locks').to.equal(true);
           expect(await guard.isLocked(sub)).to.equal(true);
           await guard.reset(sub);
           expect(await guard.isLocked(sub)).to.equal(false);
           expect(await guard.useTotpStep(sub, 5)).to.equal(true);
           expect(await guard.useTotpStep(sub, 5), 'a step works once').to.equal(false);
-          await guard.clearFailures(sub);
+          await (await guard.reservePassword(sub, '192.0.2.1'))!.release();
+          await guard.succeeded(sub, '192.0.2.1');
         }
       });
       expect(checked).to.be.greaterThan(20);
@@ -119,13 +120,13 @@ describe('redis cluster store (3 masters, redis+cluster://)', () => {
       const limits = createLimits(config, store);
       const { checked } = await watch(prefix, async () => {
         // limiter errors let requests through, so only the outcomes prove the commands worked
-        expect(await limits.loginBlocked('192.0.2.1')).to.equal(undefined);
-        await limits.loginFailed('192.0.2.1');
-        expect(await limits.loginFailed('192.0.2.1')).to.be.a('number');
-        expect(await limits.loginBlocked('192.0.2.1')).to.be.a('number');
+        const first = await limits.login('192.0.2.1');
+        await first.attempt!.keep();
+        await (await limits.login('192.0.2.1')).attempt!.keep();
+        expect((await limits.login('192.0.2.1')).retryAfter).to.be.a('number');
         expect(await limits.tokenRequest('tpp-1')).to.equal(undefined);
         expect(await limits.tokenRequest('tpp-1')).to.be.a('number');
-        expect(await limits.clientAuthFailed('192.0.2.2', 'tpp-1')).to.equal(undefined);
+        await (await limits.clientAuth('192.0.2.2', 'tpp-1')).attempt!.keep();
       });
       expect(checked).to.be.greaterThan(5);
       await store.close();

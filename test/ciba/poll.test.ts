@@ -5,7 +5,7 @@ import { expectOAuthError, json, type RegisteredClient, type TestServer } from '
 import { openTestRedisStore, type TestRedisStore } from '../support/stores.ts';
 import { ApprovalAgent, pollToken, registerCibaClient, startCibaServer, startRequest } from './support.ts';
 
-describe('CIBA poll mode: the token endpoint status lifecycle (CIBA Core §10–11, DESIGN.md "Token response")', function () {
+describe('CIBA poll mode: the token endpoint status lifecycle (CIBA Core §10–11, README "Token response profiles")', function () {
   this.timeout(30_000);
   let store: TestRedisStore;
   let srv: TestServer;

@@ -31,7 +31,9 @@ describe('CIBA backchannel authentication endpoint: customers, bounds and answer
 
   it('an unknown username and a locked customer get the same answer as any customer, then authorization_pending', async () => {
     const locked = await createCustomer(srv.deps);
-    expect((await srv.deps.accounts.authenticator.checkPassword(locked.username, 'wrong password')).ok).to.equal(false);
+    // the account-wide lock follows a wrong one-time code after the right password (README "Lockout policy")
+    expect((await srv.deps.accounts.authenticator.checkPassword(locked.username, locked.password, '127.0.0.1')).ok).to.equal(true);
+    expect(await srv.deps.accounts.authenticator.checkCode(locked.sub, '000000', '127.0.0.1')).to.equal('locked');
     expect(await srv.deps.accounts.accounts.status(locked.sub)).to.equal('locked');
     const known = await startRequest(srv, client, { login_hint: (await createCustomer(srv.deps)).username });
     for (const hint of ['nobody.here', locked.username]) {
@@ -116,7 +118,7 @@ describe('CIBA backchannel authentication endpoint: customers, bounds and answer
     expect((await json(await pollToken(srv, client, started.auth_req_id))).status).to.equal('approved');
   });
 
-  it('the approval page comes in Finnish, Swedish and English (DESIGN.md "Interfaces")', async () => {
+  it('the approval page comes in Finnish, Swedish and English (README "Decoupled approval (CIBA)")', async () => {
     for (const [lang, heading] of [
       ['fi', 'Hyväksy pyyntöjä'],
       ['sv', 'Godkänn förfrågningar'],
@@ -147,6 +149,7 @@ describe('CIBA backchannel authentication endpoint: customers, bounds and answer
     const guesser = { ...client, client_secret: 'not-the-secret' };
     const statuses: number[] = [];
     for (let i = 0; i < 4; i += 1) statuses.push((await backchannel(srv, guesser, { login_hint: customer.username })).status);
-    expect(statuses).to.deep.equal([401, 401, 429, 429]); // the failure that spends the budget already answers 429
+    // three failures are evaluated (README "Operations": an attempt is reserved before it is checked); the fourth is refused unchecked
+    expect(statuses).to.deep.equal([401, 401, 401, 429]);
   });
 });

@@ -1,3 +1,6 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+
 import { expect } from 'chai';
 
 import { createMemoryStore } from '../../adapters/memory.ts';
@@ -11,11 +14,15 @@ import {
   postForm,
   registerClient,
   startTestServer,
+  testJwks,
   type Json,
   type RegisteredClient,
   type TestServer,
 } from '../support/server.ts';
-import { openTestRedisStore } from '../support/stores.ts';
+import { pollUntil } from '../support/redis_process.ts';
+import { openTestRedisStore, type TestRedisStore } from '../support/stores.ts';
+
+const exec = promisify(execFile);
 
 const backends: { name: string; open: () => Promise<Store> }[] = [
   { name: 'memory', open: async () => createMemoryStore() },
@@ -80,5 +87,28 @@ for (const backend of backends) {
       // RFC 6749 §5.2: the deleted client cannot authenticate to refresh
       await expectOAuthError(await refresh(srv, tpp, issued.refresh_token), 401, 'invalid_client');
     });
+
+    if (backend.name === 'Redis') {
+      it('`admin -- client delete` run in another process ends the tokens this server issued (README "Admin CLI")', async () => {
+        const tpp = await registerClient(srv, { name: 'Rates Monitor' });
+        const token = await clientCredentialsToken(tpp);
+        expect((await introspect(publicDataApi, token)).active, 'positive control (and the client is now cached)').to.equal(true);
+
+        const env = {
+          ...process.env,
+          NODE_ENV: 'test',
+          REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+          REDIS_KEY_PREFIX: (store as TestRedisStore).prefix,
+          JWKS: JSON.stringify(testJwks()),
+          COOKIE_KEYS: 'c'.repeat(40),
+        };
+        const { stdout } = await exec(process.execPath, ['server/admin/cli.ts', 'client', 'delete', tpp.client_id], { env });
+        expect(JSON.parse(stdout)).to.deep.equal({ client_id: tpp.client_id, deleted: true });
+
+        // the CLI announces the change on the store's channel; this process drops its cached entry on hearing it
+        await pollUntil('the deletion to reach this server', async () => (await introspect(publicDataApi, token)).active === false, 5000);
+        expect(await introspect(publicDataApi, token)).to.deep.equal({ active: false });
+      });
+    }
   });
 }

@@ -53,17 +53,22 @@ describe('discovery (RFC 8414, OpenID Connect Discovery 1.0) and health', () => 
     expect(meta.pushed_authorization_request_endpoint).to.equal(`${srv.url}/request`);
     expect(meta.require_pushed_authorization_requests ?? false).to.equal(false); // required per client: those of high APIs
     expect(meta.backchannel_authentication_endpoint).to.equal(`${srv.url}/backchannel`); // CIBA Core §4
-    for (const off of ['registration_endpoint', 'end_session_endpoint', 'device_authorization_endpoint']) {
+    expect(meta.registration_endpoint).to.equal(`${srv.url}/reg`); // RFC 7591, behind initial access tokens
+    for (const off of ['end_session_endpoint', 'device_authorization_endpoint']) {
       expect(meta, off).not.to.have.property(off);
     }
   });
 
-  it('shows https endpoints behind a TLS-terminating proxy (X-Forwarded-Proto)', async () => {
+  it('builds every endpoint URL from ISSUER, whatever Host or X-Forwarded-Host the request names (RFC 8414 §3), and lets caches keep it', async () => {
     const res = await fetch(`${srv.url}/.well-known/openid-configuration`, {
-      headers: { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'auth.bank.example' },
+      headers: { host: 'evil.example', 'x-forwarded-proto': 'https', 'x-forwarded-host': 'auth.other-bank.example' },
     });
     const meta = await json(res);
-    expect(meta.token_endpoint).to.equal('https://auth.bank.example/token');
+    expect(meta.issuer).to.equal(srv.url);
+    for (const [name, value] of Object.entries(meta)) {
+      if (name.endsWith('_endpoint') || name === 'jwks_uri') expect(value, name).to.satisfy((v: string) => v.startsWith(`${srv.url}/`));
+    }
+    expect(res.headers.get('cache-control')).to.equal('public, max-age=300');
   });
 
   it('answers /healthz and /readyz', async () => {

@@ -120,7 +120,7 @@ describe('end to end: a TPP using openid-client and a customer in headless Chrom
     expect(raw.access_token).to.be.a('string');
     expect(raw.token_type).to.equal('Bearer');
     expect(raw.expires_in).to.satisfy(Number.isInteger);
-    expect(raw.scope).to.equal('accounts:read');
+    expect(raw.scope).to.equal('openid accounts:read');
     expect(raw.id_token).to.be.a('string');
     expect(raw.status).to.equal('approved');
     expect(raw.refresh_count).to.equal(0);

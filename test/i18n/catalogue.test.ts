@@ -10,7 +10,7 @@ import { VIEWS_DIR } from '../../server/pages/render.ts';
 
 // attributes whose values people read or hear
 const SPOKEN_ATTRIBUTES = /\s(?:aria-label|title|placeholder|alt|value)="([^"]*)"/g;
-// a form's machine values, not words: the consent buttons' allow/deny (DESIGN.md)
+// a form's machine values, not words: the consent buttons' allow/deny, which TPPs' scripts press
 const MACHINE_VALUES = new Set(['allow', 'deny']);
 
 /** What a template would show as fixed text: its markup with every EJS tag, tag and entity taken out. */

@@ -2,8 +2,7 @@ import { expect } from 'chai';
 
 import { accountsParams, registerWebClient } from '../support/code_grant.ts';
 import { Agent, createCustomer, Flow, type TestCustomer } from '../support/flow.ts';
-import { startTestServer, type RegisteredClient, type TestServer } from '../support/server.ts';
-import { openTestRedisStore, type TestRedisStore } from '../support/stores.ts';
+import { type RegisteredClient, type TestServer, useServerOnRedis } from '../support/server.ts';
 
 const LOGIN_HEADINGS = { fi: 'Kirjaudu palveluun Demo Bank', sv: 'Logga in hos Demo Bank', en: 'Log in to Demo Bank' } as const;
 
@@ -16,21 +15,15 @@ function h1Of(html: string): string | undefined {
 }
 
 describe('languages: ui_locales (OIDC Core §3.1.2.1), the switcher cookie, Accept-Language, the default', () => {
-  let store: TestRedisStore;
+  const fx = useServerOnRedis();
   let srv: TestServer;
   let tpp: RegisteredClient;
   let customer: TestCustomer;
 
   before(async () => {
-    store = await openTestRedisStore();
-    srv = await startTestServer(store);
+    ({ srv } = fx);
     tpp = await registerWebClient(srv);
     customer = await createCustomer(srv.deps);
-  });
-
-  after(async () => {
-    await srv?.close();
-    await store?.close();
   });
 
   for (const locale of ['fi', 'sv', 'en'] as const) {

@@ -30,7 +30,7 @@ describe('token endpoint: authorization_code response (RFC 6749 §4.1.4, OIDC Co
     expect(body.access_token).to.be.a('string');
     expect(body.token_type).to.equal('Bearer');
     expect(body.expires_in).to.satisfy(isInteger).and.be.within(1, 600);
-    expect(body.scope).to.equal('accounts:read');
+    expect(body.scope).to.equal('openid accounts:read'); // openid is granted: the token serves userinfo too
     expect(body.id_token).to.be.a('string');
     expect(body.status).to.equal('approved');
     expect(body.refresh_count).to.equal(0);
@@ -66,7 +66,7 @@ describe('token endpoint: authorization_code response (RFC 6749 §4.1.4, OIDC Co
     expect(payload.nonce).to.equal('n-0S6_WzA2Mj');
   });
 
-  it('userinfo answers for a token issued for openid alone; an API token (audience: the API) is refused there', async () => {
+  it('userinfo (OIDC Core §5.3) answers for a token of openid alone and for an API token that carries openid; one without openid is refused', async () => {
     const customer = await createCustomer(srv.deps);
     const openidOnly = await json(await redeemCode(srv, tpp, await authorize(srv.url, accountsParams(tpp, 'openid'), customer)));
     const userinfo = await fetch(`${srv.url}/me`, { headers: { authorization: `Bearer ${openidOnly.access_token}` } });
@@ -74,7 +74,11 @@ describe('token endpoint: authorization_code response (RFC 6749 §4.1.4, OIDC Co
     expect(await json(userinfo)).to.deep.equal({ sub: customer.sub });
 
     const apiToken = await json(await redeemCode(srv, tpp, await authorize(srv.url, accountsParams(tpp), customer)));
-    const refused = await fetch(`${srv.url}/me`, { headers: { authorization: `Bearer ${apiToken.access_token}` } });
+    const accepted = await fetch(`${srv.url}/me`, { headers: { authorization: `Bearer ${apiToken.access_token}` } });
+    expect(await json(accepted)).to.deep.equal({ sub: customer.sub });
+
+    const withoutOpenid = await json(await redeemCode(srv, tpp, await authorize(srv.url, accountsParams(tpp, 'accounts:read'), customer)));
+    const refused = await fetch(`${srv.url}/me`, { headers: { authorization: `Bearer ${withoutOpenid.access_token}` } });
     expect(refused.status).to.equal(403);
     expect(refused.headers.get('www-authenticate')).to.include('error="insufficient_scope"');
   });

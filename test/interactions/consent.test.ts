@@ -78,7 +78,7 @@ describe('interaction: consent (RFC 6749 §4.1.1–4.1.2)', () => {
     expect(more.html).not.to.include('See your accounts, balances and transactions');
     await more.consent('allow');
     const body = await json(await redeemCode(srv, tpp, more));
-    expect(body.scope.split(' ').sort()).to.deep.equal(['accounts:read', 'accounts:write']);
+    expect(body.scope.split(' ').sort()).to.deep.equal(['accounts:read', 'accounts:write', 'openid']);
     expect(body.id_token).to.be.a('string');
   });
 
@@ -131,6 +131,6 @@ describe('interaction: consent (RFC 6749 §4.1.1–4.1.2)', () => {
     expect(introspection.active).to.equal(true);
     expect(introspection.aud).to.equal(ACCOUNTS_API);
     expect(introspection.sub).to.equal(customer.sub);
-    expect(introspection.scope).to.equal('accounts:read');
+    expect(introspection.scope).to.equal('openid accounts:read'); // openid too: the API token serves userinfo
   });
 });

@@ -1,10 +1,9 @@
 import { expect } from 'chai';
 
 import { sampleBranding } from '../../config/branding.ts';
-import { accountsParams, registerWebClient, startFlowServer } from '../support/code_grant.ts';
+import { accountsParams, registerWebClient } from '../support/code_grant.ts';
 import { createCustomer, Flow, type Page } from '../support/flow.ts';
-import type { RegisteredClient, TestServer } from '../support/server.ts';
-import { openTestRedisStore, type TestRedisStore } from '../support/stores.ts';
+import { type RegisteredClient, type TestServer, useServerOnRedis } from '../support/server.ts';
 
 function cspDirectives(headers: Headers): Map<string, string> {
   const csp = headers.get('content-security-policy') ?? '';
@@ -42,14 +41,13 @@ function expectOnlyOwnResources(html: string): void {
 }
 
 describe('interaction pages: security headers, own resources, accessibility basics', () => {
-  let store: TestRedisStore;
+  const fx = useServerOnRedis();
   let srv: TestServer;
   let tpp: RegisteredClient;
   const pages: { name: string; page: Page; formTargets: string[] }[] = [];
 
   before(async () => {
-    store = await openTestRedisStore();
-    srv = await startFlowServer(store);
+    ({ srv } = fx);
     tpp = await registerWebClient(srv);
     const customer = await createCustomer(srv.deps);
     const flow = await Flow.start(srv.url, accountsParams(tpp));
@@ -69,11 +67,6 @@ describe('interaction pages: security headers, own resources, accessibility basi
       page: { ...flow.page!, headers: stale.headers, html: await stale.text() },
       formTargets: [],
     });
-  });
-
-  after(async () => {
-    await srv?.close();
-    await store?.close();
   });
 
   it('every page sends CSP (frame-ancestors none, form-action self + the redirect origin), no-referrer, nosniff, no-store', () => {
@@ -121,19 +114,13 @@ describe('interaction pages: security headers, own resources, accessibility basi
 });
 
 describe('authorization endpoint pages of oidc-provider: response_mode=form_post', () => {
-  let store: TestRedisStore;
+  const fx = useServerOnRedis();
   let srv: TestServer;
   let tpp: RegisteredClient;
 
   before(async () => {
-    store = await openTestRedisStore();
-    srv = await startFlowServer(store);
+    ({ srv } = fx);
     tpp = await registerWebClient(srv);
-  });
-
-  after(async () => {
-    await srv?.close();
-    await store?.close();
   });
 
   it('the auto-submitting form carries the page headers; its one script comes from this server and its form may post to the client', async () => {

@@ -36,7 +36,7 @@ describe('token endpoint: refresh_token response fields along a chain (RFC 6749 
       expect(body.access_token).to.be.a('string').and.not.equal(issued.access_token);
       expect(body.token_type).to.equal('Bearer');
       expect(body.expires_in).to.satisfy(isInteger);
-      expect(body.scope).to.equal('accounts:read');
+      expect(body.scope).to.equal('openid accounts:read');
       expect(body.id_token).to.be.a('string');
       expect(body.refresh_token_expires_in).to.satisfy(isInteger).and.be.within(1, 15_552_000);
       expect(body.refresh_token_issued_at)

@@ -31,6 +31,7 @@ describe('interaction: strong customer authentication, password then one-time co
     LOCKOUT_MAX_FAILURES: String(MAX_FAILURES),
     LOCKOUT_SECONDS: '600',
     RATE_LIMIT_ADDRESS_LOGIN_FAILURES: '1000',
+    TRUST_PROXY: '127.0.0.1', // the test's agents play a proxy's clients
   });
   let store: TestRedisStore;
   let srv: TestServer;
@@ -44,7 +45,7 @@ describe('interaction: strong customer authentication, password then one-time co
   });
 
   const start = (agent?: Agent, extra: Record<string, string> = {}) => Flow.start(srv.url, { ...accountsParams(tpp), ...extra }, agent);
-  const lockKey = (sub: string) => `${store.prefix}LoginGuard:{${sub}}:lock`;
+  const passwordKey = (sub: string, source: string) => `${store.prefix}LoginGuard:{${sub}}:password:${source}`;
 
   describe('GET /interaction/:uid and POST …/login, …/otp', () => {
     it('GET /auth answers 303 to the login page, which names the application and has labelled username and password fields', async () => {
@@ -164,27 +165,34 @@ describe('interaction: strong customer authentication, password then one-time co
   });
 
   describe('lockout after LOCKOUT_MAX_FAILURES wrong passwords or codes', () => {
-    it(`${MAX_FAILURES} wrong passwords lock the account for LOCKOUT_SECONDS: then even the right password gets the same message`, async () => {
+    it(`${MAX_FAILURES} wrong passwords from one source block that source for LOCKOUT_SECONDS: then even the right password gets the same message there, not elsewhere`, async () => {
       const victim = await createCustomer(srv.deps);
+      const attacker = () => new Agent({ 'x-forwarded-for': '203.0.113.66' });
       for (let i = 0; i < MAX_FAILURES; i += 1) {
-        const flow = await start();
+        const flow = await start(attacker());
         await flow.login(victim.username, `wrong-${i}-password`);
         expect(alertOf(flow)).to.equal(LOGIN_FAILED);
       }
-      expect(await store.probe.ttl(lockKey(victim.sub))).to.be.within(590, 600);
-      const flow = await start();
+      expect(await store.probe.ttl(passwordKey(victim.sub, '203.0.113.66'))).to.be.within(590, 600);
+      const flow = await start(attacker());
       await flow.login(victim.username, victim.password);
       expect(onPasswordPage(flow)).to.equal(true);
       expect(alertOf(flow)).to.equal(LOGIN_FAILED);
+      const own = await start(new Agent({ 'x-forwarded-for': '198.51.100.10' }));
+      await own.login(victim.username, victim.password);
+      expect(onCodePage(own), 'the customer, from their own network, is not locked out').to.equal(true);
     });
 
-    it('`user unlock` lifts the lock at once', async () => {
+    it('`user unlock` lifts the account-wide lock at once', async () => {
       const victim = await createCustomer(srv.deps);
-      for (let i = 0; i < MAX_FAILURES; i += 1) await (await start()).login(victim.username, `wrong-${i}-password`);
-      await srv.deps.accounts.accounts.unlock(victim.username);
       const flow = await start();
       await flow.login(victim.username, victim.password);
-      expect(onCodePage(flow)).to.equal(true);
+      for (let i = 0; i < MAX_FAILURES; i += 1) await flow.otp('000000');
+      expect(await srv.deps.accounts.accounts.status(victim.sub)).to.equal('locked');
+      await srv.deps.accounts.accounts.unlock(victim.username);
+      const again = await start();
+      await again.login(victim.username, victim.password);
+      expect(onCodePage(again)).to.equal(true);
     });
 
     it('wrong codes count too: after the limit the lock page says so, with the policy, and the account is locked', async () => {

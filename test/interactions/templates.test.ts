@@ -24,6 +24,8 @@ const PAGES: Record<string, object> = {
     lifetime: { duration: HOSTILE, until: HOSTILE },
     appsHref: HOSTILE,
     payments: [],
+    clientLogo: HOSTILE,
+    clientLinks: [{ label: HOSTILE, href: HOSTILE }],
   },
   form_post: { action: HOSTILE, clientName: HOSTILE, inputs: [{ name: HOSTILE, value: HOSTILE }] },
   apps: {

@@ -10,7 +10,7 @@ import { startValtuusProcess } from '../support/valtuus_process.ts';
 const METRICS_TOKEN = 'metrics-token-for-the-eviction-test-0123456789';
 const LIMIT = 64 * 1024 * 1024;
 
-describe('operations: a Redis that may evict keys is refused (DESIGN "Storage", README "Operations")', function () {
+describe('operations: a Redis that may evict keys is refused (README "Guarantees under faults")', function () {
   this.timeout(60_000);
   let redis: RedisProcess;
   let admin: Redis;

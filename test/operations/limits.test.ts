@@ -19,6 +19,7 @@ describe('abuse limits (RFC 6585 §4 429, RFC 6749 §5.2): failed client authent
   const fx = useServerOnRedis({
     RATE_LIMIT_CLIENT_AUTH_FAILURES: '10',
     RATE_LIMIT_ADDRESS_AUTH_FAILURES: '40',
+    TRUST_PROXY: '127.0.0.1', // the test plays a proxy's clients with X-Forwarded-For
   });
   let srv: TestServer;
   let victim: RegisteredClient;

@@ -22,7 +22,7 @@ const STAGES = {
   'the commit': sha1(COMMIT_CONSUME_LUA),
 };
 
-describe('token endpoint on a stalling Redis: a 503 means nothing happened (RFC 6749 §5.2, DESIGN "Storage")', function () {
+describe('token endpoint on a stalling Redis: a 503 means nothing happened (RFC 6749 §5.2, README "Guarantees under faults")', function () {
   this.timeout(30_000);
   let redis: RedisProcess;
   let proxy: StallProxy;

@@ -3,9 +3,7 @@ import * as oauth from 'oauth4webapi';
 
 import { REDIRECT_URI } from '../support/code_grant.ts';
 import { Flow, createCustomer } from '../support/flow.ts';
-import { basic, json, postForm, registerClient, type TestServer } from '../support/server.ts';
-import { startFlowServer } from '../support/code_grant.ts';
-import { openTestRedisStore, type TestRedisStore } from '../support/stores.ts';
+import { basic, json, postForm, registerClient, type TestServer, useServerOnRedis } from '../support/server.ts';
 import {
   PAYMENT,
   PAYMENTS,
@@ -40,21 +38,15 @@ const MALFORMED: [string, Payment, string][] = [
 
 describe('RFC 9396 authorization_details: payment_initiation for the Payments API (oauth4webapi: PAR, private_key_jwt, DPoP)', function () {
   this.timeout(20_000);
-  let store: TestRedisStore;
+  const fx = useServerOnRedis();
   let srv: TestServer;
   let as: oauth.AuthorizationServer;
   let tpp: PaymentsTpp;
 
   before(async () => {
-    store = await openTestRedisStore();
-    srv = await startFlowServer(store);
+    ({ srv } = fx);
     as = await discover(srv);
     tpp = await registerPaymentsTpp(srv);
-  });
-
-  after(async () => {
-    await srv?.close();
-    await store?.close();
   });
 
   const dpop = async () => oauth.DPoP(tpp.client, await oauth.generateKeyPair('ES256'));

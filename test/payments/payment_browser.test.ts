@@ -11,10 +11,8 @@ import { createSampleApi } from '../../examples/sample_api/app.ts';
 import { seedSampleApiClient } from '../../examples/sample_api/seed.ts';
 import { createLogger } from '../../server/ops/logger.ts';
 import { launchChromium, openPage } from '../support/browser.ts';
-import { startFlowServer } from '../support/code_grant.ts';
 import { createCustomer } from '../support/flow.ts';
-import type { TestServer } from '../support/server.ts';
-import { openTestRedisStore, type TestRedisStore } from '../support/stores.ts';
+import { type TestServer, useServerOnRedis } from '../support/server.ts';
 import { listen, type Listening } from '../resource_server/support.ts';
 import {
   PAYMENT,
@@ -53,7 +51,7 @@ const SUBMISSION = {
 
 describe('payments end to end (RFC 9396): oauth4webapi PAR, the customer approving in Chromium, the sample API paying once', function () {
   this.timeout(60_000);
-  let store: TestRedisStore;
+  const fx = useServerOnRedis();
   let srv: TestServer;
   let api: Listening;
   let browser: Browser;
@@ -63,8 +61,7 @@ describe('payments end to end (RFC 9396): oauth4webapi PAR, the customer approvi
   let tpp: PaymentsTpp;
 
   before(async () => {
-    store = await openTestRedisStore();
-    srv = await startFlowServer(store);
+    ({ srv } = fx);
     ({ server: tppServer, redirectUri } = await startTppCallback());
     as = await discover(srv);
     tpp = await registerPaymentsTpp(srv, redirectUri, 'Pay Later Ltd');
@@ -77,8 +74,6 @@ describe('payments end to end (RFC 9396): oauth4webapi PAR, the customer approvi
     await browser?.close();
     await api?.close();
     await new Promise((resolve) => tppServer?.close(resolve));
-    await srv?.close();
-    await store?.close();
   });
 
   it('a Finnish customer sees the amount and date in Finnish formats (ui_locales=fi)', async () => {

@@ -62,7 +62,7 @@ const ENDPOINTS: [string, LevelRequest, Record<SecurityLevel, Outcome>][] = [
 const LEVELS: SecurityLevel[] = ['low', 'substantial', 'high'];
 const outcome = (api: ApiDefinition, request: LevelRequest): Outcome => checkLevel(api, request)?.error ?? 'ok';
 
-describe('policy: the API security level table (README "API security levels")', () => {
+describe('policy: the API security level table (README "APIs and scopes")', () => {
   describe('grants at the token endpoint', () => {
     for (const [grant, expected] of GRANTS) {
       for (const level of LEVELS) {

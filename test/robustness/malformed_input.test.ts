@@ -11,6 +11,7 @@ import { JWT_BEARER, assertionClaims, signJwt, signingKey } from '../support/for
 import { problemsWith } from './checks.ts';
 import { asRequest, casesFor, type Pair, type Target } from './mutations.ts';
 import { pool, sendRaw } from './raw_http.ts';
+import { initialAccessTokens } from '../registration/support.ts';
 
 const CONCURRENCY = 20;
 
@@ -218,6 +219,17 @@ async function buildTargets(srv: TestServer): Promise<{ cc: RegisteredClient; we
       baseline: 201,
     },
     {
+      // RFC 7591 takes JSON only: a form body is refused at once (test/registration covers malformed JSON)
+      name: 'registration endpoint',
+      method: 'POST',
+      path: '/reg',
+      params: pairs({ client_name: 'Fuzz DCR', grant_types: 'client_credentials', scope: 'public:read' }),
+      headers: [['Authorization', `Bearer ${(await initialAccessTokens(srv).create({})).initial_access_token}`]],
+      jwtHeaders: ['Authorization'],
+      oauthJson: true,
+      baseline: 400,
+    },
+    {
       name: 'introspection endpoint',
       method: 'POST',
       path: '/token/introspection',
@@ -326,6 +338,7 @@ const DISCOVERY_FIELDS = [
   'revocation_endpoint',
   'pushed_authorization_request_endpoint',
   'backchannel_authentication_endpoint',
+  'registration_endpoint',
 ];
 
 const TARGET_NAMES = [
@@ -343,6 +356,7 @@ const TARGET_NAMES = [
   'token endpoint (password, legacy client)',
   'token endpoint (DPoP)',
   'pushed authorization request endpoint',
+  'registration endpoint',
   'introspection endpoint',
   'revocation endpoint',
   'userinfo endpoint (GET)',

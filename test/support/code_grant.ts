@@ -5,7 +5,7 @@ import type { Flow } from './flow.ts';
 export const REDIRECT_URI = 'http://127.0.0.1:9/callback'; // never reached: the test agent stops at it
 export const ACCOUNTS_API = 'https://api.valtuus.example/accounts';
 
-/** A server on the given store, under the store's own key prefix (for suites that manage their store themselves). */
+/** A server on the given store under the store's own key prefix, for suites that open and close their store themselves. */
 export function startFlowServer(store: Store & { prefix?: string }, env: Record<string, string> = {}): Promise<TestServer> {
   return startTestServer(store, { ...(store.prefix ? { REDIS_KEY_PREFIX: store.prefix } : {}), ...env });
 }

@@ -34,7 +34,7 @@ const apis = parseApiRegistry(
   ),
 );
 
-describe('extra attributes in token requests (issue 4 item 4)', () => {
+describe('extra attributes in token requests (README "APIs and scopes")', () => {
   let store: TestRedisStore;
   let srv: TestServer;
   let tpp: RegisteredClient;

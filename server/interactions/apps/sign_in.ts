@@ -3,7 +3,7 @@ import type { Context } from 'koa';
 import { formatDuration, formatMinutes } from '../../pages/i18n/format.ts';
 import type { PageLanguage } from '../../pages/kit.ts';
 import type { InteractionDeps } from '../context.ts';
-import { addressThrottled, countAddressFailure } from '../throttle.ts';
+import { withinAddressBudget } from '../throttle.ts';
 import { APPS_PATHS } from './paths.ts';
 import { saveSession, type LoadedSession } from './session.ts';
 
@@ -49,32 +49,37 @@ export async function showSignIn(ctx: Context, deps: InteractionDeps, session: L
 export async function submitPassword(ctx: Context, deps: InteractionDeps, session: LoadedSession, form: URLSearchParams): Promise<void> {
   const username = (form.get('username') ?? '').slice(0, 128);
   const { csrf } = session.state;
-  const throttled = await addressThrottled(ctx, deps);
-  if (throttled) {
-    session.state = { csrf, flash: throttled, username };
-    return saveSession(deps.store, session);
-  }
-  const outcome = await deps.authenticator.checkPassword(username, form.get('password') ?? '');
-  if (!outcome.ok) await countAddressFailure(ctx, deps);
-  session.state = outcome.ok ? { csrf, accountId: outcome.sub } : { csrf, flash: { key: 'login.failed' }, username };
+  const result = await withinAddressBudget(
+    ctx,
+    deps,
+    () => deps.authenticator.checkPassword(username, form.get('password') ?? '', ctx.ip),
+    (o) => o.ok,
+  );
+  if ('throttled' in result) session.state = { csrf, flash: result.throttled, username };
+  else if (result.outcome.ok) session.state = { csrf, accountId: result.outcome.sub };
+  else session.state = { csrf, flash: { key: 'login.failed' }, username };
   await saveSession(deps.store, session);
 }
 
 export async function submitCode(ctx: Context, deps: InteractionDeps, session: LoadedSession, form: URLSearchParams): Promise<void> {
   const { csrf, accountId } = session.state;
   if (!accountId) return;
-  const throttled = await addressThrottled(ctx, deps);
-  if (throttled) {
-    session.state = { csrf, accountId, flash: throttled };
+  const result = await withinAddressBudget(
+    ctx,
+    deps,
+    () => deps.authenticator.checkCode(accountId, form.get('otp') ?? '', ctx.ip),
+    (o) => o === 'ok',
+  );
+  if ('throttled' in result) {
+    session.state = { csrf, accountId, flash: result.throttled };
     return saveSession(deps.store, session);
   }
-  const outcome = await deps.authenticator.checkCode(accountId, form.get('otp') ?? '');
+  const { outcome } = result;
   if (outcome === 'ok') {
     const account = await deps.accounts.findBySub(accountId);
     deps.audit('login.succeeded', { sub: accountId, username: account?.username, purpose: 'account_apps' });
     session.state = { csrf, sub: accountId };
   } else {
-    await countAddressFailure(ctx, deps);
     session.state = outcome === 'locked' ? { csrf, locked: true } : { csrf, accountId, flash: { key: 'otp.wrong' } };
   }
   await saveSession(deps.store, session);

@@ -36,6 +36,9 @@ export const en = {
 
   'consent.title': 'Allow {client} access?',
   'consent.lead': 'You are logged in as {username}. {client} asks for permission to:',
+  'consent.clientWebsite': 'Website of {client}',
+  'consent.clientPrivacy': 'Privacy policy of {client}',
+  'consent.clientTerms': 'Terms of service of {client}',
   'consent.identity': 'Your identity',
   'consent.details': 'Details of this request',
   'consent.lasts': '{client} keeps this access for {duration}, until {until}, unless you withdraw it sooner.',

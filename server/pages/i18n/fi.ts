@@ -33,6 +33,9 @@ export const fi: Messages = {
   'otp.wrong': 'Koodi on väärin tai se on jo käytetty. Odota todennussovelluksesi seuraavaa koodia ja yritä uudelleen.',
 
   'consent.title': 'Annetaanko palvelulle {client} pääsy?',
+  'consent.clientWebsite': 'Palvelun {client} verkkosivut',
+  'consent.clientPrivacy': 'Palvelun {client} tietosuojaseloste',
+  'consent.clientTerms': 'Palvelun {client} käyttöehdot',
   'consent.lead': 'Olet kirjautunut käyttäjänä {username}. {client} pyytää lupaa:',
   'consent.identity': 'Henkilöllisyytesi',
   'consent.details': 'Pyynnön tiedot',

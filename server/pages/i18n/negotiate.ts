@@ -50,7 +50,7 @@ function fromAcceptLanguage(ctx: Context): Locale | undefined {
 }
 
 /**
- * The page's language (DESIGN.md): what the switcher asks for now or was asked for earlier in
+ * The page's language (docs/i18n.md): what the switcher asks for now or was asked for earlier in
  * this sign-in, then `ui_locales`, then the language cookie, then Accept-Language, then the default.
  */
 export function chooseLocale(ctx: Context, defaultLocale: Locale, hints: LocaleHints = {}): Locale {

@@ -33,6 +33,9 @@ export const sv: Messages = {
   'otp.wrong': 'Koden är fel eller har redan använts. Vänta på nästa kod i din autentiseringsapp och försök igen.',
 
   'consent.title': 'Ge {client} åtkomst?',
+  'consent.clientWebsite': 'Webbplats för {client}',
+  'consent.clientPrivacy': 'Integritetspolicy för {client}',
+  'consent.clientTerms': 'Användarvillkor för {client}',
   'consent.lead': 'Du är inloggad som {username}. {client} ber om tillstånd att:',
   'consent.identity': 'Din identitet',
   'consent.details': 'Uppgifter i denna begäran',

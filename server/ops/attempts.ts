@@ -1,0 +1,61 @@
+import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+
+/**
+ * One attempt reserved before it is evaluated (a password, a one-time code, a client's
+ * credentials): the limiter's atomic consume takes the point first, so of any number of
+ * concurrent attempts at most the budget is ever evaluated. The outcome then releases the
+ * point (the attempt was right) or keeps it (wrong).
+ */
+export interface Attempt {
+  /** the attempt succeeded: it no longer counts against the budget */
+  release(): Promise<void>;
+  /** the attempt failed: its point stays spent; true when it was the budget's last point */
+  keep(): Promise<boolean>;
+}
+
+export type Reserved = { attempt: Attempt; retryAfter?: undefined } | { attempt?: undefined; retryAfter: number };
+
+export const FREE_ATTEMPT: Attempt = { release: async () => undefined, keep: async () => false };
+
+export function retryAfterOf(res: RateLimiterRes): number {
+  return Math.max(1, Math.ceil(res.msBeforeNext / 1000));
+}
+
+/** Reserves one point of `key`; a refusal carries the seconds until a retry may succeed. Store errors are thrown. */
+export async function reserve(limiter: RateLimiterAbstract, key: string): Promise<Reserved> {
+  let res: RateLimiterRes;
+  try {
+    res = await limiter.consume(key);
+  } catch (err) {
+    if (err instanceof RateLimiterRes) return { retryAfter: retryAfterOf(err) };
+    throw err;
+  }
+  const last = res.remainingPoints === 0;
+  return {
+    attempt: {
+      release: async () => {
+        await limiter.reward(key, 1);
+      },
+      keep: async () => last,
+    },
+  };
+}
+
+/** Reserves a point of every budget at once; refused when any is spent (the others' points are given back). */
+export async function reserveAll(reservations: Promise<Reserved>[]): Promise<Reserved> {
+  const all = await Promise.all(reservations);
+  const refused = all.filter((r) => r.retryAfter !== undefined);
+  const taken = all.flatMap((r) => (r.attempt ? [r.attempt] : []));
+  if (refused.length) {
+    await Promise.all(taken.map((a) => a.release()));
+    return { retryAfter: Math.max(...refused.map((r) => r.retryAfter!)) };
+  }
+  return {
+    attempt: {
+      release: async () => {
+        await Promise.all(taken.map((a) => a.release()));
+      },
+      keep: async () => (await Promise.all(taken.map((a) => a.keep()))).some(Boolean),
+    },
+  };
+}
