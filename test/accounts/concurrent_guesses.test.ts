@@ -11,7 +11,7 @@ import { openTestRedisStore, type TestRedisStore } from '../support/stores.ts';
 import { startValtuusProcess, type ValtuusProcess } from '../support/valtuus_process.ts';
 
 const MAX_FAILURES = 5;
-const LOGIN_FAILED = translate('en', 'login.failed', { phone: sampleBranding.supportPhone });
+const LOGIN_FAILED = translate('en', 'login.failed', { phone: sampleBranding.supportPhone.replace(/ /g, '\u00a0') });
 const BURST = 40;
 const WORKERS = 3;
 
