@@ -1,4 +1,6 @@
 import type { Context } from 'koa';
+
+import { onReservedAttempt } from '../ops/attempts.ts';
 import { errors } from 'oidc-provider';
 
 import type { AccountServices } from '../accounts/services.ts';
@@ -114,18 +116,8 @@ async function withinLoginBudget<T>(
   check: () => Promise<T>,
   succeeded: (o: T) => boolean,
 ): Promise<T | undefined> {
-  const { attempt } = await deps.limits.login(ctx.ip);
-  if (!attempt) return undefined;
-  let outcome: T;
-  try {
-    outcome = await check();
-  } catch (err) {
-    await attempt.release(); // nothing was decided (a 503): the attempt does not count
-    throw err;
-  }
-  if (succeeded(outcome)) await attempt.release();
-  else await attempt.keep();
-  return outcome;
+  const result = await onReservedAttempt(await deps.limits.login(ctx.ip), check, succeeded);
+  return 'outcome' in result ? result.outcome : undefined;
 }
 
 export async function submitPassword(ctx: Context, deps: ApprovalPageDeps): Promise<void> {

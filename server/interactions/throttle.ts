@@ -1,5 +1,7 @@
 import type { Context } from 'koa';
 
+import { onReservedAttempt } from '../ops/attempts.ts';
+
 import type { InteractionDeps } from './context.ts';
 import type { Flash } from './state.ts';
 
@@ -17,16 +19,6 @@ export async function withinAddressBudget<T>(
   check: () => Promise<T>,
   succeeded: (outcome: T) => boolean,
 ): Promise<Budgeted<T>> {
-  const { attempt, retryAfter } = await deps.limits.login(ctx.ip);
-  if (!attempt) return { throttled: { key: 'login.throttled', waitSeconds: retryAfter } };
-  let outcome: T;
-  try {
-    outcome = await check();
-  } catch (err) {
-    await attempt.release(); // nothing was decided (a 503): the attempt does not count
-    throw err;
-  }
-  if (succeeded(outcome)) await attempt.release();
-  else await attempt.keep();
-  return { outcome };
+  const result = await onReservedAttempt(await deps.limits.login(ctx.ip), check, succeeded);
+  return 'retryAfter' in result ? { throttled: { key: 'login.throttled', waitSeconds: result.retryAfter } } : result;
 }

@@ -59,3 +59,26 @@ export async function reserveAll(reservations: Promise<Reserved>[]): Promise<Res
     },
   };
 }
+
+/**
+ * Runs `check` on a reserved attempt (README "Operations": an attempt is reserved before it is
+ * checked): given back when `succeeded` says so or when the check throws (a 503 decided
+ * nothing), kept otherwise. `retryAfter` when no attempt could be reserved.
+ */
+export async function onReservedAttempt<T>(
+  reserved: Reserved,
+  check: () => Promise<T>,
+  succeeded: (outcome: T) => boolean,
+): Promise<{ outcome: T } | { retryAfter: number }> {
+  if (!reserved.attempt) return { retryAfter: reserved.retryAfter };
+  let outcome: T;
+  try {
+    outcome = await check();
+  } catch (err) {
+    await reserved.attempt.release();
+    throw err;
+  }
+  if (succeeded(outcome)) await reserved.attempt.release();
+  else await reserved.attempt.keep();
+  return { outcome };
+}
