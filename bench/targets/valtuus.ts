@@ -52,6 +52,9 @@ function serverEnv(port: number, options: ValtuusOptions): NodeJS.ProcessEnv {
     // One client sends all the load here; its per-minute token budget (default 6000) would turn
     // the run into a measurement of 429s. The limiter still runs on every request.
     RATE_LIMIT_TOKEN_REQUESTS: process.env.RATE_LIMIT_TOKEN_REQUESTS ?? String(TOKEN_BUDGET),
+    // likewise every scripted customer signs in from 127.0.0.1: its per-address budget of new sign-ins
+    // (default 120 a minute) would refuse the code flow after two seconds; the limiter still runs
+    RATE_LIMIT_ADDRESS_INTERACTIONS: process.env.RATE_LIMIT_ADDRESS_INTERACTIONS ?? '1000000',
     ...(options.workers ? { WEB_CONCURRENCY: String(options.workers) } : {}),
     ...(options.keyPrefix ? { REDIS_KEY_PREFIX: options.keyPrefix } : {}),
   };
