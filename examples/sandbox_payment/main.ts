@@ -8,6 +8,8 @@ import { createServer } from 'node:http';
 import { importJWK, type JWK } from 'jose';
 import * as oauth from 'oauth4webapi';
 
+import { submitPayment } from './submit.ts';
+
 export interface PaymentScriptConfig {
   issuer: string;
   apiUrl: string;
@@ -108,20 +110,7 @@ export async function runPayment(config: PaymentScriptConfig, say: (line: string
   );
   say(`token: ${tokens.token_type}, ${tokens.expires_in} s, authorization_details ${JSON.stringify(tokens.authorization_details)}`);
 
-  const submit = async (body: object): Promise<Response> =>
-    oauth
-      .protectedResourceRequest(
-        tokens.access_token,
-        'POST',
-        new URL(`${config.apiUrl}/payments`),
-        new Headers({ 'content-type': 'application/json' }),
-        JSON.stringify(body),
-        { DPoP: dpop, ...insecure },
-      )
-      .catch((err: unknown) => {
-        if (err instanceof oauth.WWWAuthenticateChallengeError) return err.response;
-        throw err;
-      });
+  const submit = (body: object): Promise<Response> => submitPayment(tokens.access_token, config.apiUrl, dpop, body);
   const payment = {
     amount: DEMO_PAYMENT.instructedAmount.amount,
     currency: DEMO_PAYMENT.instructedAmount.currency,

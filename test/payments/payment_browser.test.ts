@@ -9,6 +9,7 @@ import type { Browser } from 'playwright-core';
 
 import { createSampleApi } from '../../examples/sample_api/app.ts';
 import { seedSampleApiClient } from '../../examples/sample_api/seed.ts';
+import { submitPayment } from '../../examples/sandbox_payment/submit.ts';
 import { createLogger } from '../../server/ops/logger.ts';
 import { launchChromium, openPage } from '../support/browser.ts';
 import { createCustomer } from '../support/flow.ts';
@@ -151,21 +152,7 @@ describe('payments end to end (RFC 9396): oauth4webapi PAR, the customer approvi
     expect(tokens).not.to.have.property('refresh_token');
     expect((await introspect(srv, tpp, tokens.access_token)).authorization_details).to.deep.equal([PAYMENT]);
 
-    // oauth4webapi hands a refusal's challenge (RFC 6750 §3) over as an error carrying the response
-    const submit = (body: object) =>
-      oauth
-        .protectedResourceRequest(
-          tokens.access_token,
-          'POST',
-          new URL(`${api.url}/payments`),
-          new Headers({ 'content-type': 'application/json' }),
-          JSON.stringify(body),
-          { DPoP: dpop, ...insecure },
-        )
-        .catch((err: unknown) => {
-          if (err instanceof oauth.WWWAuthenticateChallengeError) return err.response;
-          throw err;
-        });
+    const submit = (body: object) => submitPayment(tokens.access_token, api.url, dpop, body);
     const changed = await submit({ ...SUBMISSION, amount: '1234.51' });
     expect(changed.status).to.equal(403);
     expect(await changed.json())
