@@ -49,8 +49,16 @@ describe('operations: a Redis Cluster failover under load (README "Operations")'
     const body = await json(res);
     return { status: res.status, ...(res.status === 200 ? {} : { error: String(body.error) }) };
   };
-  const active = async (token: string) =>
-    (await json(await postForm(`${srv.url}/token/introspection`, { token }, { authorization: auth() }))).active;
+  // a 503 means nothing happened and a retry is safe (README "Guarantees under faults"): the introspection is retried
+  // while the last of the failover window answers 503, so a token reads inactive only when the store says so
+  const active = async (token: string) => {
+    for (let attempt = 0; ; attempt += 1) {
+      const res = await postForm(`${srv.url}/token/introspection`, { token }, { authorization: auth() });
+      if (res.status !== 503 || attempt >= 40) return (await json(res)).active;
+      await res.body?.cancel();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
 
   it('a killed master costs at most 503 temporarily_unavailable for the failover window, never a 500; replicated tokens survive', async () => {
     const before = await Promise.all(
