@@ -2,6 +2,7 @@ import type { Context, Next } from 'koa';
 import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 
+import { StoreUnavailableError } from '../../adapters/errors.ts';
 import type { Limits } from '../ops/limits.ts';
 import { BodyTooLarge, claimedClientId } from './claimed_client.ts';
 import { tooManyRequests } from './errors.ts';
@@ -28,6 +29,22 @@ function sendTooMany(ctx: Context, retryAfter: number): void {
   ctx.body = { error: err.error, error_description: err.error_description };
 }
 
+/** The budgets live in the store: when it cannot answer (an outage, a failover), nothing was tried and a retry is safe. */
+function sendUnavailable(ctx: Context): void {
+  const err = new StoreUnavailableError();
+  ctx.status = 503;
+  ctx.body = { error: err.error, error_description: err.error_description };
+}
+
+/** Settling a reservation after the answer must not turn the answer into an error: an unsettled one lapses with its window. */
+async function settle(ctx: Context, action: () => Promise<unknown>): Promise<void> {
+  try {
+    await action();
+  } catch (err) {
+    ctx.state.log?.warn({ err }, 'client authentication budget not settled');
+  }
+}
+
 /**
  * Failed client authentications are counted per address and per client from an address. The
  * attempt is reserved before the client is authenticated (whichever way it names itself:
@@ -47,16 +64,21 @@ export function clientAuthThrottle(provider: Provider, limits: Limits) {
       ctx.body = { error: 'invalid_request', error_description: 'the request body is too large' };
       return undefined;
     }
-    const { attempt, retryAfter } = await limits.clientAuth(ctx.ip, clientId);
+    let reserved: Awaited<ReturnType<Limits['clientAuth']>>;
+    try {
+      reserved = await limits.clientAuth(ctx.ip, clientId);
+    } catch {
+      return sendUnavailable(ctx);
+    }
+    const { attempt, retryAfter } = reserved;
     if (!attempt) return sendTooMany(ctx, retryAfter);
     try {
       await next();
     } catch (err) {
-      await attempt.release();
+      await settle(ctx, () => attempt.release());
       throw err;
     }
-    if (failedClientAuth(ctx as KoaContextWithOIDC)) await attempt.keep();
-    else await attempt.release();
+    await settle(ctx, () => (failedClientAuth(ctx as KoaContextWithOIDC) ? attempt.keep() : attempt.release()));
     return undefined;
   };
 }
