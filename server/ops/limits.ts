@@ -4,7 +4,7 @@ import type { Config } from '../../config/index.ts';
 import type { Store } from '../../adapters/types.ts';
 import { FREE_ATTEMPT, reserveAll, retryAfterOf, type Reserved } from './attempts.ts';
 import { BatchedBudget } from './batched_budget.ts';
-import { FailureBudget, NO_BUDGET } from './failure_budget.ts';
+import { LeasedBudget, MemoryLeaseStore, RedisLeaseStore } from './leased_budget.ts';
 
 export type { Attempt, Reserved } from './attempts.ts';
 
@@ -43,14 +43,21 @@ function limiterFactory(store: Store): Factory {
   };
 }
 
-function failureBudget(make: Factory, name: string, points: number): Pick<FailureBudget, 'reserve'> {
-  const gate = make(name, points);
-  const failures = make(`${name}-failed`, points);
-  return gate && failures ? new FailureBudget(gate, failures, points) : NO_BUDGET;
+interface FailureBudget {
+  reserve(key: string): Promise<Reserved>;
+}
+
+const NO_BUDGET: FailureBudget = { reserve: async () => ({ attempt: FREE_ATTEMPT }) };
+
+/** A failure budget that also bounds attempts in flight, leased to each process (leased_budget.ts). */
+function failureBudget(store: Store, name: string, points: number): FailureBudget {
+  if (points <= 0) return NO_BUDGET;
+  const leases = store.redis ? new RedisLeaseStore(store.redis, store.keys.limiter(name)) : new MemoryLeaseStore();
+  return new LeasedBudget(leases, points, WINDOW_SECONDS);
 }
 
 /** Budgets of abuse, not of correctness: when the store fails they let the request go on, to meet the store itself. */
-async function reserveOpen(budget: Pick<FailureBudget, 'reserve'>, key: string): Promise<Reserved> {
+async function reserveOpen(budget: FailureBudget, key: string): Promise<Reserved> {
   try {
     return await budget.reserve(key);
   } catch {
@@ -79,9 +86,9 @@ export function createLimits(config: Config, store: Store): Limits {
   const make = limiterFactory(store);
   const { clientAuthFailuresPerClient, authFailuresPerAddress, loginFailuresPerAddress, tokenRequestsPerClient, interactionsPerAddress } =
     config.limits;
-  const clientFromAddress = failureBudget(make, 'client-auth', clientAuthFailuresPerClient);
-  const address = failureBudget(make, 'auth-address', authFailuresPerAddress);
-  const loginAddress = failureBudget(make, 'login-address', loginFailuresPerAddress);
+  const clientFromAddress = failureBudget(store, 'client-auth', clientAuthFailuresPerClient);
+  const address = failureBudget(store, 'auth-address', authFailuresPerAddress);
+  const loginAddress = failureBudget(store, 'login-address', loginFailuresPerAddress);
   const interactions = make('interaction-address', interactionsPerAddress, { blockLocally: true });
   // the token budget is spent on every token request: counted in batches, not per request
   const tokens =
