@@ -49,7 +49,10 @@ export function startProcess(name: string, command: string, args: string[], opti
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  if (child.pid === undefined) throw new Error(`${name}: could not start ${command}`);
+  if (child.pid === undefined) {
+    child.once('error', () => undefined); // reported by the throw below, with what to install
+    throw new Error(`${name}: could not start ${command} (is it installed and on the PATH? see bench/README.md)`);
+  }
   const tail = { text: '' };
   let done = false;
   child.stdout!.on('data', (chunk: Buffer) => {
