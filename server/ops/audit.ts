@@ -1,5 +1,5 @@
 import type { Logger } from './logger.ts';
-import type { Metrics } from './metrics.ts';
+import { labelledOnce, type Metrics } from './metrics.ts';
 
 /** Security events, one log line each, on a stream of their own (`"stream":"audit"`). */
 export type AuditEvent =
@@ -32,21 +32,48 @@ export type Audit = (event: AuditEvent, fields?: AuditFields) => void;
 /** Never pass secrets, tokens, codes or passwords here: fields name who, what and why only. */
 export function createAudit(logger: Logger, metrics?: Metrics): Audit {
   const stream = logger.child({ stream: 'audit' });
+  const count = metrics ? counter(metrics) : undefined;
   return function audit(event, fields = {}) {
-    stream.info({ event, ...fields }, event);
-    if (metrics) count(metrics, event, fields);
+    if (stream.isLevelEnabled('info')) stream.info({ event, ...fields }, event);
+    count?.(event, fields);
   };
 }
 
 /** The security counters follow the audit events, so the two never disagree. */
-function count(metrics: Metrics, event: AuditEvent, fields: AuditFields): void {
+function counter(metrics: Metrics): (event: AuditEvent, fields: AuditFields) => void {
+  const issued = labelledOnce((grantType, api) => metrics.tokensIssued.labels(grantType!, api!));
+  const refused = labelledOnce((grantType, error) => metrics.tokensRefused.labels(grantType!, error!));
+  return (event, fields) => countEvent(metrics, issued, refused, event, fields);
+}
+
+type Child = { inc(): void };
+
+const GRANT_TYPES = new Set([
+  'authorization_code',
+  'refresh_token',
+  'client_credentials',
+  'password',
+  'urn:openid:params:grant-type:ciba',
+  'urn:ietf:params:oauth:grant-type:device_code',
+  'urn:ietf:params:oauth:grant-type:jwt-bearer',
+  'urn:ietf:params:oauth:grant-type:token-exchange',
+]);
+
+function countEvent(
+  metrics: Metrics,
+  issued: (grantType: string, api: string) => Child,
+  refused: (grantType: string, error: string) => Child,
+  event: AuditEvent,
+  fields: AuditFields,
+): void {
   const label = (v: unknown) => (typeof v === 'string' && v ? v : 'none');
   switch (event) {
     case 'token.issued':
-      metrics.tokensIssued.inc({ grant_type: label(fields.grant_type), api: label(fields.api) });
+      issued(label(fields.grant_type), label(fields.api)).inc();
       break;
     case 'token.refused':
-      metrics.tokensRefused.inc({ grant_type: label(fields.grant_type), error: label(fields.error) });
+      // a refused request's grant_type is whatever the client sent: only known ones become labels
+      refused(GRANT_TYPES.has(String(fields.grant_type)) ? label(fields.grant_type) : 'other', label(fields.error)).inc();
       break;
     case 'login.succeeded':
       metrics.logins.inc({ outcome: 'succeeded' });

@@ -69,6 +69,17 @@ export class LeasedBudget {
     this.#windowMs = windowSeconds * 1000;
   }
 
+  /** An attempt at once when this process holds a free point of `key`'s lease (the hot path), else undefined. */
+  reserveNow(key: string): Attempt | undefined {
+    const held = this.#held.get(key);
+    if (!held || held.waiting > 0) return undefined;
+    const now = performance.now();
+    if (now >= held.validUntil || now < held.spentUntil || held.inFlight >= held.leased) return undefined;
+    held.inFlight += 1;
+    held.peak = Math.max(held.peak, held.inFlight);
+    return this.#attempt(key, held);
+  }
+
   /** Store errors are thrown; the caller decides whether to go on without the budget. */
   async reserve(key: string): Promise<Reserved> {
     const held = this.#entry(key);

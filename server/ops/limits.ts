@@ -2,7 +2,7 @@ import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAb
 
 import type { Config } from '../../config/index.ts';
 import type { Store } from '../../adapters/types.ts';
-import { FREE_ATTEMPT, reserveAll, retryAfterOf, type Reserved } from './attempts.ts';
+import { FREE_ATTEMPT, reserveAll, retryAfterOf, type Attempt, type Reserved } from './attempts.ts';
 import { BatchedBudget } from './batched_budget.ts';
 import { LeasedBudget, MemoryLeaseStore, RedisLeaseStore } from './leased_budget.ts';
 
@@ -44,10 +44,21 @@ function limiterFactory(store: Store): Factory {
 }
 
 interface FailureBudget {
+  reserveNow(key: string): Attempt | undefined;
   reserve(key: string): Promise<Reserved>;
 }
 
-const NO_BUDGET: FailureBudget = { reserve: async () => ({ attempt: FREE_ATTEMPT }) };
+const NO_BUDGET: FailureBudget = { reserveNow: () => FREE_ATTEMPT, reserve: async () => ({ attempt: FREE_ATTEMPT }) };
+
+/** Both attempts as one: released or kept together. */
+function bothAttempts(a: Attempt, b: Attempt): Attempt {
+  return {
+    release: async () => {
+      await Promise.all([a.release(), b.release()]);
+    },
+    keep: async () => (await Promise.all([a.keep(), b.keep()])).some(Boolean),
+  };
+}
 
 /** A failure budget that also bounds attempts in flight, leased to each process (leased_budget.ts). */
 function failureBudget(store: Store, name: string, points: number): FailureBudget {
@@ -98,8 +109,14 @@ export function createLimits(config: Config, store: Store): Limits {
   const pair = (ip: string, clientId: string | undefined) => `${clientId ?? '-'}|${ip}`;
 
   return {
-    clientAuth: (ip, clientId) =>
-      reserveAll([reserveOpen(address, ip), ...(clientId ? [reserveOpen(clientFromAddress, pair(ip, clientId))] : [])]),
+    clientAuth: async (ip, clientId) => {
+      // the hot path: this process holds free points of both leases, nothing to ask the store
+      const byAddress = address.reserveNow(ip);
+      const byClient = byAddress && (clientId ? clientFromAddress.reserveNow(pair(ip, clientId)) : FREE_ATTEMPT);
+      if (byAddress && byClient) return { attempt: bothAttempts(byAddress, byClient) };
+      await byAddress?.release();
+      return reserveAll([reserveOpen(address, ip), ...(clientId ? [reserveOpen(clientFromAddress, pair(ip, clientId))] : [])]);
+    },
     tokenRequest: async (clientId) => (tokens instanceof BatchedBudget ? tokens.spend(clientId) : spend(tokens, clientId)),
     login: (ip) => reserveOpen(loginAddress, ip),
     newInteraction: (ip) => spend(interactions, ip),

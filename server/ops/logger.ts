@@ -59,15 +59,28 @@ export function createLogger(level: string, destination?: pino.DestinationStream
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
+/** Koa's `ctx.state` of one request: its id, and its logger, made on first use (most requests log one line at most). */
+class RequestState {
+  readonly requestId: string;
+  readonly #logger: Logger;
+  #child: Logger | undefined;
+
+  constructor(logger: Logger, requestId: string) {
+    this.#logger = logger;
+    this.requestId = requestId;
+  }
+
+  get log(): Logger {
+    return (this.#child ??= this.#logger.child({ req_id: this.requestId }));
+  }
+}
+
 /** Takes X-Request-Id when it is sane, else makes one; echoes it and logs one line per request. */
 export function requestLogging(logger: Logger) {
   return async function logRequest(ctx: Context, next: Next): Promise<void> {
     const offered = ctx.get('x-request-id');
     const id = REQUEST_ID.test(offered) ? offered : randomUUID();
-    ctx.state.requestId = id;
-    // made on first use: most requests log one line at most, and a child logger costs
-    let child: Logger | undefined;
-    Object.defineProperty(ctx.state, 'log', { get: () => (child ??= logger.child({ req_id: id })), configurable: true });
+    ctx.state = Object.assign(new RequestState(logger, id), ctx.state);
     ctx.set('X-Request-Id', id);
     const started = process.hrtime.bigint();
     try {

@@ -1,8 +1,11 @@
+import { LRUCache } from 'lru-cache';
 import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 
 import type { ConsentMemory } from '../accounts/consents.ts';
 import type { Audit } from '../ops/audit.ts';
+
+const TOUCH_EVERY_MS = 60_000;
 
 interface TokenLike {
   aud?: string | string[];
@@ -17,11 +20,17 @@ function issuedToken(ctx: KoaContextWithOIDC): TokenLike | undefined {
 
 /** Token issued and refused, from the provider's own events; a customer's token also marks their consent as used. */
 export function auditTokenEvents(provider: Provider, audit: Audit, consents?: ConsentMemory): void {
+  // "last used" on Your authorized apps is shown to the minute: written at most once a minute per app and process
+  const touched = new LRUCache<string, true>({ max: 10_000, ttl: TOUCH_EVERY_MS });
   provider.on('grant.success', (ctx: KoaContextWithOIDC) => {
     const accountId = ctx.oidc.account?.accountId;
     const clientId = ctx.oidc.client?.clientId;
-    // "last used" on Your authorized apps; a failed write only leaves that date older
-    if (consents && accountId && clientId) consents.touch(accountId, clientId).catch(() => undefined);
+    const pair = `${accountId}\u0000${clientId}`;
+    if (consents && accountId && clientId && !touched.has(pair)) {
+      touched.set(pair, true);
+      // a failed write only leaves that date older
+      consents.touch(accountId, clientId).catch(() => touched.delete(pair));
+    }
     const token = issuedToken(ctx);
     audit('token.issued', {
       client_id: ctx.oidc.client?.clientId,
