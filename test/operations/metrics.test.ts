@@ -39,6 +39,16 @@ describe('metrics (README "Operations"): Prometheus text format', () => {
     expect(res.headers.get('www-authenticate')).to.match(/^Bearer/);
   });
 
+  it('a grant type the client made up is counted as "other": a client cannot grow the label set', async () => {
+    const tpp = await registerClient(srv);
+    for (const made of ['urn:x:made-up-1', 'urn:x:made-up-2']) {
+      await (await postForm(`${srv.url}/token`, { grant_type: made }, { authorization: basic(tpp.client_id, tpp.client_secret) })).text();
+    }
+    const text = await (await fetch(`${srv.url}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } })).text();
+    expect(text).not.to.contain('made-up');
+    expect(text).to.match(/valtuus_token_errors_total\{grant_type="other",error="unsupported_grant_type"\} 2/);
+  });
+
   it('counts requests per endpoint and outcome, tokens per grant and API, and refusals', async () => {
     const tpp = await registerClient(srv);
     for (let i = 0; i < 3; i += 1) {
