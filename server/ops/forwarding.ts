@@ -1,6 +1,7 @@
 import { BlockList, isIP } from 'node:net';
 
 import type { Context, Middleware, Next } from 'koa';
+import { LRUCache } from 'lru-cache';
 
 import type { Config, TrustProxy } from '../../config/index.ts';
 
@@ -18,10 +19,17 @@ function trustList(setting: TrustProxy): (address: string) => boolean {
     if (prefix === undefined) list.addAddress(address, type);
     else list.addSubnet(address, Number(prefix), type);
   }
+  // BlockList builds a SocketAddress per check: the answer for a peer is kept (few peers: the proxies in front)
+  const known = new LRUCache<string, boolean>({ max: 1000 });
   return (address) => {
-    const a = plain(address);
-    const family = isIP(a);
-    return family !== 0 && list.check(a, family === 6 ? 'ipv6' : 'ipv4');
+    let answer = known.get(address);
+    if (answer === undefined) {
+      const a = plain(address);
+      const family = isIP(a);
+      answer = family !== 0 && list.check(a, family === 6 ? 'ipv6' : 'ipv4');
+      known.set(address, answer);
+    }
+    return answer;
   };
 }
 
@@ -65,8 +73,9 @@ export function believeTrustedProxies(config: Pick<Config, 'trustProxy'>): Middl
     headers['x-forwarded-for'] = plain(
       believed ? clientAddress(peer, headers['x-forwarded-for'] as string, config.trustProxy, trusted) : peer,
     );
-    delete headers['x-forwarded-proto'];
-    delete headers['x-forwarded-host'];
+    // a delete turns the headers object into a slow dictionary: only when there is something to delete
+    if (headers['x-forwarded-proto'] !== undefined) delete headers['x-forwarded-proto'];
+    if (headers['x-forwarded-host'] !== undefined) delete headers['x-forwarded-host'];
     return next();
   };
 }
