@@ -3,6 +3,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import ProviderClass, { type Provider } from 'oidc-provider';
 
 import type { Adapter } from '../../adapters/types.ts';
+import { releaseHeldAttempt } from '../ops/attempts.ts';
 
 const PREFIX = 'sha256:';
 
@@ -34,7 +35,10 @@ export function secretMatches(storedDigest: string | undefined, presented: strin
  */
 export function installSecretDigests(provider: Provider): void {
   provider.Client.prototype.compareClientSecret = async function compareClientSecretDigest(actual: string) {
-    return secretMatches(this.clientSecret, actual);
+    const matches = secretMatches(this.clientSecret, actual);
+    // the attempt reserved before this check (token/client_auth_throttle.ts) is given back now
+    if (matches) releaseHeldAttempt(ProviderClass.ctx?.state);
+    return matches;
   };
 }
 

@@ -82,3 +82,32 @@ export async function onReservedAttempt<T>(
   else await reserved.attempt.keep();
   return { outcome };
 }
+
+const HELD = Symbol('valtuus.heldAttempt');
+
+/**
+ * An attempt kept on a request's state while its check runs inside oidc-provider (client
+ * authentication), so that the check's success can give it back at once, before the rest of
+ * the request: the budget bounds attempts being checked, not requests being answered.
+ */
+export function holdAttempt(state: Record<PropertyKey, unknown>, attempt: Attempt): Attempt {
+  let settled = false;
+  const once = (settle: () => Promise<unknown>) => async () => {
+    if (settled) return undefined;
+    settled = true;
+    delete state[HELD];
+    return settle();
+  };
+  const held: Attempt = {
+    release: once(() => attempt.release()) as Attempt['release'],
+    keep: once(() => attempt.keep()) as Attempt['keep'],
+  };
+  state[HELD] = held;
+  return held;
+}
+
+/** The check of the held attempt succeeded: give it back now (nothing when none is held). */
+export function releaseHeldAttempt(state: Record<PropertyKey, unknown> | undefined): void {
+  const held = state?.[HELD] as Attempt | undefined;
+  held?.release().catch(() => undefined); // an unsettled point lapses with its window
+}

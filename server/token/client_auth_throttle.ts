@@ -3,6 +3,7 @@ import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 
 import { StoreUnavailableError } from '../../adapters/errors.ts';
+import { holdAttempt } from '../ops/attempts.ts';
 import type { Limits } from '../ops/limits.ts';
 import { BodyTooLarge, claimedClientId } from './claimed_client.ts';
 import { tooManyRequests } from './errors.ts';
@@ -70,8 +71,8 @@ export function clientAuthThrottle(provider: Provider, limits: Limits) {
     } catch {
       return sendUnavailable(ctx);
     }
-    const { attempt, retryAfter } = reserved;
-    if (!attempt) return sendTooMany(ctx, retryAfter);
+    if (!reserved.attempt) return sendTooMany(ctx, reserved.retryAfter);
+    const attempt = holdAttempt(ctx.state, reserved.attempt); // given back as soon as the client is authenticated
     try {
       await next();
     } catch (err) {

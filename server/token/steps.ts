@@ -2,6 +2,7 @@ import Provider, { type TokenEndpointGrantContext } from 'oidc-provider';
 
 import type { AccountServices } from '../accounts/services.ts';
 import type { Audit } from '../ops/audit.ts';
+import { releaseHeldAttempt } from '../ops/attempts.ts';
 import type { Limits } from '../ops/limits.ts';
 import { CIBA_GRANT } from '../policy/levels.ts';
 import type { ResourceIndicators } from '../policy/enforcement.ts';
@@ -25,7 +26,8 @@ import { tokenResponseProfile } from './apigee.ts';
  * Around the endpoint, outermost first (Koa middleware in front of oidc-provider's routes):
  *  1. clientAuthThrottle          reserves one failure of the address's and the client's budget before
  *                                 client authentication (429 when spent); kept after a 401 invalid_client,
- *                                 given back otherwise (README "Operations").
+ *                                 given back otherwise, as soon as the client is authenticated (a secret
+ *                                 that matched, or the grant handler reached) (README "Operations").
  *  2. unauthorizedClientForGrant  RFC 6749 §5.2's unauthorized_client for a grant the client lacks.
  *  3. addPromisedTokenFields      status, refresh_count, refresh_token_expires_in/_issued_at on a 200.
  *  3b. addDecoupledStatus         CIBA errors: status pending / rejected / expired beside the error (ciba.ts).
@@ -72,6 +74,7 @@ export function tokenEndpointProvider(limits: Limits, tokenParams: readonly stri
       const after = steps.after[name] ?? [];
       const first = steps.first[name] ?? [];
       async function grantWithValtuusSteps(ctx: TokenEndpointGrantContext<Params>): Promise<void> {
+        releaseHeldAttempt(ctx.state); // the client is authenticated: its reserved attempt is given back (step 1)
         for (const step of steps.before) await step(ctx);
         for (const step of first) await step(ctx);
         await redeem(async () => {
