@@ -1,8 +1,8 @@
-import { consumedBy, decodeForProvider, decodePayload, encodePayload, isCompacted, withGrantMembers, withPrevious } from './codec.ts';
-import { createConsume, createRedeem, RETRY_AFTER_MS } from './consume.ts';
+import { decodeForProvider, decodePayload, encodePayload, isCompacted, withGrantMembers } from './codec.ts';
+import { beginOnFind, createConsume, createRedeem } from './consume.ts';
 import type { KeyLayout } from './keys.ts';
 import type { Keyspace } from './keyspace.ts';
-import { currentRedemption } from './redemption.ts';
+import { currentRedemption, type Redemption } from './redemption.ts';
 import type { Adapter, AdapterFactory, AdapterPayload } from './types.ts';
 
 /** The models oidc-provider revokes by grant (lib/helpers/revoke.js). */
@@ -45,38 +45,42 @@ function secondaryIndexWrites(
   return writes;
 }
 
-/** What a token request saves after its consume is undone with it; a rotated refresh token remembers its predecessor. */
-function notedByRedemption(model: string, id: string, payload: AdapterPayload, keys: KeyLayout): AdapterPayload {
-  const redemption = currentRedemption();
-  if (!redemption?.held.length) return payload;
-  redemption.saved.add(keys.member(model, id));
-  const rotated = model === 'RefreshToken' ? redemption.heldRefreshToken : undefined;
-  return rotated && rotated.id !== id ? withPrevious(payload, rotated.id) : payload;
+/**
+ * Inside a token request, after its first consume, a token indexed by its grant only (no uid, no
+ * user code, with an expiry) waits for the commit and is written with it: one script for the
+ * consume and every token it issued (docs/storage.md "Single use").
+ */
+function deferredSave(model: string, id: string, payload: AdapterPayload, ttl: number | undefined, { keys }: AdapterContext) {
+  if (!GRANTABLE.has(model) || ttl === undefined || typeof payload.userCode === 'string') return undefined;
+  const grantIndex = typeof payload.grantId === 'string' ? { key: keys.grant(payload.grantId), member: keys.member(model, id) } : undefined;
+  return { key: keys.object(model, id), value: encodePayload(payload), ttlSeconds: ttl, ...(grantIndex ? { grantIndex } : {}) };
+}
+
+/** A read within a token request: each object is read from the store once, and what it saved is read back from it. */
+async function readOnce(keyspace: Keyspace, redemption: Redemption | undefined, key: string): Promise<string | null> {
+  if (!redemption) return keyspace.get(key);
+  if (redemption.reads.has(key)) return redemption.reads.get(key)!;
+  const stored = await keyspace.get(key);
+  redemption.reads.set(key, stored);
+  return stored;
 }
 
 export function createAdapter(model: string, context: AdapterContext): Adapter {
-  const { keyspace, keys, now } = context;
-
-  /** Inside a token request, a refresh token rotated within the grace window looks unused until its consume decides. */
-  function retryable(stored: string): boolean {
-    const options = currentRedemption()?.options;
-    const graceMs = options?.reuseGraceMs ?? 0;
-    const by = consumedBy(stored);
-    if (model !== 'RefreshToken' || by?.at === undefined || by.next === undefined) return false;
-    const age = now() - by.at;
-    return age >= (options?.retryAfterMs ?? RETRY_AFTER_MS) && age < graceMs;
-  }
+  const { keyspace, keys } = context;
 
   async function find(id: string): Promise<AdapterPayload | undefined> {
-    const stored = await keyspace.get(keys.object(model, id));
-    if (stored === null) return undefined;
+    const redemption = currentRedemption();
+    const key = keys.object(model, id);
+    const redeeming =
+      redemption?.options.redeems === model && !redemption.held.some((h) => h.model === model) && !redemption.reads.has(key);
+    const stored = redeeming ? await beginOnFind(context, model, id, redemption) : await readOnce(keyspace, redemption, key);
+    if (stored === null || stored === undefined) return undefined;
     const payload = decodeForProvider(stored, id);
     if (isCompacted(payload)) {
       // its grant gone, nothing of the chain can be used or revoked any more
-      const grant = await keyspace.get(keys.object('Grant', payload.grantId));
+      const grant = await readOnce(keyspace, redemption, keys.object('Grant', payload.grantId));
       return grant === null ? undefined : withGrantMembers(payload, decodePayload(grant));
     }
-    if (retryable(stored)) delete payload.consumed;
     return payload;
   }
 
@@ -87,15 +91,31 @@ export function createAdapter(model: string, context: AdapterContext): Adapter {
 
   async function upsert(id: string, payload: AdapterPayload, expiresIn?: number): Promise<void> {
     const ttl = ttlSeconds(expiresIn);
-    const stored = notedByRedemption(model, id, payload, keys);
+    const key = keys.object(model, id);
+    const redemption = currentRedemption();
+    if (redemption?.held.length) {
+      redemption.saved.add(keys.member(model, id));
+      const save = deferredSave(model, id, payload, ttl, context);
+      if (save) {
+        redemption.pending.set(key, save);
+        redemption.reads.set(key, save.value);
+        return;
+      }
+    }
     // Indexes first: if the object write then fails, nothing is issued and a dangling index entry is harmless.
     const indexWrites = secondaryIndexWrites(model, id, payload, ttl, context);
     if (indexWrites.length > 0) await Promise.all(indexWrites);
-    await keyspace.set(keys.object(model, id), encodePayload(stored), ttl);
+    const value = encodePayload(payload);
+    await keyspace.set(key, value, ttl);
+    redemption?.reads.set(key, value);
   }
 
   async function destroy(id: string): Promise<void> {
-    await keyspace.del(keys.object(model, id));
+    const key = keys.object(model, id);
+    const redemption = currentRedemption();
+    redemption?.pending.delete(key);
+    redemption?.reads.set(key, null);
+    await keyspace.del(key);
     await keyspace.removeFromSet(keys.list(model), id);
   }
 
@@ -104,7 +124,13 @@ export function createAdapter(model: string, context: AdapterContext): Adapter {
     const members = await keyspace.grantMembers(indexKey);
     if (members.length === 0) return;
     // One DEL per member: on a Cluster the members live in different slots.
-    await Promise.all(members.map((member) => keyspace.del(keys.memberKey(member))));
+    const redemption = currentRedemption();
+    await Promise.all(
+      members.map((member) => {
+        redemption?.reads.set(keys.memberKey(member), null);
+        return keyspace.del(keys.memberKey(member));
+      }),
+    );
     // Only the members seen above, so a token indexed meanwhile stays revocable.
     await keyspace.unindexGrant(indexKey, members);
   }

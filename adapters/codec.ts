@@ -5,8 +5,9 @@ import type { AdapterPayload } from './types.ts';
  * atomic consume (a Lua script on Redis) can tell a consumed object by its first bytes without
  * decoding JSON. A consumed record may carry, right after it and in this order, the store's own
  * members (docs/storage.md): `~by` the redemption that consumed it, `~at` when (ms) and `~next`
- * the refresh token it was rotated to, for the reuse grace window. A live refresh token may carry
- * `~prev`, the token it replaced. oidc-provider never sees them.
+ * the refresh token it was rotated to, for the reuse grace window (those two only in the retry
+ * record, docs/storage.md). oidc-provider never sees them; `~prev` is only in records written
+ * before the retry record existed.
  */
 export const CONSUMED_HEAD = '{"consumed":';
 
@@ -84,15 +85,6 @@ export function consumedBy(stored: string): ConsumedBy | undefined {
   };
 }
 
-export function previousOf(stored: string): string | undefined {
-  const prev = decodePayload(stored)['~prev'];
-  return typeof prev === 'string' ? prev : undefined;
-}
-
-export function withPrevious(payload: AdapterPayload, prev: string): AdapterPayload {
-  return { ...payload, '~prev': prev };
-}
-
 /**
  * The consumed record: `consumed` (epoch seconds), then the store's members, then the payload;
  * `compact` keeps only what reuse detection reads (a refresh token no retry may replace).
@@ -106,11 +98,6 @@ export function consumedRecord(stored: string, epochSeconds: number, by?: Consum
     if (by.at !== undefined && by.next !== undefined) Object.assign(head, { '~at': by.at, '~next': by.next });
   }
   return JSON.stringify({ ...head, ...kept });
-}
-
-/** The record compacted once its successor was used: no retry may replace it, no redemption undo it. */
-export function compacted(stored: string): string {
-  return consumedRecord(stored, Number(decodePayload(stored).consumed), undefined, true);
 }
 
 /** Mirrors a one-step consume: put `"consumed":<epoch>` in front of the other members. */

@@ -5,6 +5,7 @@
  *
  *   <prefix><Model>:{<id>}                 one object (JSON), TTL = expiresIn
  *   <prefix><Model>:redeeming:{<id>}       → the attempt redeeming that object, for a short lease
+ *   <prefix><Model>:retry:{<id>}           a rotated refresh token's full record, for the retry window only
  *   <prefix><Model>:uid:{<uid>}            → id of the Session with that uid, same TTL
  *   <prefix><Model>:userCode:{<code>}      → id of the DeviceCode with that user code, same TTL
  *   <prefix><Model>:list                   set of ids stored without expiry (Client, Account)
@@ -25,6 +26,8 @@ export interface KeyLayout {
   object(model: string, id: string): string;
   /** Which attempt is redeeming an object (docs/storage.md "Single use"): the object's hash tag. */
   mark(model: string, id: string): string;
+  /** A rotated refresh token's full consumed record while a retry may replace its successor (docs/storage.md): the object's hash tag. */
+  retry(model: string, id: string): string;
   uid(model: string, uid: string): string;
   userCode(model: string, userCode: string): string;
   list(model: string): string;
@@ -61,6 +64,7 @@ export function keyLayout(prefix: string): KeyLayout {
     prefix,
     object,
     mark: (model, id) => `${prefix}${model}:redeeming:{${id}}`,
+    retry: (model, id) => `${prefix}${model}:retry:{${id}}`,
     uid: (model, uid) => `${prefix}${model}:uid:{${uid}}`,
     userCode: (model, userCode) => `${prefix}${model}:userCode:{${userCode}}`,
     list: (model) => `${prefix}${model}:list`,

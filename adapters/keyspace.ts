@@ -1,9 +1,14 @@
 /**
  * What beginning a consume finds: this attempt won (or may replace a refresh token within the
  * grace window), the object was consumed before, another attempt holds it, or it is gone.
+ * `stored` is the object as found; `retry` (grace only) the full record kept for the window.
  */
 export type BeginOutcome =
-  { status: 'won' | 'grace' | 'used'; stored: string } | { status: 'pending'; leftMs: number } | { status: 'missing' };
+  | { status: 'won'; stored: string }
+  | { status: 'used'; stored: string }
+  | { status: 'grace'; stored: string; retry: string }
+  | { status: 'pending'; leftMs: number }
+  | { status: 'missing' };
 
 export interface BeginConsume {
   attempt: string;
@@ -15,11 +20,37 @@ export interface BeginConsume {
   retryAfterMs: number;
 }
 
+/** The keys of one consumable object: itself, its redemption mark and its retry record (one hash tag). */
+export interface ConsumeKeys {
+  key: string;
+  mark: string;
+  retry: string;
+}
+
+/** One object a redemption holds, as its commit writes it. */
+export interface HeldWrite extends ConsumeKeys {
+  /** the object as the attempt found it: a lapsed lease still commits if nobody changed it */
+  found: string;
+  /** the consumed record (TTL kept); undefined: the object was only held (an unrotated refresh token), not consumed */
+  record?: string;
+  /** the full record a retry within the window needs, and how long it is kept (ms) */
+  retryRecord?: { value: string; ttlMs: number };
+}
+
+/** One object a redemption saved, written with its commit; `grantIndex` names the grant index it joins. */
+export interface SaveWrite {
+  key: string;
+  value: string;
+  ttlSeconds?: number;
+  grantIndex?: { key: string; member: string };
+}
+
 /**
  * The few storage primitives the adapter is written against; Redis and the in-memory sandbox
  * each implement them with the same meaning (Redis semantics: TTLs in whole seconds).
- * Every call touches one key, or keys sharing one hash tag, so each works on Redis Cluster.
- * The consume steps take the object's key and its redemption mark's (docs/storage.md).
+ * Every call touches one key, or keys sharing one hash tag, so each works on Redis Cluster;
+ * `commitRedemption` is one script on a single Redis and one command per slot on a Cluster.
+ * The consume steps take the object's key, its redemption mark's and its retry record's (docs/storage.md).
  */
 export interface Keyspace {
   get(key: string): Promise<string | null>;
@@ -30,15 +61,17 @@ export interface Keyspace {
   removeFromSet(key: string, member: string): Promise<void>;
   setMembers(key: string): Promise<string[]>;
   /** Marks the object as being redeemed by one attempt, for leaseMs, unless it is consumed or held. */
-  beginConsume(key: string, mark: string, begin: BeginConsume): Promise<BeginOutcome>;
-  /** Writes the consumed record if the attempt still holds the object; false if it lost it. */
-  commitConsume(key: string, mark: string, attempt: string, record: string, found: string): Promise<boolean>;
+  beginConsume(keys: ConsumeKeys, begin: BeginConsume): Promise<BeginOutcome>;
+  /**
+   * Writes what a redemption saved and its consumed records, and drops its marks, if the attempt
+   * still holds every object (or its lease lapsed and nobody changed the object); false, with
+   * nothing written on a single Redis, when it lost one. Saves are written before the records.
+   */
+  commitRedemption(attempt: string, held: readonly HeldWrite[], saves: readonly SaveWrite[]): Promise<boolean>;
   /** Undoes the attempt: drops its mark, or puts back what it found if its commit went through. */
-  releaseConsume(key: string, mark: string, attempt: string, found: string): Promise<void>;
+  releaseConsume(keys: ConsumeKeys, attempt: string, found: string): Promise<void>;
   /** Deletes an unused successor; false when it was used or is being used. */
   retireUnused(key: string, mark: string): Promise<boolean>;
-  /** Replaces the value, keeping its TTL, if it is still `expected`. */
-  replaceIf(key: string, expected: string, value: string): Promise<void>;
   /**
    * Adds a member expiring in ttlSeconds (never, without it) to a grant index, drops members
    * already expired, and sets the index to expire with its longest-lived member.

@@ -1,5 +1,5 @@
 import { consumedBy, isConsumed } from './codec.ts';
-import type { BeginConsume, BeginOutcome, Keyspace } from './keyspace.ts';
+import type { BeginConsume, BeginOutcome, ConsumeKeys, HeldWrite, Keyspace, SaveWrite } from './keyspace.ts';
 
 /** A string, a set, or a grant index (member → expiry in ms), as in Redis. */
 type Value = string | Set<string> | Map<string, number>;
@@ -98,37 +98,51 @@ export class MemoryKeyspace implements Keyspace {
   }
 
   /** Each consume step is synchronous up to its return, hence atomic on Node's single thread. */
-  async beginConsume(key: string, mark: string, begin: BeginConsume): Promise<BeginOutcome> {
+  async beginConsume({ key, mark, retry }: ConsumeKeys, begin: BeginConsume): Promise<BeginOutcome> {
     const stored = this.#string(key);
     if (stored === null) return { status: 'missing' };
     if (this.#string(mark) !== null) return { status: 'pending', leftMs: this.pttl(mark) };
-    let status: 'won' | 'grace' | 'used' = 'won';
     if (isConsumed(stored)) {
-      const by = consumedBy(stored);
+      const full = begin.graceMs > 0 ? this.#string(retry) : null;
+      const by = full === null ? undefined : consumedBy(full);
       const age = by?.at === undefined || by.next === undefined ? undefined : begin.nowMs - by.at;
-      status = age !== undefined && age >= begin.retryAfterMs && age < begin.graceMs ? 'grace' : 'used';
+      if (full === null || age === undefined || age < begin.retryAfterMs || age >= begin.graceMs) return { status: 'used', stored };
+      this.#put(mark, begin.attempt, this.#now() + begin.leaseMs);
+      return { status: 'grace', stored, retry: full };
     }
-    if (status !== 'used') this.#put(mark, begin.attempt, this.#now() + begin.leaseMs);
-    return { status, stored };
+    this.#put(mark, begin.attempt, this.#now() + begin.leaseMs);
+    return { status: 'won', stored };
   }
 
-  async commitConsume(key: string, mark: string, attempt: string, record: string, found: string): Promise<boolean> {
-    const entry = this.#live(key);
-    if (!entry || typeof entry.value !== 'string') return false;
-    const holder = this.#string(mark);
-    if (holder !== attempt && (holder !== null || entry.value !== found)) return false;
-    entry.value = record;
-    this.#entries.delete(mark);
+  async commitRedemption(attempt: string, held: readonly HeldWrite[], saves: readonly SaveWrite[]): Promise<boolean> {
+    for (const h of held) {
+      const stored = this.#string(h.key);
+      const holder = this.#string(h.mark);
+      if (stored === null || (holder !== attempt && (holder !== null || stored !== h.found))) return false;
+    }
+    for (const save of saves) {
+      this.#put(save.key, save.value, this.#expiresAt(save.ttlSeconds));
+      if (save.grantIndex) this.#index(save.grantIndex.key, save.grantIndex.member, save.ttlSeconds);
+    }
+    for (const h of held) {
+      const entry = this.#live(h.key)!;
+      if (h.record !== undefined) entry.value = h.record;
+      if (h.retryRecord) this.#put(h.retry, h.retryRecord.value, this.#now() + h.retryRecord.ttlMs);
+      this.#entries.delete(h.mark);
+    }
     return true;
   }
 
-  async releaseConsume(key: string, mark: string, attempt: string, found: string): Promise<void> {
+  async releaseConsume({ key, mark, retry }: ConsumeKeys, attempt: string, found: string): Promise<void> {
     if (this.#string(mark) === attempt) {
       this.#entries.delete(mark);
       return;
     }
     const entry = this.#live(key);
-    if (entry && typeof entry.value === 'string' && consumedBy(entry.value)?.by === attempt) entry.value = found;
+    if (entry && typeof entry.value === 'string' && consumedBy(entry.value)?.by === attempt) {
+      entry.value = found;
+      this.#entries.delete(retry);
+    }
   }
 
   async retireUnused(key: string, mark: string): Promise<boolean> {
@@ -140,18 +154,17 @@ export class MemoryKeyspace implements Keyspace {
     return true;
   }
 
-  async replaceIf(key: string, expected: string, value: string): Promise<void> {
-    const entry = this.#live(key);
-    if (entry && entry.value === expected) entry.value = value;
-  }
-
-  async indexGrant(key: string, member: string, ttlSeconds?: number): Promise<void> {
+  #index(key: string, member: string, ttlSeconds?: number): void {
     const now = this.#now();
     const value = this.#live(key)?.value;
     const members = value instanceof Map ? value : new Map<string, number>();
     members.set(member, Math.max(members.get(member) ?? 0, this.#expiresAt(ttlSeconds)));
     for (const [name, expiresAt] of members) if (expiresAt <= now) members.delete(name);
     this.#put(key, members, Math.max(...members.values()));
+  }
+
+  async indexGrant(key: string, member: string, ttlSeconds?: number): Promise<void> {
+    this.#index(key, member, ttlSeconds);
   }
 
   async grantMembers(key: string): Promise<string[]> {

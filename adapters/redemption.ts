@@ -1,11 +1,18 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes } from 'node:crypto';
 
-/** One object a redemption consumed and holds, with what it found there (to put back on failure). */
+import type { SaveWrite } from './keyspace.ts';
+
+/** One object a redemption holds (its mark is set), with what it found there (to put back on failure). */
 export interface Held {
   readonly model: string;
   readonly id: string;
+  /** the object as found */
   readonly found: string;
+  /** a refresh token retried within the window: its full record, and its successor is not retired yet */
+  readonly retry?: string;
+  /** consume() was called: the commit writes the consumed record; otherwise it only drops the mark */
+  consumed: boolean;
 }
 
 export interface RedemptionOptions {
@@ -13,33 +20,49 @@ export interface RedemptionOptions {
   readonly reuseGraceMs: number;
   /** how soon after the rotation a retry may come at the earliest (ms); default RETRY_AFTER_MS (adapters/consume.ts) */
   readonly retryAfterMs?: number;
+  /**
+   * The model this request redeems (`RefreshToken` for the refresh grant): its first look-up in
+   * the redemption begins the consume, so that the read and the mark are one script.
+   */
+  readonly redeems?: string;
 }
 
 /**
  * One token request's consumes and the objects it saved after them (docs/storage.md "Single
- * use"): committed together once the response is ready, undone together when it fails.
+ * use"): committed together once the response is ready, undone together when it fails. Saves of
+ * tokens after the first consume wait in `pending` and go to the store with the commit; what the
+ * request itself read or saved is read from here again (one read of each object per request).
  */
 export class Redemption {
   /** short and URL-safe: it is stored in every consumed record */
   readonly attempt = randomBytes(9).toString('base64url');
   readonly held: Held[] = [];
-  /** objects saved after the first consume: "<Model>:<id>" */
+  /** objects saved (or to be saved) after the first consume: "<Model>:<id>" */
   readonly saved = new Set<string>();
+  /** saves written with the commit, by key */
+  readonly pending = new Map<string, SaveWrite>();
+  /** what this request read or will have written, by key (null: not there) */
+  readonly reads = new Map<string, string | null>();
+  /** the commit was sent: the pending saves may be in the store */
+  committing = false;
   readonly options: RedemptionOptions;
 
   constructor(options: RedemptionOptions) {
     this.options = options;
   }
 
-  /** The refresh token this redemption rotated (or replaced within the grace window). */
-  get heldRefreshToken(): Held | undefined {
-    return this.held.find((h) => h.model === 'RefreshToken');
+  holding(model: string, id: string): Held | undefined {
+    return this.held.find((h) => h.model === model && h.id === id);
   }
 
-  /** The refresh token saved after the consume: the rotation's successor. */
+  /** The refresh token saved after the consume, other than one held: the rotation's successor. */
   savedId(model: string): string | undefined {
     let last: string | undefined;
-    for (const member of this.saved) if (member.startsWith(`${model}:`)) last = member.slice(model.length + 1);
+    for (const member of this.saved) {
+      if (!member.startsWith(`${model}:`)) continue;
+      const id = member.slice(model.length + 1);
+      if (!this.holding(model, id)) last = id;
+    }
     return last;
   }
 }

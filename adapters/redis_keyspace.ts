@@ -1,16 +1,9 @@
 import type { Cluster, Redis } from 'ioredis';
 
 import { asStoreError, StoreUnavailableError, withDeadline } from './errors.ts';
-import type { BeginOutcome, Keyspace } from './keyspace.ts';
+import type { BeginOutcome, HeldWrite, Keyspace, SaveWrite } from './keyspace.ts';
 import { notExecuted, runScript, type RedisClient } from './redis_script_runner.ts';
-import {
-  BEGIN_CONSUME_LUA,
-  COMMIT_CONSUME_LUA,
-  INDEX_GRANT_LUA,
-  RELEASE_CONSUME_LUA,
-  REPLACE_IF_LUA,
-  RETIRE_UNUSED_LUA,
-} from './redis_scripts.ts';
+import { BEGIN_CONSUME_LUA, COMMIT_REDEMPTION_LUA, INDEX_GRANT_LUA, RELEASE_CONSUME_LUA, RETIRE_UNUSED_LUA } from './redis_scripts.ts';
 
 export type { RedisClient } from './redis_script_runner.ts';
 
@@ -36,12 +29,40 @@ function readinessGate(client: RedisClient, waitMs: number): () => Promise<void>
   };
 }
 
-type BeginReply = ['missing'] | ['pending', string] | ['won' | 'grace' | 'used', string];
+type BeginReply = ['missing'] | ['pending', string] | ['won' | 'used', string] | ['grace', string, string];
 
 function beginOutcome(reply: BeginReply): BeginOutcome {
   if (reply[0] === 'missing') return { status: 'missing' };
   if (reply[0] === 'pending') return { status: 'pending', leftMs: Number(reply[1]) };
-  return { status: reply[0], stored: reply[1] };
+  if (reply[0] === 'grace') return { status: 'grace', stored: reply[1], retry: reply[2] };
+  return reply[0] === 'won' ? { status: 'won', stored: reply[1] } : { status: 'used', stored: reply[1] };
+}
+
+const ttlMsArg = (ttlSeconds: number | undefined) => (ttlSeconds === undefined ? '' : String(ttlSeconds * 1000));
+
+/** COMMIT_REDEMPTION_LUA's keys and arguments; the members of one grant index go in one group. */
+function commitArguments(attempt: string, held: readonly HeldWrite[], saves: readonly SaveWrite[]): [string[], string[]] {
+  const indexes = new Map<string, string[]>();
+  for (const save of saves) {
+    if (!save.grantIndex) continue;
+    const members = indexes.get(save.grantIndex.key) ?? [];
+    indexes.set(save.grantIndex.key, [...members, save.grantIndex.member, ttlMsArg(save.ttlSeconds)]);
+  }
+  const keys: string[] = [];
+  const args: string[] = [attempt, String(held.length), String(saves.length), String(indexes.size)];
+  for (const h of held) {
+    keys.push(h.key, h.mark, h.retry);
+    args.push(h.found, h.record ?? '', h.retryRecord?.value ?? '', String(h.retryRecord?.ttlMs ?? ''));
+  }
+  for (const save of saves) {
+    keys.push(save.key);
+    args.push(save.value, save.ttlSeconds === undefined ? '' : String(save.ttlSeconds));
+  }
+  for (const [key, members] of indexes) {
+    keys.push(key);
+    args.push(String(members.length / 2), ...members);
+  }
+  return [keys, args];
 }
 
 export function createRedisKeyspace(
@@ -77,26 +98,46 @@ export function createRedisKeyspace(
   }
 
   const script = <T>(lua: string, keys: string[], args: (string | number)[]) => call(() => runScript<T>(client, lua, keys, args));
+  const set = (key: string, value: string, ttlSeconds?: number) =>
+    call(async () => {
+      await (ttlSeconds === undefined ? client.set(key, value) : client.set(key, value, 'EX', ttlSeconds));
+    });
+  const indexGrant = (key: string, member: string, ttlSeconds?: number) =>
+    script(INDEX_GRANT_LUA, [key], [member, ttlMsArg(ttlSeconds)]).then(() => undefined);
+  const commitOne = async (attempt: string, held: readonly HeldWrite[], saves: readonly SaveWrite[]) =>
+    (await script<number>(COMMIT_REDEMPTION_LUA, ...commitArguments(attempt, held, saves))) === 1;
+
+  /**
+   * On one Redis, one script. On a Cluster the objects live in different slots: each save (its
+   * index first, as upsert writes it), then each held object's commit, which fails if it lost
+   * the object; the redemption's undo then deletes the saves.
+   */
+  async function commitRedemption(attempt: string, held: readonly HeldWrite[], saves: readonly SaveWrite[]): Promise<boolean> {
+    if (!client.isCluster) return commitOne(attempt, held, saves);
+    await Promise.all(
+      saves.map(async (save) => {
+        if (save.grantIndex) await indexGrant(save.grantIndex.key, save.grantIndex.member, save.ttlSeconds);
+        await set(save.key, save.value, save.ttlSeconds);
+      }),
+    );
+    const results = await Promise.all(held.map((h) => commitOne(attempt, [h], [])));
+    return results.every(Boolean);
+  }
 
   return {
     get: (key) => call(() => client.get(key)),
-    set: (key, value, ttlSeconds) =>
-      call(async () => {
-        await (ttlSeconds === undefined ? client.set(key, value) : client.set(key, value, 'EX', ttlSeconds));
-      }),
+    set,
     del: (key) => call(async () => void (await client.del(key))),
     addToSet: (key, member) => call(async () => void (await client.sadd(key, member))),
     removeFromSet: (key, member) => call(async () => void (await client.srem(key, member))),
     setMembers: (key) => call(() => client.smembers(key)),
-    beginConsume: async (key, mark, { attempt, nowMs, leaseMs, graceMs, retryAfterMs }) =>
-      beginOutcome(await script<BeginReply>(BEGIN_CONSUME_LUA, [key, mark], [attempt, nowMs, leaseMs, graceMs, retryAfterMs])),
-    commitConsume: async (key, mark, attempt, record, found) =>
-      (await script<number>(COMMIT_CONSUME_LUA, [key, mark], [attempt, record, found])) === 1,
-    releaseConsume: async (key, mark, attempt, found) => void (await script(RELEASE_CONSUME_LUA, [key, mark], [attempt, found])),
+    beginConsume: async ({ key, mark, retry }, { attempt, nowMs, leaseMs, graceMs, retryAfterMs }) =>
+      beginOutcome(await script<BeginReply>(BEGIN_CONSUME_LUA, [key, mark, retry], [attempt, nowMs, leaseMs, graceMs, retryAfterMs])),
+    commitRedemption,
+    releaseConsume: async ({ key, mark, retry }, attempt, found) =>
+      void (await script(RELEASE_CONSUME_LUA, [key, mark, retry], [attempt, found])),
     retireUnused: async (key, mark) => (await script<number>(RETIRE_UNUSED_LUA, [key, mark], [])) === 1,
-    replaceIf: async (key, expected, value) => void (await script(REPLACE_IF_LUA, [key], [expected, value])),
-    indexGrant: (key, member, ttlSeconds) =>
-      script(INDEX_GRANT_LUA, [key], [member, ttlSeconds === undefined ? '' : String(ttlSeconds * 1000)]).then(() => undefined),
+    indexGrant,
     grantMembers: (key) => call(() => client.zrange(key, 0, -1)),
     unindexGrant: (key, members) => call(async () => void (await client.zrem(key, ...members))),
     ping: () => call(async () => void (await client.ping())),

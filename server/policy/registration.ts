@@ -1,11 +1,23 @@
 import { errors } from 'oidc-provider';
 
 import type { AdapterPayload } from '../../adapters/types.ts';
-import type { ApiDefinition } from '../../config/index.ts';
+import type { ApiDefinition, Jwk } from '../../config/index.ts';
 import { LEVELS, describeLevel, isFapi2, isLegacyGrant } from './levels.ts';
 import type { ApiRegistry } from './registry.ts';
 import { SOFTWARE_METADATA, assertSoftwareMetadata, assertTokenResponseProfile } from './client_metadata.ts';
 import { isOidcScope } from './scopes.ts';
+
+/**
+ * `id_token_signed_response_alg` for a client that registers without one (README "ID token
+ * algorithm"): ES256 when the server has an EC P-256 key, which signs about ten times cheaper
+ * than RSA-2048 and is one of FAPI 2.0 Security Profile §5.4.1's algorithms (RS256 is not);
+ * RS256, OIDC Registration §2's own default, for a key set without one. A client's explicit
+ * choice stays.
+ */
+export function defaultIdTokenAlg(keys: readonly Jwk[]): 'ES256' | 'RS256' {
+  const p256 = keys.some((key) => key.kty === 'EC' && key.crv === 'P-256' && (key.alg === undefined || key.alg === 'ES256'));
+  return p256 ? 'ES256' : 'RS256';
+}
 
 /**
  * Checks a registration against the API security levels before it is stored, so that a

@@ -7,7 +7,7 @@ import { INTERACTION_LIFETIME } from '../ops/limits.ts';
 import { detailsTypesTaken, isSingleUse } from '../policy/authorization_details.ts';
 import { attributeTokenClaims, authorizationAttributeParams } from '../policy/attributes.ts';
 import type { ResourceIndicators } from '../policy/enforcement.ts';
-import { EXTRA_CLIENT_METADATA, validateExtraClientMetadata } from '../policy/registration.ts';
+import { EXTRA_CLIENT_METADATA, defaultIdTokenAlg, validateExtraClientMetadata } from '../policy/registration.ts';
 import type { ApiRegistry } from '../policy/registry.ts';
 import { OIDC_SCOPES } from '../policy/scopes.ts';
 import { longestRefreshTtl, refreshTokenTtl, rotateUnlessSenderConstrained } from '../token/refresh.ts';
@@ -50,7 +50,7 @@ export function buildProviderConfiguration(
       grant_types: ['authorization_code'],
       response_types: ['code'],
       token_endpoint_auth_method: 'client_secret_basic',
-      id_token_signed_response_alg: 'RS256',
+      id_token_signed_response_alg: defaultIdTokenAlg(config.jwks.keys),
       // RFC 9396 §10: a client that names no types may use those of the APIs its scopes belong to (policy/authorization_details.ts)
       authorization_details_types: detailsTypesTaken(registry),
     },

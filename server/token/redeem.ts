@@ -1,15 +1,17 @@
 import type { Store } from '../../adapters/types.ts';
 
-export type Redeem = (grant: () => Promise<void>) => Promise<void>;
+export type Redeem = (grant: () => Promise<void>, grantType: string) => Promise<void>;
 
 /**
  * The grant and the steps after it run as one redemption (docs/storage.md "Single use"): the
- * code or refresh token it consumes is committed only once the new tokens are saved, and a
+ * code or refresh token it consumes is committed only once the new tokens are ready, and a
  * failure undoes both, so that a 503 means nothing happened and the same request retried
  * succeeds. A refresh token rotated less than `refreshReuseGraceSeconds` ago may be retried by
  * its client (README "Guarantees under faults"): the retry replaces the unused successor.
+ * The refresh grant reads its token to redeem it: that look-up is already the consume's begin.
  */
 export function redeemOnce(store: Store, refreshReuseGraceSeconds: number): Redeem {
   const options = { reuseGraceMs: refreshReuseGraceSeconds * 1000 };
-  return (grant) => store.redeem(grant, options);
+  const refreshOptions = { ...options, redeems: 'RefreshToken' };
+  return (grant, grantType) => store.redeem(grant, grantType === 'refresh_token' ? refreshOptions : options);
 }

@@ -80,7 +80,7 @@ export function tokenEndpointProvider(limits: Limits, tokenParams: readonly stri
         await redeem(async () => {
           await handler(ctx);
           for (const step of after) await step(ctx);
-        });
+        }, name);
       }
       const names = typeof params === 'string' ? [params] : [...(params ?? [])];
       super.registerGrantType(name, grantWithValtuusSteps, [...names, ...tokenParams], dupes);

@@ -303,6 +303,74 @@ export function describeStoreContract(backend: string, open: () => Promise<Store
         for (const r of results.filter((r) => r.status === 'rejected')) expectInvalidGrant(r.reason);
       });
 
+      it('writes the tokens a redemption saved with its commit, not before', async () => {
+        const { grantId, code } = await codeOfGrant();
+        const at = token('AccessToken', { grantId });
+        let seenInside: string[] = [];
+        await store.redeem(async () => {
+          await store.adapter('AuthorizationCode').consume(code.jti!);
+          await store.adapter('AccessToken').upsert(at.jti!, at, 600);
+          expect(await store.adapter('AccessToken').find(at.jti!), 'read back within the redemption').to.deep.equal(at);
+          seenInside = await h.keyNames();
+        }, options);
+        expect(seenInside).to.not.include(h.keys.object('AccessToken', at.jti!));
+        expect(await h.keyNames()).to.include(h.keys.object('AccessToken', at.jti!));
+        expectTtl(await h.pttl(h.keys.object('AccessToken', at.jti!)), 600);
+        expectTtl(await h.pttl(h.keys.grant(grantId)), 600);
+      });
+
+      describe('a look-up that redeems (RedemptionOptions.redeems: the refresh grant)', () => {
+        const redeeming = { reuseGraceMs: 0, redeems: 'RefreshToken' };
+        async function refreshToken() {
+          const rt = token('RefreshToken', { grantId: newId(), rotations: 0 });
+          await store.adapter('RefreshToken').upsert(rt.jti!, rt, 3600);
+          return rt;
+        }
+
+        it('holds the object: of 10 concurrent find-then-consume redemptions exactly one wins, the others see it consumed', async () => {
+          const rt = await refreshToken();
+          const successors = Array.from({ length: 10 }, () => token('RefreshToken', { grantId: rt.grantId!, rotations: 1 }));
+          const results = await Promise.allSettled(
+            successors.map((next) =>
+              store.redeem(async () => {
+                const found = await store.adapter('RefreshToken').find(rt.jti!);
+                if (!found || found.consumed) throw new errors.InvalidGrant('refresh token already used');
+                await store.adapter('RefreshToken').consume(rt.jti!);
+                await store.adapter('RefreshToken').upsert(next.jti!, next, 3600);
+              }, redeeming),
+            ),
+          );
+          expect(results.filter((r) => r.status === 'fulfilled')).to.have.length(1);
+          for (const r of results.filter((r) => r.status === 'rejected')) expectInvalidGrant(r.reason);
+          const stored = await Promise.all(successors.map((next) => store.adapter('RefreshToken').find(next.jti!)));
+          expect(stored.filter(Boolean), 'one successor written').to.have.length(1);
+          // kept as a compact consumed record for reuse detection (it reads as missing here: this test stores no grant)
+          expectTtl(await h.pttl(h.keys.object('RefreshToken', rt.jti!)), 3600);
+          expect(await h.pttl(h.keys.mark('RefreshToken', rt.jti!))).to.equal(-2);
+        });
+
+        it('without a consume (an unrotated token) only holds it: saved again with the commit, still live, the mark gone', async () => {
+          const rt = await refreshToken();
+          await store.redeem(async () => {
+            const found = await store.adapter('RefreshToken').find(rt.jti!);
+            await store.adapter('RefreshToken').upsert(rt.jti!, { ...found, rotations: 1 }, 3600);
+          }, redeeming);
+          expect(await store.adapter('RefreshToken').find(rt.jti!)).to.deep.equal({ ...rt, rotations: 1 });
+          expect(await h.pttl(h.keys.mark('RefreshToken', rt.jti!))).to.equal(-2);
+        });
+
+        it('a failed redemption lets go of the object untouched', async () => {
+          const rt = await refreshToken();
+          const failed = store.redeem(async () => {
+            await store.adapter('RefreshToken').find(rt.jti!);
+            throw new errors.InvalidGrant('client mismatch');
+          }, redeeming);
+          expectInvalidGrant(await rejection(failed));
+          expect(await store.adapter('RefreshToken').find(rt.jti!)).to.deep.equal(rt);
+          expect(await h.pttl(h.keys.mark('RefreshToken', rt.jti!))).to.equal(-2);
+        });
+      });
+
       it('a refresh token retried within the window replaces its unused successor; after the window it is reuse', async () => {
         const grantId = newId();
         const first = token('RefreshToken', { grantId, rotations: 0 });

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { expect } from 'chai';
 
 import { createRedisStore } from '../../adapters/redis.ts';
-import { COMMIT_CONSUME_LUA, INDEX_GRANT_LUA } from '../../adapters/redis_scripts.ts';
+import { COMMIT_REDEMPTION_LUA } from '../../adapters/redis_scripts.ts';
 import type { Store } from '../../adapters/types.ts';
 import { accountsParams, redeemCode, refresh, registerWebClient } from '../support/code_grant.ts';
 import { authorize, createCustomer, type Flow } from '../support/flow.ts';
@@ -15,11 +15,10 @@ const COMMAND_TIMEOUT_MS = 400;
 const STALL_MS = 1000; // longer than a command may take, as a fork or a slow disk stalls Redis
 const sha1 = (lua: string) => createHash('sha1').update(lua).digest('hex');
 
-/** Where the stall begins: right after the command that contains this went to Redis. */
+/** Where the stall begins: right after the command that contains this went to Redis (on one Redis, the new tokens are saved with the commit). */
 const STAGES = {
   'the consume': ':redeeming:{',
-  'saving the new tokens': sha1(INDEX_GRANT_LUA),
-  'the commit': sha1(COMMIT_CONSUME_LUA),
+  'the commit, which saves the new tokens': sha1(COMMIT_REDEMPTION_LUA),
 };
 
 describe('token endpoint on a stalling Redis: a 503 means nothing happened (RFC 6749 §5.2, README "Guarantees under faults")', function () {
