@@ -18,8 +18,11 @@ function postChunked(url: string, parts: string[]): Promise<{ status: number; bo
     });
     req.on('error', reject);
     let i = 0;
-    const writeNext = () => {
-      if (i === parts.length) return req.end();
+    const writeNext = (): void => {
+      if (i === parts.length) {
+        req.end();
+        return;
+      }
       req.write(parts[i++]);
       setImmediate(writeNext);
     };
