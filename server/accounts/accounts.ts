@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 
+import { LRUCache } from 'lru-cache';
+
 import type { AdapterPayload, Store } from '../../adapters/types.ts';
 import type { LoginGuard } from './guard.ts';
 import { assertPasswordPolicy, type PasswordHasher } from './password.ts';
@@ -49,6 +51,8 @@ export class AccountManager {
   /** the bank's name, the authenticator entry's label (README "Branding") */
   readonly #issuer: string;
   readonly #hasher: PasswordHasher;
+  /** sub → username: a customer's username never changes, so this is never stale (audit lines, the consent page) */
+  readonly #knownUsernames = new LRUCache<string, string>({ max: 10_000 });
 
   constructor(store: Store, guard: LoginGuard, issuer: string, hasher: PasswordHasher) {
     this.#store = store;
@@ -86,7 +90,14 @@ export class AccountManager {
 
   async findBySub(sub: string): Promise<Account | undefined> {
     const payload = await this.#accounts.find(sub);
-    return isAccount(payload) ? payload : undefined;
+    if (!isAccount(payload)) return undefined;
+    this.#knownUsernames.set(payload.sub, payload.username);
+    return payload;
+  }
+
+  /** The username of a customer, for audit lines and pages: from memory when this process has met them. */
+  async usernameOf(sub: string): Promise<string | undefined> {
+    return this.#knownUsernames.get(sub) ?? (await this.findBySub(sub))?.username;
   }
 
   async findByUsername(input: string): Promise<Account | undefined> {

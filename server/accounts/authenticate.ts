@@ -81,7 +81,7 @@ export class Authenticator {
     }
     const match = checkTotp(account.totpSecret, code.replace(/\s+/g, ''), this.#clock());
     if (match && (await this.#guard.useTotpStep(sub, match.step))) {
-      await attempt.release();
+      // forgetting the code failures gives this attempt's point back as well: no release first
       await this.#guard.succeeded(sub, source);
       return 'ok';
     }
