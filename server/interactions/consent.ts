@@ -165,7 +165,6 @@ export async function submitConsent(ctx: Context, deps: InteractionDeps, step: S
   if (decision !== 'allow') throw new errors.InvalidRequest('choose Allow or Deny');
   const grantId = await grantConsent(deps, step);
   const returnTo = await finishInteraction(step, { consent: { grantId }, ...languageResult(step) }, { mergeWithLastSubmission: true });
-  await deps.states.destroy(step.uid);
   return seeOther(ctx, returnTo);
 }
 
@@ -183,7 +182,6 @@ export async function endWithAccessDenied(ctx: Context, deps: InteractionDeps, s
     { error: 'access_denied', error_description: description, ...languageResult(step) },
     { mergeWithLastSubmission: false },
   );
-  await deps.states.destroy(step.uid);
   return seeOther(ctx, returnTo);
 }
 

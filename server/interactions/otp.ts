@@ -68,7 +68,6 @@ export async function finishLogin(
     { login: { accountId, acr: SCA_ACR, amr: [...how.amr], remember: false }, ...languageResult(step) },
     { mergeWithLastSubmission: false },
   );
-  await deps.states.destroy(step.uid);
   const username = await deps.accounts.usernameOf(accountId);
   deps.audit('login.succeeded', { sub: accountId, username, client_id: String(step.interaction.params.client_id), acr: SCA_ACR });
   return seeOther(ctx, returnTo);

@@ -56,10 +56,6 @@ export class StepStates {
   async save(uid: string, state: StepState, ttlSeconds: number): Promise<void> {
     await this.#adapter.upsert(uid, { ...state }, Math.max(1, ttlSeconds));
   }
-
-  async destroy(uid: string): Promise<void> {
-    await this.#adapter.destroy(uid);
-  }
 }
 
 export function csrfMatches(state: StepState, presented: unknown): boolean {
