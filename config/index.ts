@@ -9,10 +9,12 @@ import { ValtuusError } from '../lib/errors.ts';
 import { readBranding, type Branding } from './branding.ts';
 import { isLocale, LOCALES, type Locale } from './locales.ts';
 import { readCibaConfig, type CibaConfig } from './ciba.ts';
+import { readPasswordHashConfig, type PasswordHashConfig } from './password_hash.ts';
 import { parseNotifyUrl, parseTrustProxy, productionBruteForceProblems, type TrustProxy } from './security.ts';
 
 export type { ApiDefinition, ApiScope, SecurityLevel } from './apis.ts';
 export type { TrustProxy } from './security.ts';
+export type { PasswordHashConfig } from './password_hash.ts';
 export { LOCALES, type Locale } from './locales.ts';
 export type { Branding } from './branding.ts';
 
@@ -57,6 +59,8 @@ export interface Config {
   readonly refreshReuseGraceSeconds: number;
   /** where Prometheus metrics are served: a port of their own, or /metrics behind a bearer token; both off by default */
   readonly metrics: { readonly port: number | undefined; readonly token: string | undefined };
+  /** argon2id cost of new password hashes: config/password_hash.ts */
+  readonly passwordHash: PasswordHashConfig;
   /** decoupled approval (CIBA): config/ciba.ts */
   readonly ciba: CibaConfig;
   /** the pages' language when neither ui_locales, the language cookie nor Accept-Language names one */
@@ -250,6 +254,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
 
   const apis = options.apis ?? readApiRegistry(env.API_REGISTRY, problems);
   const ciba = readCibaConfig(env, problems, intVar, production);
+  const passwordHash = readPasswordHashConfig(env, problems, intVar, production);
   const softwareStatementKeys = parseDirectoryKeys(env.SOFTWARE_STATEMENT_JWKS, production, problems);
 
   // English by default, as the API documentation is; a Finnish deployment sets DEFAULT_LOCALE=fi
@@ -281,6 +286,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
     trustProxy,
     refreshReuseGraceSeconds,
     metrics: Object.freeze({ port: metricsPort, token: metricsToken }),
+    passwordHash,
     ciba,
     defaultLocale: isLocale(defaultLocale) ? defaultLocale : 'en',
     branding,

@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
 
+import { LRUCache } from 'lru-cache';
+
 import type { AdapterPayload, Store } from '../../adapters/types.ts';
 import type { LoginGuard } from './guard.ts';
-import { assertPasswordPolicy, hashPassword } from './password.ts';
+import { assertPasswordPolicy, type PasswordHasher } from './password.ts';
 import { generateTotpSecret, totpUri } from './totp.ts';
 import { ValtuusError } from '../../lib/errors.ts';
 
@@ -48,11 +50,15 @@ export class AccountManager {
   readonly #guard: LoginGuard;
   /** the bank's name, the authenticator entry's label (README "Branding") */
   readonly #issuer: string;
+  readonly #hasher: PasswordHasher;
+  /** sub → username: a customer's username never changes, so this is never stale (audit lines, the consent page) */
+  readonly #knownUsernames = new LRUCache<string, string>({ max: 10_000 });
 
-  constructor(store: Store, guard: LoginGuard, issuer: string) {
+  constructor(store: Store, guard: LoginGuard, issuer: string, hasher: PasswordHasher) {
     this.#store = store;
     this.#guard = guard;
     this.#issuer = issuer;
+    this.#hasher = hasher;
   }
 
   get #accounts() {
@@ -73,7 +79,7 @@ export class AccountManager {
     const account: Account = {
       sub: randomBytes(16).toString('base64url'),
       username,
-      passwordHash: await hashPassword(input.password),
+      passwordHash: await this.#hasher.hash(input.password),
       totpSecret: generateTotpSecret(),
       createdAt: Math.floor(Date.now() / 1000),
     };
@@ -84,12 +90,43 @@ export class AccountManager {
 
   async findBySub(sub: string): Promise<Account | undefined> {
     const payload = await this.#accounts.find(sub);
-    return isAccount(payload) ? payload : undefined;
+    if (!isAccount(payload)) return undefined;
+    this.#knownUsernames.set(payload.sub, payload.username);
+    return payload;
+  }
+
+  /** The username of a customer, for audit lines and pages: from memory when this process has met them. */
+  async usernameOf(sub: string): Promise<string | undefined> {
+    return this.#knownUsernames.get(sub) ?? (await this.findBySub(sub))?.username;
   }
 
   async findByUsername(input: string): Promise<Account | undefined> {
     const entry = await this.#usernames.find(normalizeUsername(input));
     return typeof entry?.sub === 'string' ? this.findBySub(entry.sub) : undefined;
+  }
+
+  /**
+   * Checks a customer's password; a right one whose hash was made with other parameters than
+   * today's (README "Password hashing") is hashed again, so a change of cost reaches every
+   * customer who signs in.
+   */
+  async verifyPassword(account: Account, password: string): Promise<boolean> {
+    if (!(await this.#hasher.verify(account.passwordHash, password))) return false;
+    if (!this.#hasher.isCurrent(account.passwordHash)) await this.#rehash(account, password);
+    return true;
+  }
+
+  /** The same work as a verification, always false: for an unknown username or a blocked one. */
+  verifyAgainstDummy(): Promise<false> {
+    return this.#hasher.verifyAgainstDummy();
+  }
+
+  async #rehash(account: Account, password: string): Promise<void> {
+    const passwordHash = await this.#hasher.hash(password);
+    // read again just before writing: only the hash changes, never a one-time-code secret reset meanwhile
+    const stored = await this.findBySub(account.sub);
+    if (stored?.passwordHash !== account.passwordHash) return;
+    await this.#accounts.upsert(account.sub, { ...stored, passwordHash });
   }
 
   async delete(username: string): Promise<{ sub: string; username: string; deleted: true }> {

@@ -1,7 +1,6 @@
 import type { Audit } from '../ops/audit.ts';
 import type { AccountManager } from './accounts.ts';
 import type { LoginGuard } from './guard.ts';
-import { verifyAgainstDummy, verifyPassword } from './password.ts';
 import { checkTotp } from './totp.ts';
 
 export type PasswordOutcome = { ok: true; sub: string } | { ok: false };
@@ -52,18 +51,18 @@ export class Authenticator {
   async checkPassword(username: string, password: string, source: string): Promise<PasswordOutcome> {
     const account = await this.#accounts.findByUsername(username);
     if (!account) {
-      await verifyAgainstDummy();
+      await this.#accounts.verifyAgainstDummy();
       this.#audit('login.failed', { factor: 'password', reason: 'unknown_username' });
       return { ok: false };
     }
     const { sub } = account;
     const attempt = (await this.#guard.isLocked(sub)) ? undefined : await this.#guard.reservePassword(sub, source);
     if (!attempt) {
-      await verifyAgainstDummy();
+      await this.#accounts.verifyAgainstDummy();
       this.#audit('login.failed', { sub, username: account.username, factor: 'password', reason: 'locked' });
       return { ok: false };
     }
-    if (await verifyPassword(account.passwordHash, password)) {
+    if (await this.#accounts.verifyPassword(account, password)) {
       await attempt.release();
       return { ok: true, sub };
     }
@@ -82,7 +81,7 @@ export class Authenticator {
     }
     const match = checkTotp(account.totpSecret, code.replace(/\s+/g, ''), this.#clock());
     if (match && (await this.#guard.useTotpStep(sub, match.step))) {
-      await attempt.release();
+      // forgetting the code failures gives this attempt's point back as well: no release first
       await this.#guard.succeeded(sub, source);
       return 'ok';
     }

@@ -20,7 +20,7 @@ export interface LoginGuard {
   isLocked(sub: string): Promise<boolean>;
   /** Accepts a one-time code's step only if it is later than every step used before (a code works once). */
   useTotpStep(sub: string, step: number): Promise<boolean>;
-  /** Both factors were right: this source's password failures and the code failures are forgotten. */
+  /** Both factors were right: this source's password failures and the code failures (the reserved attempt's point with them) are forgotten. */
   succeeded(sub: string, source: string): Promise<void>;
   /** Lifts the account-wide lock and forgets code failures (`user unlock`, `user delete`). */
   reset(sub: string): Promise<void>;
@@ -46,6 +46,10 @@ return 1`;
 interface Backend {
   failures: RateLimiterAbstract;
   useStep(sub: string, step: number): Promise<boolean>;
+  /** points consumed on a key (a block holds more than the budget); 0 when there are none */
+  consumed(key: string): Promise<number>;
+  /** forgets the keys (one command where there is a store) */
+  forget(keys: string[]): Promise<void>;
 }
 
 function redisBackend(client: Redis | Cluster, store: Store, options: LoginGuardOptions): Backend {
@@ -61,6 +65,12 @@ function redisBackend(client: Redis | Cluster, store: Store, options: LoginGuard
     failures,
     useStep: async (sub, step) =>
       (await client.eval(USE_STEP_LUA, 1, store.keys.loginGuard(sub).step, step, options.usedStepMemorySeconds)) === 1,
+    // the limiter's value is its consumed points; one GET, where its own get() adds the key's PTTL in a transaction
+    consumed: async (key) => Number((await client.get(failures.getKey(key))) ?? 0),
+    // one account's keys share its {sub} hash tag: one DEL reaches them on a Cluster too
+    forget: async (keys) => {
+      await client.del(...keys.map((k) => failures.getKey(k)));
+    },
   };
 }
 
@@ -86,8 +96,13 @@ function memoryBackend(store: Store, options: LoginGuardOptions): Backend {
     memoryBackends.set(store, shared);
   }
   const { steps } = shared;
+  const memoryFailures = shared.failures;
   return {
-    failures: shared.failures,
+    failures: memoryFailures,
+    consumed: async (key) => (await memoryFailures.get(key))?.consumedPoints ?? 0,
+    forget: async (keys) => {
+      await Promise.all(keys.map((k) => memoryFailures.delete(k)));
+    },
     async useStep(sub, step) {
       const last = steps.get(sub);
       if (last && last.expiresAt > Date.now() && step <= last.step) return false;
@@ -110,7 +125,7 @@ function storeCommand(store: Store) {
 }
 
 export function createLoginGuard(store: Store, options: LoginGuardOptions): LoginGuard {
-  const { failures, useStep } = store.redis ? redisBackend(store.redis, store, options) : memoryBackend(store, options);
+  const { failures, useStep, consumed, forget } = store.redis ? redisBackend(store.redis, store, options) : memoryBackend(store, options);
   const run = storeCommand(store);
   const keys = (sub: string) => store.keys.loginGuard(sub);
 
@@ -131,15 +146,14 @@ export function createLoginGuard(store: Store, options: LoginGuardOptions): Logi
     reservePassword: (sub, source) => reserveKey(keys(sub).password(source)),
     reserveCode: (sub) => reserveKey(keys(sub).code),
     async isLocked(sub) {
-      const res = await run(() => failures.get(keys(sub).code));
-      return res !== null && res.consumedPoints > options.maxFailures;
+      return (await run(() => consumed(keys(sub).code))) > options.maxFailures;
     },
     useTotpStep: (sub, step) => run(() => useStep(sub, step)),
     async succeeded(sub, source) {
-      await run(() => Promise.all([failures.delete(keys(sub).password(source)), failures.delete(keys(sub).code)]));
+      await run(() => forget([keys(sub).password(source), keys(sub).code]));
     },
     async reset(sub) {
-      await run(() => failures.delete(keys(sub).code));
+      await run(() => forget([keys(sub).code]));
     },
   };
 }

@@ -1,19 +1,11 @@
 import { randomBytes } from 'node:crypto';
 
-import { hash, verify, type Algorithm, type Options } from '@node-rs/argon2';
+import { hash, verify, type Algorithm } from '@node-rs/argon2';
 
+import type { PasswordHashConfig } from '../../config/index.ts';
 import { ValtuusError } from '../../lib/errors.ts';
 
-/**
- * argon2id with OWASP's Password Storage Cheat Sheet parameters (m=19 MiB, t=2, p=1):
- * about 20–40 ms per hash on one core, and memory-hard against GPUs.
- */
-export const PASSWORD_HASH_PARAMETERS: Readonly<Options> = Object.freeze({
-  algorithm: 2 as Algorithm, // Argon2id; the package's const enum cannot be read under type stripping
-  memoryCost: 19_456,
-  timeCost: 2,
-  parallelism: 1,
-});
+const ARGON2ID = 2 as Algorithm; // the package's const enum cannot be read under type stripping
 
 export const MIN_PASSWORD_LENGTH = 12; // NIST SP 800-63B asks for at least 8; a bank asks for more
 export const MAX_PASSWORD_LENGTH = 256; // bounds the work one request can cause
@@ -34,31 +26,55 @@ export function assertPasswordPolicy(password: string): void {
   }
 }
 
-export function hashPassword(password: string): Promise<string> {
-  return hash(password.normalize('NFKC'), PASSWORD_HASH_PARAMETERS);
-}
-
-export async function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
-  try {
-    return await verify(passwordHash, password.normalize('NFKC'));
-  } catch {
-    return false;
-  }
-}
-
-let dummy: Promise<string> | undefined;
-
-/** Computes the dummy hash ahead of the first unknown username, so that one is not slower. */
-export function warmUpDummyHash(): void {
-  dummy ??= hashPassword(randomBytes(32).toString('base64url'));
+/** The PHC string's own parameters (`$argon2id$v=19$m=…,t=…,p=…$salt$hash`), which verification reads back. */
+function parametersOf(passwordHash: string): string | undefined {
+  const [, algorithm, , params] = passwordHash.split('$');
+  return algorithm === 'argon2id' ? params : undefined;
 }
 
 /**
- * Costs what a real verification costs and always fails: used for unknown usernames so the
- * response time does not tell whether a username exists.
+ * argon2id with the configured cost (README "Password hashing"). Each hash carries the
+ * parameters it was made with, so hashes made before a change keep verifying; `isCurrent`
+ * tells a hash worth remaking on the next successful login.
  */
-export async function verifyAgainstDummy(): Promise<false> {
-  warmUpDummyHash();
-  await verify(await dummy!, randomBytes(16).toString('base64url'));
-  return false;
+export class PasswordHasher {
+  readonly #options: { algorithm: Algorithm; memoryCost: number; timeCost: number; parallelism: number };
+  readonly #current: string;
+  #dummy: Promise<string> | undefined;
+
+  constructor(settings: PasswordHashConfig) {
+    this.#options = { algorithm: ARGON2ID, memoryCost: settings.memoryKiB, timeCost: settings.timeCost, parallelism: settings.parallelism };
+    this.#current = `m=${settings.memoryKiB},t=${settings.timeCost},p=${settings.parallelism}`;
+  }
+
+  hash(password: string): Promise<string> {
+    return hash(password.normalize('NFKC'), this.#options);
+  }
+
+  async verify(passwordHash: string, password: string): Promise<boolean> {
+    try {
+      return await verify(passwordHash, password.normalize('NFKC'));
+    } catch {
+      return false;
+    }
+  }
+
+  isCurrent(passwordHash: string): boolean {
+    return parametersOf(passwordHash) === this.#current;
+  }
+
+  /** Computes the dummy hash ahead of the first unknown username, so that one is not slower. */
+  warmUp(): void {
+    this.#dummy ??= this.hash(randomBytes(32).toString('base64url'));
+  }
+
+  /**
+   * Costs what a real verification costs and always fails: used for unknown usernames so the
+   * response time does not tell whether a username exists.
+   */
+  async verifyAgainstDummy(): Promise<false> {
+    this.warmUp();
+    await verify(await this.#dummy!, randomBytes(16).toString('base64url'));
+    return false;
+  }
 }

@@ -7,7 +7,7 @@ import { Authenticator } from './authenticate.ts';
 import { ConsentMemory } from './consents.ts';
 import { createLoginGuard } from './guard.ts';
 import { lockNotifier } from './lock_notice.ts';
-import { warmUpDummyHash } from './password.ts';
+import { PasswordHasher } from './password.ts';
 import { USED_STEP_MEMORY_SECONDS } from './totp.ts';
 
 const FAILURE_MEMORY_SECONDS = 24 * 3600; // failures count towards a lock for a day after the last one
@@ -36,8 +36,9 @@ export function accountServices({ config, store, audit = () => undefined, logger
     failureMemorySeconds: FAILURE_MEMORY_SECONDS,
     usedStepMemorySeconds: USED_STEP_MEMORY_SECONDS,
   });
-  const accounts = new AccountManager(store, guard, config.branding.name);
-  warmUpDummyHash();
+  const hasher = new PasswordHasher(config.passwordHash);
+  hasher.warmUp();
+  const accounts = new AccountManager(store, guard, config.branding.name, hasher);
   const notify = lockNotifier(config.lockout.notifyUrl, logger);
   return {
     accounts,

@@ -5,7 +5,7 @@ import { INTERACTION_LIFETIME, type Limits } from '../ops/limits.ts';
 import { withErrorPage } from '../pages/error_page.ts';
 import type { Pages } from '../pages/kit.ts';
 import type { Store } from '../../adapters/types.ts';
-import type { InteractionDeps, Step } from './context.ts';
+import { storeState, type InteractionDeps, type Step } from './context.ts';
 import { parBrowserBinding } from './par_binding.ts';
 
 // README "Operations": what an unauthenticated caller can make the server keep is bounded
@@ -66,7 +66,7 @@ export async function extendOnceShown(ctx: Context, deps: InteractionDeps, step:
   const { interaction } = step;
   await interaction.save(INTERACTION_LIFETIME.full);
   step.ttl = INTERACTION_LIFETIME.full;
-  await deps.states.save(step.uid, step.state, step.ttl);
+  await storeState(deps, step);
   renewCookie(ctx.cookies, deps.provider.cookieName('interaction'), step.uid, step.paths.page);
   renewCookie(ctx.cookies, deps.provider.cookieName('resume'), step.uid, new URL(interaction.returnTo).pathname);
 }

@@ -6,7 +6,7 @@ import { authorizationAttributeValues, keepGrantAttributes } from '../policy/att
 import { requestedDetails } from '../policy/authorization_details.ts';
 import type { ApiRegistry } from '../policy/registry.ts';
 import { readForm } from '../pages/form.ts';
-import { assertCsrf, languageResult, seeOther, stepLanguage, type InteractionDeps, type Step } from './context.ts';
+import { assertCsrf, finishInteraction, languageResult, seeOther, stepLanguage, type InteractionDeps, type Step } from './context.ts';
 import { consentLifetime, inLanguage, permissionGroups, type ConsentDetails, type PermissionGroup } from './consent_texts.ts';
 import type { MessageKey } from '../pages/i18n/catalogue.ts';
 import type { PageLanguage } from '../pages/kit.ts';
@@ -45,8 +45,8 @@ function clientLinks(step: Step, language: PageLanguage): { label: string; href:
 
 export async function showConsent(ctx: Context, deps: InteractionDeps, step: Step): Promise<void> {
   const logo = httpsOnly(step.clientPages.logoUri);
-  const account = await deps.accounts.findBySub(customerOf(step));
-  if (!account) throw new errors.SessionNotFound('the sign-in has ended; start again from the application');
+  const username = await deps.accounts.usernameOf(customerOf(step));
+  if (username === undefined) throw new errors.SessionNotFound('the sign-in has ended; start again from the application');
   const language = stepLanguage(ctx, deps, step);
   // a payment comes first: the customer approves this amount to this payee (PSD2 RTS art. 5)
   const payments = paymentsToShow(step.interaction.params, language);
@@ -61,7 +61,7 @@ export async function showConsent(ctx: Context, deps: InteractionDeps, step: Ste
       clientName: step.clientName,
       clientLogo: logo ?? '',
       clientLinks: clientLinks(step, language),
-      username: account.username,
+      username,
       groups: groupsToShow(deps.registry, step.interaction, language),
       details: authorizationAttributeValues(deps.registry, step.interaction.params).map(({ attribute, value }) => ({
         label: inLanguage(language.locale, attribute.description, attribute.descriptions),
@@ -76,14 +76,17 @@ export async function showConsent(ctx: Context, deps: InteractionDeps, step: Ste
 }
 
 /** Audit lines name the customer as operators know them (the CLI takes usernames) as well as by `sub`. */
-async function usernameOf(deps: InteractionDeps, sub: string): Promise<string | undefined> {
-  return (await deps.accounts.findBySub(sub))?.username;
+function usernameOf(deps: InteractionDeps, sub: string): Promise<string | undefined> {
+  return deps.accounts.usernameOf(sub);
 }
 
-/** A grant's `exp` is set as it is stored, not on the instance that saved it: read it back. */
-async function grantSecondsLeft(deps: InteractionDeps, grantId: string): Promise<number> {
-  const saved = await deps.provider.Grant.find(grantId);
-  return (saved?.exp ?? 0) - Math.floor(Date.now() / 1000);
+/**
+ * A grant's `exp` is set in the payload it is stored with, not on the instance that saved it;
+ * `remainingTTL` is what the save used (the configured lifetime of a new grant, or what an
+ * existing one had left), so nothing is read back.
+ */
+function grantSecondsLeft(grant: { remainingTTL: number }): number {
+  return grant.remainingTTL;
 }
 
 /**
@@ -109,7 +112,7 @@ async function grantWithDetails(deps: InteractionDeps, step: Step, accountId: st
   // exactly what the page showed; the code and the token carry these and nothing else (RFC 9396 §7)
   for (const detail of authorizationDetails) grant.addRar(detail);
   const grantId = await grant.save();
-  const ttl = await grantSecondsLeft(deps, grantId);
+  const ttl = grantSecondsLeft(grant);
   await keepGrantAttributes(deps.store, grantId, Object.fromEntries(details.map(({ attribute, value }) => [attribute.name, value])), ttl);
   deps.audit('consent.granted', {
     sub: accountId,
@@ -138,7 +141,7 @@ async function grantConsent(deps: InteractionDeps, step: Step): Promise<string> 
     grant.addResourceScope(indicator, scopes.join(' '));
   }
   const grantId = await grant.save();
-  await consents.remember(accountId, clientId, grantId, await grantSecondsLeft(deps, grantId));
+  await consents.remember(accountId, clientId, grantId, grantSecondsLeft(grant));
   const added = [...new Set([...(details.missingOIDCScope ?? []), ...Object.values(details.missingResourceScopes ?? {}).flat()])];
   deps.audit('consent.granted', {
     sub: accountId,
@@ -161,13 +164,7 @@ export async function submitConsent(ctx: Context, deps: InteractionDeps, step: S
   }
   if (decision !== 'allow') throw new errors.InvalidRequest('choose Allow or Deny');
   const grantId = await grantConsent(deps, step);
-  const returnTo = await deps.provider.interactionResult(
-    ctx.req,
-    ctx.res,
-    { consent: { grantId }, ...languageResult(step) },
-    { mergeWithLastSubmission: true },
-  );
-  await deps.states.destroy(step.uid);
+  const returnTo = await finishInteraction(step, { consent: { grantId }, ...languageResult(step) }, { mergeWithLastSubmission: true });
   return seeOther(ctx, returnTo);
 }
 
@@ -180,13 +177,11 @@ export async function endWithAccessDenied(ctx: Context, deps: InteractionDeps, s
     client_id: String(step.interaction.params.client_id),
     reason: description,
   });
-  const returnTo = await deps.provider.interactionResult(
-    ctx.req,
-    ctx.res,
+  const returnTo = await finishInteraction(
+    step,
     { error: 'access_denied', error_description: description, ...languageResult(step) },
     { mergeWithLastSubmission: false },
   );
-  await deps.states.destroy(step.uid);
   return seeOther(ctx, returnTo);
 }
 

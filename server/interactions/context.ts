@@ -1,7 +1,7 @@
 import type { Context } from 'koa';
 
 import type { Store } from '../../adapters/types.ts';
-import { errors, type default as Provider, type Interaction } from 'oidc-provider';
+import { errors, type default as Provider, type Interaction, type InteractionResults } from 'oidc-provider';
 
 import type { AccountServices } from '../accounts/services.ts';
 import type { Audit } from '../ops/audit.ts';
@@ -35,6 +35,8 @@ export interface Step {
   uid: string;
   interaction: Interaction;
   state: StepState;
+  /** whether `state` is in the store (a fresh one is not until a page shows its form token) */
+  stored: boolean;
   /** seconds until the interaction (and its step state) expires */
   ttl: number;
   clientName: string;
@@ -70,37 +72,45 @@ export async function loadStep(ctx: Context, deps: InteractionDeps, uid: string)
   // a page of another sign-in is, for this browser, one that has ended
   if (interaction.uid !== uid) throw new errors.SessionNotFound('this page belongs to another sign-in; start again from the application');
   const ttl = interaction.exp - Math.floor(Date.now() / 1000);
-  const state = await rememberSwitchedLanguage(ctx, deps, uid, ttl, await deps.states.load(uid, ttl));
+  const found = await deps.states.find(uid);
   const client = await deps.provider.Client.find(String(interaction.params.client_id));
   if (!client) throw new errors.InvalidClient('the application is no longer registered');
   const redirectTarget = formActionSource(
     typeof interaction.params.redirect_uri === 'string' ? interaction.params.redirect_uri : undefined,
   );
-  return {
+  const state = found ?? deps.states.fresh();
+  const step: Step = {
     uid,
     interaction,
     state,
+    stored: found !== undefined,
     ttl,
     clientName: client.clientName ?? client.clientId,
     clientPages: { logoUri: client.logoUri, clientUri: client.clientUri, policyUri: client.policyUri, tosUri: client.tosUri },
     formTargets: redirectTarget ? [redirectTarget] : [],
     paths: pathsFor(uid, state.csrf),
   };
+  await rememberSwitchedLanguage(ctx, deps, step);
+  return step;
 }
 
 /** A language picked with the switcher (`?lang=`) holds for the rest of this sign-in, over `ui_locales`. */
-async function rememberSwitchedLanguage(
-  ctx: Context,
-  deps: InteractionDeps,
-  uid: string,
-  ttl: number,
-  state: StepState,
-): Promise<StepState> {
+async function rememberSwitchedLanguage(ctx: Context, deps: InteractionDeps, step: Step): Promise<void> {
   const asked = ctx.query.lang;
-  if (!isLocale(asked) || asked === state.lang) return state;
-  const next = { ...state, lang: asked };
-  await deps.states.save(uid, next, ttl);
-  return next;
+  if (!isLocale(asked) || asked === step.state.lang) return;
+  step.state = { ...step.state, lang: asked };
+  await storeState(deps, step);
+}
+
+/** Writes the step's state as it is now, for the rest of the interaction's life. */
+export async function storeState(deps: InteractionDeps, step: Step): Promise<void> {
+  await deps.states.save(step.uid, step.state, step.ttl);
+  step.stored = true;
+}
+
+/** A page about to show a form stores a fresh state first, so that its CSRF token is known to the next request. */
+export async function keepState(deps: InteractionDeps, step: Step): Promise<void> {
+  if (!step.stored) await storeState(deps, step);
 }
 
 /** The page's language: the switcher's choice in this sign-in, then the request's ui_locales, the cookie, Accept-Language. */
@@ -122,6 +132,22 @@ export function assertCsrf(step: Step, presented: unknown): void {
   }
 }
 
+/**
+ * Records the interaction's result and returns where the browser resumes, as oidc-provider's
+ * `interactionResult` does, on the interaction this request loaded (and checked against its
+ * cookie and session in `loadStep`) instead of loading both again.
+ */
+export async function finishInteraction(
+  step: Step,
+  result: InteractionResults,
+  { mergeWithLastSubmission }: { mergeWithLastSubmission: boolean },
+): Promise<string> {
+  const { interaction } = step;
+  interaction.result = mergeWithLastSubmission && !('error' in result) ? { ...interaction.lastSubmission, ...result } : result;
+  await interaction.save(interaction.exp - Math.floor(Date.now() / 1000));
+  return interaction.returnTo;
+}
+
 /** Every form POST answers 303, so reloading the next page never resubmits the form. */
 export function seeOther(ctx: Context, location: string): void {
   setPageHeaders(ctx);
@@ -134,6 +160,7 @@ export function seeOther(ctx: Context, location: string): void {
 export async function saveState(deps: InteractionDeps, step: Step, state: StepState): Promise<void> {
   const lang = step.state.lang && !state.lang ? { lang: step.state.lang } : {};
   await deps.states.save(step.uid, { ...state, ...lang }, step.ttl);
+  step.stored = true;
 }
 
 /** The message to show once, in the page's language, cleared as it is shown. */

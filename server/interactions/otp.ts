@@ -1,7 +1,17 @@
 import type { Context } from 'koa';
 
 import { readForm } from '../pages/form.ts';
-import { assertCsrf, languageResult, saveState, seeOther, stepLanguage, takeFlash, type InteractionDeps, type Step } from './context.ts';
+import {
+  assertCsrf,
+  finishInteraction,
+  languageResult,
+  saveState,
+  seeOther,
+  stepLanguage,
+  takeFlash,
+  type InteractionDeps,
+  type Step,
+} from './context.ts';
 import { SCA_ACR, SCA_AMR } from '../accounts/sca.ts';
 import { formatDuration } from '../pages/i18n/format.ts';
 import type { Flash } from './state.ts';
@@ -52,15 +62,13 @@ export async function finishLogin(
   how: { amr: readonly string[] } = { amr: SCA_AMR },
 ): Promise<void> {
   await endOtherCustomersSession(deps, step, accountId);
-  const returnTo = await deps.provider.interactionResult(
-    ctx.req,
-    ctx.res,
+  const returnTo = await finishInteraction(
+    step,
     // remember: false keeps the session cookie to this browser session; SCA is asked for each authorization anyway
     { login: { accountId, acr: SCA_ACR, amr: [...how.amr], remember: false }, ...languageResult(step) },
     { mergeWithLastSubmission: false },
   );
-  await deps.states.destroy(step.uid);
-  const username = (await deps.accounts.findBySub(accountId))?.username;
+  const username = await deps.accounts.usernameOf(accountId);
   deps.audit('login.succeeded', { sub: accountId, username, client_id: String(step.interaction.params.client_id), acr: SCA_ACR });
   return seeOther(ctx, returnTo);
 }

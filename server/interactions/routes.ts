@@ -5,7 +5,7 @@ import type { AppDeps } from '../deps.ts';
 import { assetRoutes } from '../pages/assets.ts';
 import { boundNewSignIns, extendOnceShown } from './bounds.ts';
 import { cancel, showConsent, submitConsent } from './consent.ts';
-import { loadStep, type InteractionDeps, type Step } from './context.ts';
+import { keepState, loadStep, seeOther, type InteractionDeps, type Step } from './context.ts';
 import { withErrorPage } from '../pages/error_page.ts';
 import { authorizationEndpointHeaders, isAuthorizationEndpoint } from '../pages/headers.ts';
 import { showLogin, submitPassword } from './login.ts';
@@ -18,9 +18,13 @@ type StepHandler = (ctx: Context, deps: InteractionDeps, step: Step) => Promise<
 
 /** GET /interaction/:uid shows whichever step the interaction is at. */
 async function showStep(ctx: Context, deps: InteractionDeps, step: Step): Promise<void> {
-  if (step.interaction.prompt.name === 'consent') return showConsent(ctx, deps, step);
+  if (step.interaction.prompt.name === 'consent') {
+    await keepState(deps, step);
+    return showConsent(ctx, deps, step);
+  }
   if (step.state.locked) return showLocked(ctx, deps, step);
   await extendOnceShown(ctx, deps, step);
+  await keepState(deps, step);
   if (step.state.decoupled) return showDecoupled(ctx, deps, step);
   return step.state.accountId ? showOtp(ctx, deps, step) : showLogin(ctx, deps, step);
 }
@@ -83,6 +87,9 @@ export function interactionRoutes(provider: Provider, deps: AppDeps, decoupled?:
     });
     return withErrorPage(deps.pages, ctx, hints, async () => {
       step = await loadStep(ctx, interactionDeps, route.uid);
+      // this sign-in has its result already (a form sent twice, the back button): it resumes where that result leads,
+      // so its step state needs no deleting; it expires with the interaction
+      if (route.handler !== showStep && step.interaction.result) return seeOther(ctx, step.interaction.returnTo);
       await route.handler(ctx, interactionDeps, step);
     });
   };

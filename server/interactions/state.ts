@@ -42,20 +42,19 @@ export class StepStates {
     return this.#store.adapter('InteractionStep');
   }
 
-  async load(uid: string, ttlSeconds: number): Promise<StepState> {
+  /** The stored state, or undefined when there is none yet (see `fresh`). */
+  async find(uid: string): Promise<StepState | undefined> {
     const found = await this.#adapter.find(uid);
-    if (isStepState(found)) return found;
-    const fresh: StepState = { csrf: randomBytes(32).toString('base64url') };
-    await this.save(uid, fresh, ttlSeconds);
-    return fresh;
+    return isStepState(found) ? found : undefined;
+  }
+
+  /** A new state, not stored yet: the page that shows its CSRF token stores it (context.ts `keepState`). */
+  fresh(): StepState {
+    return { csrf: randomBytes(32).toString('base64url') };
   }
 
   async save(uid: string, state: StepState, ttlSeconds: number): Promise<void> {
     await this.#adapter.upsert(uid, { ...state }, Math.max(1, ttlSeconds));
-  }
-
-  async destroy(uid: string): Promise<void> {
-    await this.#adapter.destroy(uid);
   }
 }
 

@@ -133,4 +133,22 @@ describe('interaction: consent (RFC 6749 §4.1.1–4.1.2)', () => {
     expect(introspection.sub).to.equal(customer.sub);
     expect(introspection.scope).to.equal('openid accounts:read'); // openid too: the API token serves userinfo
   });
+
+  it('a consent form sent twice records one answer: the second resumes where the first leads, and the flow ends with one code', async () => {
+    const customer = await createCustomer(srv.deps);
+    const flow = await toConsent(srv, tpp, customer, 'openid accounts:read');
+    const action = flow.formAction();
+    const form = { csrf: flow.field('csrf'), decision: 'allow' };
+    const first = await flow.agent.request(action, { form });
+    const second = await flow.agent.request(action, { form });
+    expect(first.status).to.equal(303);
+    expect(second.status).to.equal(303);
+    expect(second.headers.get('location')).to.equal(first.headers.get('location'));
+    const resumed = await flow.agent.request(new URL(first.headers.get('location')!, action));
+    const callback = new URL(resumed.headers.get('location')!);
+    expect(callback.searchParams.get('code')).to.be.a('string');
+    const grantKeys = await fx.store.probe.keys(`${fx.store.prefix}Grant:*`);
+    const grants = (await Promise.all(grantKeys.map((k) => fx.store.probe.get(k)))).filter((v) => v?.includes(customer.sub));
+    expect(grants, 'grants of this customer').to.have.length(1);
+  });
 });
