@@ -21,6 +21,7 @@ import { authorizationCode, clientCredentials, introspection, NotAvailable, refr
 import type { PreparedScenario, Scenario, ScenarioContext } from './scenarios/index.ts';
 import { startTestCluster } from '../test/support/redis_cluster.ts';
 import { startBaselineOrExplain, startValtuusOrExplain } from './targets/start.ts';
+import { buildServers } from './lib/build.ts';
 import type { Target } from './targets/types.ts';
 
 const ALL_SCENARIOS: Scenario[] = [clientCredentials, refreshToken, introspection, authorizationCode];
@@ -127,6 +128,8 @@ async function bench(argv: string[], options: BenchOptions): Promise<void> {
   const cluster = options.store === 'cluster' ? await startTestCluster() : undefined;
   if (cluster) log(`Redis Cluster ${cluster.url}`);
   const workers = Number(process.env.WEB_CONCURRENCY) || availableParallelism();
+  log('building both servers (tsc): they run compiled, as the Procfile runs Valtuus');
+  const entries = buildServers(process.cwd()); // main() changed to the repository root
   const [valtuus, valtuus1, baseline] = await Promise.all([
     startValtuusOrExplain({
       ...(cluster ? { redisUrl: cluster.url, keyPrefix: 'valtuus-n:' } : { redisUrl: redis.url, redisPid: redis.process.pid }),
@@ -134,6 +137,7 @@ async function bench(argv: string[], options: BenchOptions): Promise<void> {
       customers: options.customers,
       log,
       workers,
+      entry: entries.valtuus,
       label: `Valtuus (${workers} workers)`,
     }),
     startValtuusOrExplain({
@@ -142,10 +146,11 @@ async function bench(argv: string[], options: BenchOptions): Promise<void> {
       customers: options.customers,
       log,
       workers: 1,
+      entry: entries.valtuus,
       id: 'valtuus1',
       label: 'Valtuus (1 worker)',
     }),
-    startBaselineOrExplain({ jwks }),
+    startBaselineOrExplain({ jwks, entry: entries.baseline }),
   ]);
   const targets: Target[] = [valtuus, valtuus1, baseline];
   log(`Valtuus ${valtuus.url || '(not running)'} and ${valtuus1.url || '(not running)'}; oidc-provider ${baseline.url || '(not running)'}`);
@@ -190,7 +195,7 @@ async function bench(argv: string[], options: BenchOptions): Promise<void> {
       settings: settingsLine(options),
       machine: machineDescription(),
       software: [
-        `Valtuus: commit ${gitDescription()}, \`node server/index.ts\`, WEB_CONCURRENCY ${workers} and 1, ${cluster ? `both on one private 3-master Redis Cluster (redis-server ${versions.redis}), under key prefixes of their own` : `each on a private redis-server ${versions.redis}`}`,
+        `Valtuus: commit ${gitDescription()}, \`node dist/server/index.js\` (built by the harness), WEB_CONCURRENCY ${workers} and 1, ${cluster ? `both on one private 3-master Redis Cluster (redis-server ${versions.redis}), under key prefixes of their own` : `each on a private redis-server ${versions.redis}`}`,
         ...(options.preloadTokens || options.preloadClients
           ? [
               `store preloaded, for each Valtuus, with ${options.preloadTokens} live client-credentials tokens and ${options.preloadClients} registered clients`,

@@ -42,6 +42,8 @@ function baselineClients(ccSecret: string, tppSecret: string): object[] {
 export async function startBaseline(options: {
   jwks: { keys: Jwk[] };
   nodeFlags?: string[];
+  /** the script to run: bench/baseline/server.ts (default), or its compiled copy */
+  entry?: string;
 }): Promise<{ target: Target; process: Managed }> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -55,7 +57,7 @@ export async function startBaseline(options: {
     COOKIE_KEYS: secret(),
     JWKS: JSON.stringify(options.jwks),
   };
-  const proc = startProcess('baseline', process.execPath, [...(options.nodeFlags ?? []), 'bench/baseline/server.ts'], { env, cwd: ROOT });
+  const proc = startProcess('baseline', process.execPath, [...(options.nodeFlags ?? []), options.entry ?? 'bench/baseline/server.ts'], { env, cwd: ROOT });
   const exited = () => (proc.hasExited() ? `baseline exited during start: ${proc.output().trim().slice(-300)}` : undefined);
   await waitFor('baseline', () => answers(`${url}/.well-known/openid-configuration`), START_TIMEOUT_MS, exited);
 

@@ -33,7 +33,7 @@ export async function startValtuusOrExplain(options: ValtuusOptions): Promise<Ta
   }
 }
 
-export async function startBaselineOrExplain(options: { jwks: { keys: Jwk[] } }): Promise<Target> {
+export async function startBaselineOrExplain(options: { jwks: { keys: Jwk[] }; entry?: string }): Promise<Target> {
   try {
     return (await startBaseline(options)).target;
   } catch (err) {

@@ -27,6 +27,8 @@ export interface ValtuusOptions {
   customers: number;
   /** extra `node` flags, e.g. --cpu-prof */
   nodeFlags?: string[];
+  /** the script to run: `server/index.ts` (default), or the compiled `dist/server/index.js` */
+  entry?: string;
   /** WEB_CONCURRENCY; unset: as in the harness' environment (Valtuus' default: one worker per CPU) */
   workers?: number | undefined;
   /** REDIS_KEY_PREFIX, when several Valtuus share one Redis Cluster */
@@ -96,12 +98,12 @@ async function createCustomer(admin: Awaited<ReturnType<typeof adminCommands>>, 
   return { username, password, totp: totpFromUri(created.totp_uri) };
 }
 
-/** Starts Valtuus (`node server/index.ts`) on a free loopback port and waits until it serves discovery. */
+/** Starts Valtuus (`node server/index.ts`, or the compiled entry) on a free loopback port and waits until it serves discovery. */
 export async function startValtuus(options: ValtuusOptions): Promise<{ target: Target; process: Managed }> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const env = serverEnv(port, options);
-  const proc = startProcess('valtuus', process.execPath, [...(options.nodeFlags ?? []), 'server/index.ts'], { env, cwd: ROOT });
+  const proc = startProcess('valtuus', process.execPath, [...(options.nodeFlags ?? []), options.entry ?? 'server/index.ts'], { env, cwd: ROOT });
   const exited = () => (proc.hasExited() ? `Valtuus exited during start: ${whyItStopped(proc.output())}` : undefined);
   await waitFor('Valtuus', () => answers(`${url}/.well-known/openid-configuration`), START_TIMEOUT_MS, exited);
 
