@@ -57,7 +57,10 @@ export async function startBaseline(options: {
     COOKIE_KEYS: secret(),
     JWKS: JSON.stringify(options.jwks),
   };
-  const proc = startProcess('baseline', process.execPath, [...(options.nodeFlags ?? []), options.entry ?? 'bench/baseline/server.ts'], { env, cwd: ROOT });
+  const proc = startProcess('baseline', process.execPath, [...(options.nodeFlags ?? []), options.entry ?? 'bench/baseline/server.ts'], {
+    env,
+    cwd: ROOT,
+  });
   const exited = () => (proc.hasExited() ? `baseline exited during start: ${proc.output().trim().slice(-300)}` : undefined);
   await waitFor('baseline', () => answers(`${url}/.well-known/openid-configuration`), START_TIMEOUT_MS, exited);
 

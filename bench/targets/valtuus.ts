@@ -103,7 +103,10 @@ export async function startValtuus(options: ValtuusOptions): Promise<{ target: T
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const env = serverEnv(port, options);
-  const proc = startProcess('valtuus', process.execPath, [...(options.nodeFlags ?? []), options.entry ?? 'server/index.ts'], { env, cwd: ROOT });
+  const proc = startProcess('valtuus', process.execPath, [...(options.nodeFlags ?? []), options.entry ?? 'server/index.ts'], {
+    env,
+    cwd: ROOT,
+  });
   const exited = () => (proc.hasExited() ? `Valtuus exited during start: ${whyItStopped(proc.output())}` : undefined);
   await waitFor('Valtuus', () => answers(`${url}/.well-known/openid-configuration`), START_TIMEOUT_MS, exited);
 
