@@ -33,9 +33,13 @@ export interface RedemptionOptions {
  * tokens after the first consume wait in `pending` and go to the store with the commit; what the
  * request itself read or saved is read from here again (one read of each object per request).
  */
+/** This process' part of every attempt id: random, so that ids of processes and restarts never meet. */
+const PROCESS_TAG = randomBytes(9).toString('base64url');
+let attempts = 0;
+
 export class Redemption {
-  /** short and URL-safe: it is stored in every consumed record */
-  readonly attempt = randomBytes(9).toString('base64url');
+  /** short, URL-safe and unique (not secret): it is stored in every consumed record; no CSPRNG call per request */
+  readonly attempt = `${PROCESS_TAG}.${(attempts += 1).toString(36)}`;
   readonly held: Held[] = [];
   /** objects saved (or to be saved) after the first consume: "<Model>:<id>" */
   readonly saved = new Set<string>();
