@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 import ProviderClass, { type Provider } from 'oidc-provider';
 
@@ -13,7 +13,7 @@ export function generateClientSecret(): string {
 }
 
 export function digestClientSecret(secret: string): string {
-  return PREFIX + createHash('sha256').update(secret, 'utf8').digest('base64url');
+  return PREFIX + hash('sha256', secret, 'base64url'); // one-shot: no Hash object per request
 }
 
 export function isSecretDigest(value: unknown): boolean {
