@@ -16,6 +16,9 @@
  *   <prefix>PushedAuthorizationRequest:{<id>}:browser   the browser a request_uri is bound to
  *   <prefix>limit:<name><key>              rate-limiter-flexible's budgets (it appends the key)
  *   <prefix>limit:token:{<client>}:<win>   the batched token budget of one client, per window
+ *   <prefix>limit:interaction-address:{<address>}:<win>   the batched budget of new sign-ins from one address
+ *   <prefix>limit:<name>:{<key>}:leases    a failure budget's points on lease, holder → "<points>:<expiry ms>" (server/ops/leased_budget.ts)
+ *   <prefix>limit:<name>:{<key>}:failures  that budget's failures kept in the window
  *   <prefix>clients:changed                pub/sub channel: a client registration changed
  *   <prefix>ciba:pending:{<sub>}           sorted set of one customer's waiting CIBA requests, scored by expiry (ms)
  *   <prefix>ciba:answer:{<auth_req_id>}    the one answer (approve or deny) a CIBA request may get

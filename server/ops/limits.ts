@@ -100,12 +100,12 @@ export function createLimits(config: Config, store: Store): Limits {
   const clientFromAddress = failureBudget(store, 'client-auth', clientAuthFailuresPerClient);
   const address = failureBudget(store, 'auth-address', authFailuresPerAddress);
   const loginAddress = failureBudget(store, 'login-address', loginFailuresPerAddress);
-  const interactions = make('interaction-address', interactionsPerAddress, { blockLocally: true });
-  // the token budget is spent on every token request: counted in batches, not per request
-  const tokens =
-    tokenRequestsPerClient > 0 && store.redis
-      ? new BatchedBudget(store.redis, store.keys.tokenBudget, tokenRequestsPerClient)
-      : make('token', tokenRequestsPerClient, { blockLocally: true });
+  // budgets that only count, spent on every token request or new sign-in: counted in batches, not per request
+  const counted = (name: string, points: number, keyOf: (key: string, window: number) => string) =>
+    points > 0 && store.redis ? new BatchedBudget(store.redis, keyOf, points) : make(name, points, { blockLocally: true });
+  const interactionKey = store.keys.limiter('interaction-address');
+  const interactions = counted('interaction-address', interactionsPerAddress, (ip, window) => `${interactionKey}:{${ip}}:${window}`);
+  const tokens = counted('token', tokenRequestsPerClient, store.keys.tokenBudget);
   const pair = (ip: string, clientId: string | undefined) => `${clientId ?? '-'}|${ip}`;
 
   return {
@@ -119,7 +119,7 @@ export function createLimits(config: Config, store: Store): Limits {
     },
     tokenRequest: async (clientId) => (tokens instanceof BatchedBudget ? tokens.spend(clientId) : spend(tokens, clientId)),
     login: (ip) => reserveOpen(loginAddress, ip),
-    newInteraction: (ip) => spend(interactions, ip),
+    newInteraction: async (ip) => (interactions instanceof BatchedBudget ? interactions.spend(ip) : spend(interactions, ip)),
   };
 }
 

@@ -92,7 +92,7 @@ export class Pages {
 
   /** Responds with a page in the given language and the headers every page carries. */
   async render(ctx: Context, language: PageLanguage, page: Page): Promise<void> {
-    const html = await renderDocument(ctx, page.view, page.locals, this.layout(ctx, language, page));
+    const html = await renderDocument(page.view, page.locals, this.layout(ctx, language, page));
     ctx.status = page.status ?? 200;
     setPageHeaders(ctx, page.formTargets, {
       ...(page.scripts?.length ? { scriptSrc: "'self'" } : {}),

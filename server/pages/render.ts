@@ -1,7 +1,8 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import views from 'koa-views';
+import ejs from 'ejs';
 
 import type { Locale } from '../../config/locales.ts';
 import type { Translate } from './i18n/catalogue.ts';
@@ -19,10 +20,17 @@ function viewsDirectory(): string {
 
 export const VIEWS_DIR = viewsDirectory();
 
-// compiled templates are cached: they do not change while the server runs
-const viewsMiddleware = views(VIEWS_DIR, { extension: 'ejs', autoRender: false, options: { cache: true } });
-
-type Renderable = { render?: (view: string, locals?: object) => Promise<unknown>; state?: object; response: object };
+// compiled once: templates do not change while the server runs (and no file is looked up per page)
+const templates = new Map<string, ejs.TemplateFunction>();
+function template(view: string): ejs.TemplateFunction {
+  let compiled = templates.get(view);
+  if (!compiled) {
+    const filename = join(VIEWS_DIR, `${view}.ejs`);
+    compiled = ejs.compile(readFileSync(filename, 'utf8'), { filename, cache: true });
+    templates.set(view, compiled);
+  }
+  return compiled;
+}
 
 /** What the layout shows around every page: prepared by the page kit (kit.ts), never by a template. */
 export interface LayoutLocals {
@@ -47,13 +55,11 @@ export interface LayoutLocals {
 }
 
 /**
- * Renders views/<view>.ejs inside the layout and returns the HTML. The target is a Koa context,
- * or for the template tests any object with a `response`: koa-views attaches `render` to both.
- * Every page template gets `t` (the page language's texts) and `brand` beside its own locals.
+ * Renders views/<view>.ejs inside the layout and returns the HTML. Every page template gets `t`
+ * (the page language's texts) and `brand` beside its own locals, and nothing else: a template
+ * sees only what the page kit (kit.ts) prepared.
  */
-export async function renderDocument(target: Renderable, view: string, locals: object, layout: LayoutLocals): Promise<string> {
-  if (typeof target.render !== 'function') await viewsMiddleware(target as never, async () => {});
-  const render = target.render!;
-  const body = String(await render(view, { ...locals, t: layout.t, brand: layout.brand, lang: layout.lang }));
-  return String(await render('layout', { ...layout, body }));
+export async function renderDocument(view: string, locals: object, layout: LayoutLocals): Promise<string> {
+  const body = template(view)({ ...locals, t: layout.t, brand: layout.brand, lang: layout.lang });
+  return template('layout')({ ...layout, body });
 }

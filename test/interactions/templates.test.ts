@@ -88,7 +88,7 @@ describe('views: templates without logic escape every value', () => {
 
   for (const [view, locals] of Object.entries(PAGES)) {
     it(`${view}.ejs inside layout.ejs renders a hostile string only escaped`, async () => {
-      const html = await renderDocument({ response: {} }, view, locals, hostileLayout());
+      const html = await renderDocument(view, locals, hostileLayout());
       expect(html).not.to.include('<script>');
       expect(html).not.to.include('<img src=x');
       expect(html).not.to.match(/"><script/);
@@ -99,7 +99,7 @@ describe('views: templates without logic escape every value', () => {
 
   it('consent.ejs with a payment to approve renders a hostile string only escaped', async () => {
     const payment = { amount: HOSTILE, creditorName: HOSTILE, creditorIban: HOSTILE, debtor: HOSTILE, reference: HOSTILE, date: HOSTILE };
-    const html = await renderDocument({ response: {} }, 'consent', { ...PAGES.consent, payments: [payment] }, hostileLayout());
+    const html = await renderDocument('consent', { ...PAGES.consent, payments: [payment] }, hostileLayout());
     expect(html).to.include('Approve this payment');
     expect(html).not.to.include('<script>');
     expect(html).not.to.include('<img src=x');
