@@ -45,6 +45,17 @@ function secondaryIndexWrites(
   return writes;
 }
 
+/** Models oidc-provider always saves with a lifetime (its `ttl` configuration): never in a `<Model>:list`, nothing to remove there. */
+const ALWAYS_EXPIRING = new Set([
+  'Interaction',
+  'Session',
+  'AuthorizationCode',
+  'AccessToken',
+  'ClientCredentials',
+  'PushedAuthorizationRequest',
+  'BackchannelAuthenticationRequest',
+]);
+
 /**
  * Inside a token request, after its first consume, a token indexed by its grant only (no uid, no
  * user code, with an expiry) waits for the commit and is written with it: one script for the
@@ -115,8 +126,8 @@ export function createAdapter(model: string, context: AdapterContext): Adapter {
     const redemption = currentRedemption();
     redemption?.pending.delete(key);
     redemption?.reads.set(key, null);
-    await keyspace.del(key);
-    await keyspace.removeFromSet(keys.list(model), id);
+    if (ALWAYS_EXPIRING.has(model)) await keyspace.del(key);
+    else await Promise.all([keyspace.del(key), keyspace.removeFromSet(keys.list(model), id)]);
   }
 
   async function revokeByGrantId(grantId: string): Promise<void> {
