@@ -14,13 +14,21 @@ type Features = NonNullable<Configuration['features']>;
  * Who may introspect a token (policy/introspection.ts); an API's own client only while the
  * token's client is registered. Used for opaque tokens here and for JWTs (introspection.ts).
  */
+// oidc-provider makes one Client per registration as stored (a changed registration is a new
+// instance), so what its metadata says can be kept per instance: metadata() maps every key
+const apiOfClient = new WeakMap<Client, unknown>();
+function resourceServerApiOf(client: Client): unknown {
+  if (!apiOfClient.has(client)) apiOfClient.set(client, client.metadata()['resource_server_api']);
+  return apiOfClient.get(client);
+}
+
 export async function allowedToIntrospect(
   provider: Provider,
   registry: ApiRegistry,
   client: Client,
   token: { clientId?: string | undefined; aud?: unknown },
 ): Promise<boolean> {
-  const caller = { clientId: client.clientId, resourceServerApi: client.metadata()['resource_server_api'] };
+  const caller = { clientId: client.clientId, resourceServerApi: resourceServerApiOf(client) };
   if (!mayIntrospect(registry, caller, token)) return false;
   if (token.clientId === client.clientId) return true;
   return token.clientId !== undefined && (await provider.Client.find(token.clientId)) !== undefined;
