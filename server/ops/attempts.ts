@@ -13,7 +13,11 @@ export interface Attempt {
   keep(): Promise<boolean>;
 }
 
-export type Reserved = { attempt: Attempt; retryAfter?: undefined } | { attempt?: undefined; retryAfter: number };
+/**
+ * Reserved, or refused with the seconds until a retry may succeed; `busy` when the budget is
+ * not spent but taken by attempts still being checked (a wait longer than the bound).
+ */
+export type Reserved = { attempt: Attempt; retryAfter?: undefined } | { attempt?: undefined; retryAfter: number; busy?: boolean };
 
 export const FREE_ATTEMPT: Attempt = { release: async () => undefined, keep: async () => false };
 
@@ -48,7 +52,8 @@ export async function reserveAll(reservations: Promise<Reserved>[]): Promise<Res
   const taken = all.flatMap((r) => (r.attempt ? [r.attempt] : []));
   if (refused.length) {
     await Promise.all(taken.map((a) => a.release()));
-    return { retryAfter: Math.max(...refused.map((r) => r.retryAfter!)) };
+    const retryAfter = Math.max(...refused.map((r) => r.retryAfter!));
+    return refused.every((r) => r.attempt === undefined && r.busy) ? { retryAfter, busy: true } : { retryAfter };
   }
   return {
     attempt: {

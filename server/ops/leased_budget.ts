@@ -99,7 +99,7 @@ export class LeasedBudget {
         const before = held.leased;
         await this.#grow(key, held);
         if (held.leased > before || performance.now() < held.spentUntil) continue;
-        if (performance.now() >= deadline) return { retryAfter: 1 };
+        if (performance.now() >= deadline) return { retryAfter: 1, busy: true };
         await this.#wait(held);
       }
     } finally {

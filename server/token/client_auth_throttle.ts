@@ -23,8 +23,9 @@ function failedClientAuth(ctx: KoaContextWithOIDC): boolean {
   return ctx.status === 401 && (ctx.body as { error?: unknown } | undefined)?.error === 'invalid_client';
 }
 
-function sendTooMany(ctx: Context, retryAfter: number): void {
-  const err = tooManyRequests(ctx, retryAfter, 'failed client authentications');
+function sendTooMany(ctx: Context, retryAfter: number, busy: boolean): void {
+  // busy: the budget is not spent, every point of it is held by authentications still being checked
+  const err = tooManyRequests(ctx, retryAfter, busy ? 'client authentications in progress' : 'failed client authentications');
   ctx.remove('WWW-Authenticate');
   ctx.status = 429;
   ctx.body = { error: err.error, error_description: err.error_description };
@@ -71,7 +72,7 @@ export function clientAuthThrottle(provider: Provider, limits: Limits) {
     } catch {
       return sendUnavailable(ctx);
     }
-    if (!reserved.attempt) return sendTooMany(ctx, reserved.retryAfter);
+    if (!reserved.attempt) return sendTooMany(ctx, reserved.retryAfter, reserved.busy === true);
     const attempt = holdAttempt(ctx.state, reserved.attempt); // given back as soon as the client is authenticated
     try {
       await next();

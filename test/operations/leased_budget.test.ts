@@ -97,6 +97,16 @@ for (const kind of ['redis', 'memory'] as const) {
       await Promise.all(burst.map((r) => r.attempt?.release()));
     });
 
+    it('a budget held whole by attempts still being checked refuses, after the bound, as busy, not as spent', async () => {
+      const k = key();
+      const [first, second] = processes(2);
+      const held = await Promise.all(Array.from({ length: POINTS }, () => first!.reserve(k)));
+      expect(held.filter((r) => r.attempt)).to.have.length(POINTS);
+      const waited = await second!.reserve(k);
+      expect(waited).to.deep.equal({ retryAfter: 1, busy: true });
+      await Promise.all(held.map((r) => r.attempt!.release()));
+    });
+
     it('once the failures spend the budget, every process refuses without evaluating, even a right attempt', async () => {
       const k = key();
       const [first, second] = processes(2);
@@ -105,8 +115,10 @@ for (const kind of ['redis', 'memory'] as const) {
         const last = await attempt!.keep();
         expect(last).to.equal(i === POINTS - 1);
       }
-      expect((await first!.reserve(k)).retryAfter).to.be.within(1, 60);
-      expect((await second!.reserve(k)).retryAfter).to.be.within(1, 60);
+      const [spentHere, spentThere] = [await first!.reserve(k), await second!.reserve(k)];
+      expect(spentHere.retryAfter).to.be.within(1, 60);
+      expect(spentThere.retryAfter).to.be.within(1, 60);
+      expect(spentThere).not.to.have.property('busy');
     });
 
     if (kind === 'redis') {
