@@ -55,13 +55,16 @@ export async function reserveAll(reservations: Promise<Reserved>[]): Promise<Res
     const retryAfter = Math.max(...refused.map((r) => r.retryAfter!));
     return refused.every((r) => r.attempt === undefined && r.busy) ? { retryAfter, busy: true } : { retryAfter };
   }
+  return { attempt: allOf(taken) };
+}
+
+/** Several attempts as one: released or kept together; kept says whether any was its budget's last point. */
+export function allOf(attempts: Attempt[]): Attempt {
   return {
-    attempt: {
-      release: async () => {
-        await Promise.all(taken.map((a) => a.release()));
-      },
-      keep: async () => (await Promise.all(taken.map((a) => a.keep()))).some(Boolean),
+    release: async () => {
+      await Promise.all(attempts.map((a) => a.release()));
     },
+    keep: async () => (await Promise.all(attempts.map((a) => a.keep()))).some(Boolean),
   };
 }
 

@@ -1,8 +1,8 @@
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 
 import type { Config } from '../../config/index.ts';
 import type { Store } from '../../adapters/types.ts';
-import { FREE_ATTEMPT, reserveAll, retryAfterOf, type Attempt, type Reserved } from './attempts.ts';
+import { allOf, FREE_ATTEMPT, reserveAll, retryAfterOf, type Attempt, type Reserved } from './attempts.ts';
 import { BatchedBudget } from './batched_budget.ts';
 import { LeasedBudget, MemoryLeaseStore, RedisLeaseStore } from './leased_budget.ts';
 
@@ -27,38 +27,12 @@ export interface Limits {
   newInteraction(ip: string): Promise<RetryAfter>;
 }
 
-type Factory = (name: string, points: number, options?: { blockLocally?: boolean }) => RateLimiterAbstract | undefined;
-
-/**
- * `blockLocally`: rate-limiter-flexible's in-memory block (inMemoryBlockOnConsumed one past the
- * budget), for budgets that only count: once a key is over, this process refuses it until the
- * window ends without asking the store.
- */
-function limiterFactory(store: Store): Factory {
-  return (name, points, { blockLocally = false } = {}) => {
-    if (points <= 0) return undefined;
-    const opts = { keyPrefix: store.keys.limiter(name), points, duration: WINDOW_SECONDS };
-    if (!store.redis) return new RateLimiterMemory(opts);
-    return new RateLimiterRedis({ ...opts, storeClient: store.redis, ...(blockLocally ? { inMemoryBlockOnConsumed: points + 1 } : {}) });
-  };
-}
-
 interface FailureBudget {
   reserveNow(key: string): Attempt | undefined;
   reserve(key: string): Promise<Reserved>;
 }
 
 const NO_BUDGET: FailureBudget = { reserveNow: () => FREE_ATTEMPT, reserve: async () => ({ attempt: FREE_ATTEMPT }) };
-
-/** Both attempts as one: released or kept together. */
-function bothAttempts(a: Attempt, b: Attempt): Attempt {
-  return {
-    release: async () => {
-      await Promise.all([a.release(), b.release()]);
-    },
-    keep: async () => (await Promise.all([a.keep(), b.keep()])).some(Boolean),
-  };
-}
 
 /** A failure budget that also bounds attempts in flight, leased to each process (leased_budget.ts). */
 function failureBudget(store: Store, name: string, points: number): FailureBudget {
@@ -76,15 +50,26 @@ async function reserveOpen(budget: FailureBudget, key: string): Promise<Reserved
   }
 }
 
-/** Spends one point of a budget that only counts (store errors let the request go on). */
-async function spend(limiter: RateLimiterAbstract | undefined, key: string): Promise<RetryAfter> {
-  if (!limiter) return undefined;
-  try {
-    await limiter.consume(key);
-    return undefined;
-  } catch (err) {
-    return err instanceof RateLimiterRes ? retryAfterOf(err) : undefined;
+/**
+ * A budget that only counts, spent on every token request or new sign-in: on Redis counted in
+ * batches (batched_budget.ts), not per request; in one process by rate-limiter-flexible's memory
+ * limiter.
+ */
+function countingBudget(store: Store, name: string, points: number, keyOf: (key: string, window: number) => string) {
+  if (points <= 0) return async (): Promise<RetryAfter> => undefined;
+  if (store.redis) {
+    const batched = new BatchedBudget(store.redis, keyOf, points);
+    return async (key: string): Promise<RetryAfter> => batched.spend(key);
   }
+  const limiter = new RateLimiterMemory({ keyPrefix: store.keys.limiter(name), points, duration: WINDOW_SECONDS });
+  return async (key: string): Promise<RetryAfter> => {
+    try {
+      await limiter.consume(key);
+      return undefined;
+    } catch (err) {
+      return err instanceof RateLimiterRes ? retryAfterOf(err) : undefined;
+    }
+  };
 }
 
 /**
@@ -94,18 +79,19 @@ async function spend(limiter: RateLimiterAbstract | undefined, key: string): Pro
  * A failure budget bounds the attempts in flight as well (README "Operations").
  */
 export function createLimits(config: Config, store: Store): Limits {
-  const make = limiterFactory(store);
   const { clientAuthFailuresPerClient, authFailuresPerAddress, loginFailuresPerAddress, tokenRequestsPerClient, interactionsPerAddress } =
     config.limits;
   const clientFromAddress = failureBudget(store, 'client-auth', clientAuthFailuresPerClient);
   const address = failureBudget(store, 'auth-address', authFailuresPerAddress);
   const loginAddress = failureBudget(store, 'login-address', loginFailuresPerAddress);
-  // budgets that only count, spent on every token request or new sign-in: counted in batches, not per request
-  const counted = (name: string, points: number, keyOf: (key: string, window: number) => string) =>
-    points > 0 && store.redis ? new BatchedBudget(store.redis, keyOf, points) : make(name, points, { blockLocally: true });
   const interactionKey = store.keys.limiter('interaction-address');
-  const interactions = counted('interaction-address', interactionsPerAddress, (ip, window) => `${interactionKey}:{${ip}}:${window}`);
-  const tokens = counted('token', tokenRequestsPerClient, store.keys.tokenBudget);
+  const interactions = countingBudget(
+    store,
+    'interaction-address',
+    interactionsPerAddress,
+    (ip, window) => `${interactionKey}:{${ip}}:${window}`,
+  );
+  const tokens = countingBudget(store, 'token', tokenRequestsPerClient, store.keys.tokenBudget);
   const pair = (ip: string, clientId: string | undefined) => `${clientId ?? '-'}|${ip}`;
 
   return {
@@ -113,13 +99,13 @@ export function createLimits(config: Config, store: Store): Limits {
       // the hot path: this process holds free points of both leases, nothing to ask the store
       const byAddress = address.reserveNow(ip);
       const byClient = byAddress && (clientId ? clientFromAddress.reserveNow(pair(ip, clientId)) : FREE_ATTEMPT);
-      if (byAddress && byClient) return { attempt: bothAttempts(byAddress, byClient) };
+      if (byAddress && byClient) return { attempt: allOf([byAddress, byClient]) };
       await byAddress?.release();
       return reserveAll([reserveOpen(address, ip), ...(clientId ? [reserveOpen(clientFromAddress, pair(ip, clientId))] : [])]);
     },
-    tokenRequest: async (clientId) => (tokens instanceof BatchedBudget ? tokens.spend(clientId) : spend(tokens, clientId)),
+    tokenRequest: tokens,
     login: (ip) => reserveOpen(loginAddress, ip),
-    newInteraction: async (ip) => (interactions instanceof BatchedBudget ? interactions.spend(ip) : spend(interactions, ip)),
+    newInteraction: interactions,
   };
 }
 

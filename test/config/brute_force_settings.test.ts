@@ -1,25 +1,9 @@
 import { expect } from 'chai';
 
 import { parseApiRegistry, sampleApis } from '../../config/apis.ts';
-import { ConfigError, loadConfig } from '../../config/index.ts';
+import { loadConfig } from '../../config/index.ts';
+import { configProblems as problemsOf, PRODUCTION_ENV as PRODUCTION } from '../support/config.ts';
 import { testJwks } from '../support/server.ts';
-
-const PRODUCTION = {
-  NODE_ENV: 'production',
-  ISSUER: 'https://auth.bank.example',
-  REDIS_URL: 'rediss://redis.example:6380',
-  COOKIE_KEYS: 'a-production-cookie-key-of-enough-length-0123',
-};
-
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadConfig({ ...env, JWKS: JSON.stringify(testJwks()) });
-  } catch (err) {
-    expect(err).to.be.instanceOf(ConfigError);
-    return [...(err as ConfigError).problems];
-  }
-  return [];
-}
 
 describe('config: production keeps every brute-force control on (PSD2 RTS Art. 4(3)(b))', () => {
   it('refuses RATE_LIMIT_*=0 in production, naming each variable', () => {

@@ -1,25 +1,9 @@
 import { expect } from 'chai';
 
-import { ConfigError, loadConfig } from '../../config/index.ts';
+import { loadConfig } from '../../config/index.ts';
 import { meetsOwaspMinimum } from '../../config/password_hash.ts';
+import { configProblems as problemsOf, PRODUCTION_ENV as PRODUCTION } from '../support/config.ts';
 import { testJwks } from '../support/server.ts';
-
-const PRODUCTION = {
-  NODE_ENV: 'production',
-  ISSUER: 'https://auth.bank.example',
-  REDIS_URL: 'rediss://redis.example:6380',
-  COOKIE_KEYS: 'a-production-cookie-key-of-enough-length-0123',
-};
-
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadConfig({ ...env, JWKS: JSON.stringify(testJwks()) });
-  } catch (err) {
-    expect(err).to.be.instanceOf(ConfigError);
-    return [...(err as ConfigError).problems];
-  }
-  return [];
-}
 
 describe('config: PASSWORD_HASH_* (argon2id cost, README "Password hashing", OWASP Password Storage Cheat Sheet)', () => {
   it("defaults to OWASP's m=19 MiB, t=2, p=1", () => {
