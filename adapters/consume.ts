@@ -111,8 +111,11 @@ async function commit(context: ConsumeContext, attempt: string, held: readonly H
   const writes = held.map((h) => heldWrite(context, h, redemption, nowMs));
   if (redemption) redemption.committing = true;
   const saves = redemption ? [...redemption.pending.values()] : [];
-  if (!(await context.keyspace.commitRedemption(attempt, writes, saves)))
-    throw new StoreUnavailableError({ cause: new Error(`${held.map((h) => h.model).join(', ')} redemption lost its lease`) });
+  const outcome = await context.keyspace.commitRedemption(attempt, writes, saves);
+  const models = held.map((h) => h.model).join(', ');
+  // revoked (a concurrent reuse revoked the grant) or expired meanwhile: a retry cannot succeed either
+  if (outcome === 'gone') throw new errors.InvalidGrant(`${models} was revoked or expired during the request`);
+  if (outcome === 'lost') throw new StoreUnavailableError({ cause: new Error(`${models} redemption lost its lease`) });
 }
 
 export function createConsume(context: ConsumeContext, model: string, revokeByGrantId: (grantId: string) => Promise<void>) {

@@ -3,6 +3,8 @@
  * grace window), the object was consumed before, another attempt holds it, or it is gone.
  * `stored` is the object as found; `retry` (grace only) the full record kept for the window.
  */
+export type CommitOutcome = 'committed' | 'lost' | 'gone';
+
 export type BeginOutcome =
   | { status: 'won'; stored: string }
   | { status: 'used'; stored: string }
@@ -64,10 +66,12 @@ export interface Keyspace {
   beginConsume(keys: ConsumeKeys, begin: BeginConsume): Promise<BeginOutcome>;
   /**
    * Writes what a redemption saved and its consumed records, and drops its marks, if the attempt
-   * still holds every object (or its lease lapsed and nobody changed the object); false, with
-   * nothing written on a single Redis, when it lost one. Saves are written before the records.
+   * still holds every object (or its lease lapsed and nobody changed the object). Otherwise, with
+   * nothing written on a single Redis: `gone` when a held object no longer exists (revoked or
+   * expired meanwhile), `lost` when another attempt holds or changed it. Saves are written
+   * before the records.
    */
-  commitRedemption(attempt: string, held: readonly HeldWrite[], saves: readonly SaveWrite[]): Promise<boolean>;
+  commitRedemption(attempt: string, held: readonly HeldWrite[], saves: readonly SaveWrite[]): Promise<CommitOutcome>;
   /** Undoes the attempt: drops its mark, or puts back what it found if its commit went through. */
   releaseConsume(keys: ConsumeKeys, attempt: string, found: string): Promise<void>;
   /** Deletes an unused successor; false when it was used or is being used. */

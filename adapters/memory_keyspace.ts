@@ -1,5 +1,5 @@
 import { consumedBy, isConsumed } from './codec.ts';
-import type { BeginConsume, BeginOutcome, ConsumeKeys, HeldWrite, Keyspace, SaveWrite } from './keyspace.ts';
+import type { BeginConsume, BeginOutcome, CommitOutcome, ConsumeKeys, HeldWrite, Keyspace, SaveWrite } from './keyspace.ts';
 
 /** A string, a set, or a grant index (member → expiry in ms), as in Redis. */
 type Value = string | Set<string> | Map<string, number>;
@@ -114,11 +114,12 @@ export class MemoryKeyspace implements Keyspace {
     return { status: 'won', stored };
   }
 
-  async commitRedemption(attempt: string, held: readonly HeldWrite[], saves: readonly SaveWrite[]): Promise<boolean> {
+  async commitRedemption(attempt: string, held: readonly HeldWrite[], saves: readonly SaveWrite[]): Promise<CommitOutcome> {
     for (const h of held) {
       const stored = this.#string(h.key);
       const holder = this.#string(h.mark);
-      if (stored === null || (holder !== attempt && (holder !== null || stored !== h.found))) return false;
+      if (stored === null) return 'gone';
+      if (holder !== attempt && (holder !== null || stored !== h.found)) return 'lost';
     }
     for (const save of saves) {
       this.#put(save.key, save.value, this.#expiresAt(save.ttlSeconds));
@@ -130,7 +131,7 @@ export class MemoryKeyspace implements Keyspace {
       if (h.retryRecord) this.#put(h.retry, h.retryRecord.value, this.#now() + h.retryRecord.ttlMs);
       this.#entries.delete(h.mark);
     }
-    return true;
+    return 'committed';
   }
 
   async releaseConsume({ key, mark, retry }: ConsumeKeys, attempt: string, found: string): Promise<void> {

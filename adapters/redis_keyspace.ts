@@ -1,7 +1,7 @@
 import type { Cluster, Redis } from 'ioredis';
 
 import { asStoreError, StoreUnavailableError, withDeadline } from './errors.ts';
-import type { BeginOutcome, HeldWrite, Keyspace, SaveWrite } from './keyspace.ts';
+import type { BeginOutcome, CommitOutcome, HeldWrite, Keyspace, SaveWrite } from './keyspace.ts';
 import { notExecuted, runScript, type RedisClient } from './redis_script_runner.ts';
 import { BEGIN_CONSUME_LUA, COMMIT_REDEMPTION_LUA, INDEX_GRANT_LUA, RELEASE_CONSUME_LUA, RETIRE_UNUSED_LUA } from './redis_scripts.ts';
 
@@ -65,6 +65,9 @@ function commitArguments(attempt: string, held: readonly HeldWrite[], saves: rea
   return [keys, args];
 }
 
+/** The commit script's answer: 1 committed, 0 another attempt holds or changed an object, -1 an object is gone. */
+const COMMIT_OUTCOMES: Record<number, CommitOutcome> = { 1: 'committed', 0: 'lost', [-1]: 'gone' };
+
 export function createRedisKeyspace(
   client: RedisClient,
   readyWaitMs: number,
@@ -104,15 +107,15 @@ export function createRedisKeyspace(
     });
   const indexGrant = (key: string, member: string, ttlSeconds?: number) =>
     script(INDEX_GRANT_LUA, [key], [member, ttlMsArg(ttlSeconds)]).then(() => undefined);
-  const commitOne = async (attempt: string, held: readonly HeldWrite[], saves: readonly SaveWrite[]) =>
-    (await script<number>(COMMIT_REDEMPTION_LUA, ...commitArguments(attempt, held, saves))) === 1;
+  const commitOne = async (attempt: string, held: readonly HeldWrite[], saves: readonly SaveWrite[]): Promise<CommitOutcome> =>
+    COMMIT_OUTCOMES[await script<number>(COMMIT_REDEMPTION_LUA, ...commitArguments(attempt, held, saves))] ?? 'lost';
 
   /**
    * On one Redis, one script. On a Cluster the objects live in different slots: each save (its
    * index first, as upsert writes it), then each held object's commit, which fails if it lost
    * the object; the redemption's undo then deletes the saves.
    */
-  async function commitRedemption(attempt: string, held: readonly HeldWrite[], saves: readonly SaveWrite[]): Promise<boolean> {
+  async function commitRedemption(attempt: string, held: readonly HeldWrite[], saves: readonly SaveWrite[]): Promise<CommitOutcome> {
     if (!client.isCluster) return commitOne(attempt, held, saves);
     await Promise.all(
       saves.map(async (save) => {
@@ -121,7 +124,7 @@ export function createRedisKeyspace(
       }),
     );
     const results = await Promise.all(held.map((h) => commitOne(attempt, [h], [])));
-    return results.every(Boolean);
+    return results.find((r) => r === 'gone') ?? results.find((r) => r === 'lost') ?? 'committed';
   }
 
   return {

@@ -114,7 +114,7 @@ local held, saves, indexes = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV
 local k, a = 1, 5
 for _ = 1, held do
   local stored = redis.call('GET', KEYS[k])
-  if not stored then return 0 end
+  if not stored then return -1 end
   local holder = redis.call('GET', KEYS[k + 1])
   if holder ~= attempt and (holder or stored ~= ARGV[a]) then return 0 end
   k, a = k + 3, a + 4

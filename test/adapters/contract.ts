@@ -359,6 +359,28 @@ export function describeStoreContract(backend: string, open: () => Promise<Store
           expect(await h.pttl(h.keys.mark('RefreshToken', rt.jti!))).to.equal(-2);
         });
 
+        it('a held object revoked by another request meanwhile fails the commit with invalid_grant, writing nothing (a retry cannot succeed)', async () => {
+          const rt = await refreshToken();
+          const next = token('RefreshToken', { grantId: rt.grantId!, rotations: 1 });
+          let held!: () => void;
+          const holding = new Promise<void>((resolve) => (held = resolve));
+          let revoked!: () => void;
+          const revocation = new Promise<void>((resolve) => (revoked = resolve));
+          const redemption = store.redeem(async () => {
+            await store.adapter('RefreshToken').find(rt.jti!);
+            held();
+            await revocation;
+            await store.adapter('RefreshToken').consume(rt.jti!);
+            await store.adapter('RefreshToken').upsert(next.jti!, next, 3600);
+          }, redeeming);
+          await holding;
+          await store.adapter('RefreshToken').revokeByGrantId(rt.grantId!); // another request, outside the redemption
+          revoked();
+          expectInvalidGrant(await rejection(redemption));
+          expect(await store.adapter('RefreshToken').find(next.jti!)).to.equal(undefined);
+          expect(await store.adapter('RefreshToken').find(rt.jti!)).to.equal(undefined);
+        });
+
         it('a failed redemption lets go of the object untouched', async () => {
           const rt = await refreshToken();
           const failed = store.redeem(async () => {

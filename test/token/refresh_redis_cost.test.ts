@@ -37,6 +37,15 @@ async function commandStats(redis: Redis): Promise<Map<string, number>> {
   return stats;
 }
 
+/** Resolves once no process holds a lease of a failure budget (server/ops/leased_budget.ts) in this Redis. */
+async function leasesGivenBack(redis: Redis): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while ((await redis.keys(`${PREFIX}limit:*:leases`)).length > 0) {
+    if (Date.now() > deadline) throw new Error('leases still held after 5 s');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 describe('POST /token grant_type=refresh_token (RFC 6749 §6): what one refresh costs in Redis', () => {
   let redisProcess: RedisProcess;
   let probe: Redis;
@@ -103,6 +112,8 @@ describe('POST /token grant_type=refresh_token (RFC 6749 §6): what one refresh 
       const flow = await authorize(quiet.url, accountsParams(client, 'openid accounts:read'), await createCustomer(quiet.deps));
       const issued = await json(await redeemCode(quiet, client, flow));
       const warm = await json(await refresh(quiet, client, issued.refresh_token));
+      // the other server gives back its client-authentication leases once idle: not part of this refresh
+      await leasesGivenBack(probe);
       const before = await commandStats(probe);
       expect((await refresh(quiet, client, warm.refresh_token)).status).to.equal(200);
       const after = await commandStats(probe);
