@@ -5,6 +5,7 @@ import type { Store } from '../adapters/types.ts';
 import { accountServices } from './accounts/services.ts';
 import { approvalLogins, approvalMiddleware, approvalParts, findAccountWithPlaceholders, keepExpiredRequests } from './approval/setup.ts';
 import { cacheClients } from './clients/cache.ts';
+import { reuseClientInstances } from './clients/instances.ts';
 import { auditRegistrations, hideSecretDigests } from './clients/registration_events.ts';
 import { acceptPresentedSecretOnUpdate, digestSecretsOnStore, installSecretDigests } from './clients/secrets.ts';
 import type { AppDeps } from './deps.ts';
@@ -33,6 +34,7 @@ import { jwtAccessTokenAlgs, jwtAccessTokenFinder } from './provider/jwt_access_
 import { listUnsignedRequestObjects, unsignedRequestObjectsAsQuery } from './provider/request_objects.ts';
 import { acceptApiTokensAtUserinfo } from './provider/userinfo.ts';
 import { logProviderErrors } from './provider/errors.ts';
+import { skipStructuredTokenCheckForOpaqueTokens } from './provider/opaque_tokens.ts';
 import { redeemOnce } from './token/redeem.ts';
 import { installTokenSteps, tokenEndpointProvider } from './token/steps.ts';
 
@@ -82,6 +84,7 @@ export function createApp({ config, store, logger, hooks, metrics = createMetric
   const providerHooks = { ...accountProviderHooks(deps), ciba: approval.feature, ...hooks };
   if (providerHooks.findAccount) providerHooks.findAccount = findAccountWithPlaceholders(providerHooks.findAccount);
   const providerStore = { ...appStore, adapter: keepExpiredRequests(appStore.adapter) };
+  skipStructuredTokenCheckForOpaqueTokens();
   const provider = new ValtuusProvider(
     config.issuer,
     buildProviderConfiguration(
@@ -96,6 +99,7 @@ export function createApp({ config, store, logger, hooks, metrics = createMetric
   provider.proxy = true;
   provider.maxIpsCount = 1;
   installSecretDigests(provider);
+  reuseClientInstances(provider, clientAdapter);
   acceptPresentedSecretOnUpdate(provider);
   logProviderErrors(provider, logger);
   logStoreOutages(store, logger);

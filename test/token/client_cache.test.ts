@@ -72,4 +72,15 @@ describe('client registrations cached per process, dropped everywhere on change'
     listener.disconnect();
     expect(await statusOnceHeard(a, tpp.client_id, tpp.client_secret)).to.equal(401);
   });
+
+  it('a process keeps one Client per unchanged registration, and builds it anew once the registration changes', async () => {
+    const tpp = await registerClient(a);
+    const first = (await a.provider.Client.find(tpp.client_id)) as { clientSecret?: string } | undefined;
+    expect(first).to.not.equal(undefined);
+    expect(await a.provider.Client.find(tpp.client_id)).to.equal(first);
+    await a.clients.rotateSecret(tpp.client_id);
+    const changed = (await a.provider.Client.find(tpp.client_id)) as { clientSecret?: string } | undefined;
+    expect(changed).to.not.equal(first);
+    expect(changed?.clientSecret).to.not.equal(first?.clientSecret);
+  });
 });
