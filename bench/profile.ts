@@ -8,11 +8,11 @@ import { loadProfiles, renderSummary, summariseProfiles, type Window } from './l
 import { commandLine, gitDescription, machineDescription } from './lib/environment.ts';
 import { stopProcess } from './lib/processes.ts';
 import { startPrivateRedis } from './lib/redis.ts';
-import { clientCredentials, introspection, NotAvailable, refreshToken } from './scenarios/index.ts';
+import { authorizationCode, clientCredentials, introspection, NotAvailable, refreshToken } from './scenarios/index.ts';
 import type { Measurement, Scenario, ScenarioContext } from './scenarios/index.ts';
 import { startValtuus } from './targets/valtuus.ts';
 
-const PROFILED: Scenario[] = [clientCredentials, refreshToken, introspection];
+const PROFILED: Scenario[] = [clientCredentials, refreshToken, introspection, authorizationCode];
 const OUT = 'bench/profile.md';
 
 /** µs on the monotonic clock, as V8 stamps its samples. */
@@ -60,7 +60,7 @@ export async function runProfile(options: BenchOptions, log: (m: string) => void
   const { target, process: server } = await startValtuus({
     redisUrl: redis.url,
     jwks: generateSigningJwks(),
-    customers: 10,
+    customers: options.customers,
     nodeFlags,
     log,
   });
@@ -96,7 +96,7 @@ export async function runProfile(options: BenchOptions, log: (m: string) => void
     '',
     `- date: ${new Date().toISOString()}; machine: ${machineDescription()}`,
     `- command: \`${commandLine(process.argv.slice(2))}\`; Valtuus commit ${gitDescription()}`,
-    `- ${options.duration} s per scenario under wrk -t${options.threads} -c${options.connections}, after ${options.warmup} s of warm-up; raw profiles in ${dir}`,
+    `- ${options.duration} s per scenario under wrk -t${options.threads} -c${options.connections} (the code flow: ${options.flowConcurrency} scripted customers), after ${options.warmup} s of warm-up; raw profiles in ${dir}`,
     '',
     ...sections,
   ].join('\n');
