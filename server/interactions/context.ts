@@ -1,7 +1,7 @@
 import type { Context } from 'koa';
 
 import type { Store } from '../../adapters/types.ts';
-import { errors, type default as Provider, type Interaction, type InteractionResults } from 'oidc-provider';
+import { errors, type default as Provider, type Interaction, type InteractionResults, type Session } from 'oidc-provider';
 
 import type { AccountServices } from '../accounts/services.ts';
 import type { Audit } from '../ops/audit.ts';
@@ -64,11 +64,41 @@ function pathsFor(uid: string, csrf: string): Step['paths'] {
 }
 
 /**
+ * The customer's session an interaction was started in, as oidc-provider's `interactionDetails`
+ * looks it up, but by the session's id first (one read, where its uid is two: the uid index,
+ * then the session): the id names it until the session is renewed, then its uid still does.
+ */
+async function sessionOf(provider: Provider, ref: NonNullable<Interaction['session']>): Promise<Session | undefined> {
+  const byId = ref.cookie ? await provider.Session.find(ref.cookie) : undefined;
+  if (byId?.uid === ref.uid) return byId;
+  return provider.Session.findByUid(ref.uid);
+}
+
+/**
+ * oidc-provider's `interactionDetails`, with its checks and errors: the interaction named by its
+ * signed cookie, and, when it was started in a session, that session still there with the same
+ * customer.
+ */
+async function interactionOfCookie(ctx: Context, provider: Provider): Promise<Interaction> {
+  const id = ctx.cookies.get(provider.cookieName('interaction'), { signed: true });
+  if (!id) throw new errors.SessionNotFound('interaction session id cookie not found');
+  const interaction = await provider.Interaction.find(id);
+  if (!interaction) throw new errors.SessionNotFound('interaction session not found');
+  if (interaction.session?.uid) {
+    const session = await sessionOf(provider, interaction.session);
+    if (!session) throw new errors.SessionNotFound('session not found');
+    if (interaction.session.accountId !== session.accountId) throw new errors.SessionNotFound('session principal changed');
+  }
+  return interaction;
+}
+
+/**
  * The interaction named by the cookie oidc-provider set (SameSite=Lax, path-scoped), which
- * must also be the one in the URL: a page of one sign-in never acts on another.
+ * must also be the one in the URL: a page of one sign-in never acts on another. Its step state
+ * is read with it (adapters/read_ahead.ts, run by the pages' routes).
  */
 export async function loadStep(ctx: Context, deps: InteractionDeps, uid: string): Promise<Step> {
-  const interaction = await deps.provider.interactionDetails(ctx.req, ctx.res);
+  const interaction = await interactionOfCookie(ctx, deps.provider);
   // a page of another sign-in is, for this browser, one that has ended
   if (interaction.uid !== uid) throw new errors.SessionNotFound('this page belongs to another sign-in; start again from the application');
   const ttl = interaction.exp - Math.floor(Date.now() / 1000);

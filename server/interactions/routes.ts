@@ -1,6 +1,8 @@
 import type { Context, Middleware, Next } from 'koa';
 import type Provider from 'oidc-provider';
 
+import { readTogether } from '../../adapters/read_ahead.ts';
+
 import type { AppDeps } from '../deps.ts';
 import { assetRoutes } from '../pages/assets.ts';
 import { boundNewSignIns, extendOnceShown } from './bounds.ts';
@@ -85,12 +87,14 @@ export function interactionRoutes(provider: Provider, deps: AppDeps, decoupled?:
       here: `/interaction/${route.uid}`,
       ...(step ? { uiLocales: step.interaction.params.ui_locales, chosen: step.state.lang } : {}),
     });
-    return withErrorPage(deps.pages, ctx, hints, async () => {
-      step = await loadStep(ctx, interactionDeps, route.uid);
-      // this sign-in has its result already (a form sent twice, the back button): it resumes where that result leads,
-      // so its step state needs no deleting; it expires with the interaction
-      if (route.handler !== showStep && step.interaction.result) return seeOther(ctx, step.interaction.returnTo);
-      await route.handler(ctx, interactionDeps, step);
-    });
+    return withErrorPage(deps.pages, ctx, hints, () =>
+      readTogether(async () => {
+        step = await loadStep(ctx, interactionDeps, route.uid);
+        // this sign-in has its result already (a form sent twice, the back button): it resumes where that result leads,
+        // so its step state needs no deleting; it expires with the interaction
+        if (route.handler !== showStep && step.interaction.result) return seeOther(ctx, step.interaction.returnTo);
+        await route.handler(ctx, interactionDeps, step);
+      }),
+    );
   };
 }
