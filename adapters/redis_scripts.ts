@@ -14,22 +14,23 @@ local function consumed(stored) return string.sub(stored, 1, #head) == head end
  * Begin: KEYS[3] the retry record. ARGV[1] attempt, ARGV[2] now (ms), ARGV[3] lease (ms), ARGV[4]
  * reuse grace (ms), ARGV[5] the least age (ms) of a rotation that a retry may replace.
  * {'missing'} | {'pending', ms left on the holder's lease} | {'won'|'used', stored} | {'grace', stored, retry}.
- * 'won' and 'grace' set this attempt's mark, which lapses by itself after the lease.
+ * 'won' and 'grace' set this attempt's mark, which lapses by itself after the lease; an unconsumed
+ * object is won by setting the mark where there is none (one SET NX, no separate check).
  */
 export const BEGIN_CONSUME_LUA = `${HEAD}
 local stored = redis.call('GET', KEYS[1])
 if not stored then return {'missing'} end
-if redis.call('EXISTS', KEYS[2]) == 1 then return {'pending', tostring(redis.call('PTTL', KEYS[2]))} end
-if consumed(stored) then
-  local retry = tonumber(ARGV[4]) > 0 and redis.call('GET', KEYS[3])
-  local at = retry and string.match(retry, '^{"consumed":%d+,"~by":"[^"]*","~at":(%d+),"~next":"')
-  local age = at and (tonumber(ARGV[2]) - tonumber(at))
-  if not (age and age >= tonumber(ARGV[5]) and age < tonumber(ARGV[4])) then return {'used', stored} end
-  redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[3])
-  return {'grace', stored, retry}
+if not consumed(stored) then
+  if redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[3], 'NX') then return {'won', stored} end
+  return {'pending', tostring(redis.call('PTTL', KEYS[2]))}
 end
+if redis.call('EXISTS', KEYS[2]) == 1 then return {'pending', tostring(redis.call('PTTL', KEYS[2]))} end
+local retry = tonumber(ARGV[4]) > 0 and redis.call('GET', KEYS[3])
+local at = retry and string.match(retry, '^{"consumed":%d+,"~by":"[^"]*","~at":(%d+),"~next":"')
+local age = at and (tonumber(ARGV[2]) - tonumber(at))
+if not (age and age >= tonumber(ARGV[5]) and age < tonumber(ARGV[4])) then return {'used', stored} end
 redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[3])
-return {'won', stored}
+return {'grace', stored, retry}
 `;
 
 /**
