@@ -14,7 +14,7 @@ import { formActionSource, setPageHeaders } from '../pages/headers.ts';
 import { formatMinutes } from '../pages/i18n/format.ts';
 import type { PageLanguage, Pages } from '../pages/kit.ts';
 import type { DecoupledLogins } from './decoupled.ts';
-import { csrfMatches, type StepState, type StepStates } from './state.ts';
+import { oneOfTokens, type StepState, type StepStates } from './state.ts';
 
 export interface InteractionDeps extends AccountServices {
   provider: Provider;
@@ -35,8 +35,10 @@ export interface Step {
   uid: string;
   interaction: Interaction;
   state: StepState;
-  /** whether `state` is in the store (a fresh one is not until a page shows its form token) */
+  /** whether `state` is in the store (a fresh one is not: its form token is derived from the uid) */
   stored: boolean;
+  /** the form tokens this request's form may carry (StepStates.formTokens) */
+  formTokens: string[];
   /** seconds until the interaction (and its step state) expires */
   ttl: number;
   clientName: string;
@@ -108,12 +110,13 @@ export async function loadStep(ctx: Context, deps: InteractionDeps, uid: string)
   const redirectTarget = formActionSource(
     typeof interaction.params.redirect_uri === 'string' ? interaction.params.redirect_uri : undefined,
   );
-  const state = found ?? deps.states.fresh();
+  const state = found ?? deps.states.fresh(uid);
   const step: Step = {
     uid,
     interaction,
     state,
     stored: found !== undefined,
+    formTokens: deps.states.formTokens(uid, found),
     ttl,
     clientName: client.clientName ?? client.clientId,
     clientPages: { logoUri: client.logoUri, clientUri: client.clientUri, policyUri: client.policyUri, tosUri: client.tosUri },
@@ -138,11 +141,6 @@ export async function storeState(deps: InteractionDeps, step: Step): Promise<voi
   step.stored = true;
 }
 
-/** A page about to show a form stores a fresh state first, so that its CSRF token is known to the next request. */
-export async function keepState(deps: InteractionDeps, step: Step): Promise<void> {
-  if (!step.stored) await storeState(deps, step);
-}
-
 /** The page's language: the switcher's choice in this sign-in, then the request's ui_locales, the cookie, Accept-Language. */
 export function stepLanguage(ctx: Context, deps: InteractionDeps, step: Step): PageLanguage {
   return deps.pages.language(ctx, { uiLocales: step.interaction.params.ui_locales, chosen: step.state.lang });
@@ -157,7 +155,7 @@ export function languageResult(step: Step): { valtuus_lang?: Locale } {
 }
 
 export function assertCsrf(step: Step, presented: unknown): void {
-  if (!csrfMatches(step.state, presented)) {
+  if (!oneOfTokens(step.formTokens, presented)) {
     throw new errors.InvalidRequest('the form has expired; start again from the application', 403);
   }
 }

@@ -7,7 +7,7 @@ import type { AppDeps } from '../deps.ts';
 import { assetRoutes } from '../pages/assets.ts';
 import { boundNewSignIns, extendOnceShown } from './bounds.ts';
 import { cancel, showConsent, submitConsent } from './consent.ts';
-import { keepState, loadStep, seeOther, type InteractionDeps, type Step } from './context.ts';
+import { loadStep, seeOther, type InteractionDeps, type Step } from './context.ts';
 import { withErrorPage } from '../pages/error_page.ts';
 import { authorizationEndpointHeaders, isAuthorizationEndpoint } from '../pages/headers.ts';
 import { showLogin, submitPassword } from './login.ts';
@@ -20,13 +20,9 @@ type StepHandler = (ctx: Context, deps: InteractionDeps, step: Step) => Promise<
 
 /** GET /interaction/:uid shows whichever step the interaction is at. */
 async function showStep(ctx: Context, deps: InteractionDeps, step: Step): Promise<void> {
-  if (step.interaction.prompt.name === 'consent') {
-    await keepState(deps, step);
-    return showConsent(ctx, deps, step);
-  }
+  if (step.interaction.prompt.name === 'consent') return showConsent(ctx, deps, step);
   if (step.state.locked) return showLocked(ctx, deps, step);
   await extendOnceShown(ctx, deps, step);
-  await keepState(deps, step);
   if (step.state.decoupled) return showDecoupled(ctx, deps, step);
   return step.state.accountId ? showOtp(ctx, deps, step) : showLogin(ctx, deps, step);
 }
@@ -59,7 +55,7 @@ export function interactionRoutes(provider: Provider, deps: AppDeps, decoupled?:
     provider,
     registry: deps.registry,
     store: deps.store,
-    states: new StepStates(deps.store),
+    states: new StepStates(deps.store, deps.config.cookieKeys),
     logger: deps.logger,
     audit: deps.audit,
     limits: deps.limits,
