@@ -50,8 +50,8 @@ export interface LoginGuardOptions {
 const RESERVE_LUA = `
 local max = tonumber(ARGV[1])
 if KEYS[2] and tonumber(redis.call('GET', KEYS[2]) or '0') > max then return -1 end
+if redis.call('SET', KEYS[1], 1, 'EX', ARGV[2], 'NX') then return 1 end
 local taken = redis.call('INCR', KEYS[1])
-if taken == 1 then redis.call('EXPIRE', KEYS[1], ARGV[2]) end
 if taken <= max then return taken end
 redis.call('DECR', KEYS[1])
 return -1`;
