@@ -69,21 +69,36 @@ return 1
  * Grant index upkeep, shared by the scripts below: adds members scored by their expiry on Redis'
  * own clock (ZADD GT never shortens a member's life), drops expired members, and makes the index
  * expire with its longest-lived member. `members` alternates member and TTL in ms ('' = none).
+ * The index's own expiry is always its longest member's, so the new members only need comparing
+ * with it (PTTL): a new index has nothing expired and expires with its longest new member; only
+ * one without expiry (a member without TTL) looks at every member again.
  */
 const INDEX_UPKEEP = `
 local function indexGrant(key, now, members)
-  local args = {}
+  local left = redis.call('PTTL', key)
+  local args, longest = {}, -1
   for i = 1, #members, 2 do
     local expiresAt = 'inf'
-    if members[i + 1] ~= '' then expiresAt = string.format('%.0f', now + tonumber(members[i + 1])) end
+    if members[i + 1] ~= '' then
+      local at = now + tonumber(members[i + 1])
+      expiresAt = string.format('%.0f', at)
+      if longest ~= 'inf' and at > longest then longest = at end
+    else
+      longest = 'inf'
+    end
     args[#args + 1] = expiresAt
     args[#args + 1] = members[i]
   end
   redis.call('ZADD', key, 'GT', unpack(args))
-  redis.call('ZREMRANGEBYSCORE', key, '-inf', '(' .. string.format('%.0f', now))
-  local last = redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')
-  if last[2] == nil then return end
-  if last[2] == 'inf' then redis.call('PERSIST', key) else redis.call('PEXPIREAT', key, last[2]) end
+  if left ~= -2 then redis.call('ZREMRANGEBYSCORE', key, '-inf', '(' .. string.format('%.0f', now)) end
+  if left == -1 then
+    local last = redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')
+    if last[2] ~= nil and last[2] ~= 'inf' then redis.call('PEXPIREAT', key, last[2]) end
+  elseif longest == 'inf' then
+    if left ~= -2 then redis.call('PERSIST', key) end
+  elseif left == -2 or longest > now + left then
+    redis.call('PEXPIREAT', key, string.format('%.0f', longest))
+  end
 end
 local function redisNow()
   local time = redis.call('TIME')

@@ -143,6 +143,16 @@ export function describeStoreContract(backend: string, open: () => Promise<Store
         expectTtl(await h.pttl(h.keys.grant(grantId)), 3600);
       });
 
+      it('a member without expiry keeps the index without one, whatever joins it later', async () => {
+        const grantId = newId();
+        const lasting = token('AccessToken', { grantId });
+        const later = token('RefreshToken', { grantId });
+        await store.adapter('AccessToken').upsert(lasting.jti!, lasting);
+        expect(await h.pttl(h.keys.grant(grantId))).to.equal(-1);
+        await store.adapter('RefreshToken').upsert(later.jti!, later, 600);
+        expect(await h.pttl(h.keys.grant(grantId))).to.equal(-1);
+      });
+
       it('revokeByGrantId removes every object of the grant, across models, and the index', async () => {
         const grantId = newId();
         const others = token('AccessToken', { grantId: newId() });

@@ -10,7 +10,7 @@ import { startTestServer, type RegisteredClient, type TestServer } from '../supp
 
 const PREFIX = 'flowcost:';
 /** docs/storage.md "What a sign-in costs": the commands of one whole code flow, the per-address and per-client budgets off. */
-const FLOW_COMMANDS = 70;
+const FLOW_COMMANDS = 69;
 
 /** Commands Redis ran, those inside scripts included (INFO commandstats calls per command). */
 async function commandStats(redis: Redis): Promise<Map<string, number>> {
