@@ -2,6 +2,7 @@ import { decodeForProvider, decodePayload, encodePayload, isCompacted, withGrant
 import { beginOnFind, createConsume, createRedeem } from './consume.ts';
 import type { KeyLayout } from './keys.ts';
 import type { Keyspace } from './keyspace.ts';
+import { readAhead } from './read_ahead.ts';
 import { currentRedemption, type Redemption } from './redemption.ts';
 import type { Adapter, AdapterFactory, AdapterPayload } from './types.ts';
 
@@ -67,6 +68,28 @@ function deferredSave(model: string, id: string, payload: AdapterPayload, ttl: n
   return { key: keys.object(model, id), value: encodePayload(payload), ttlSeconds: ttl, ...(grantIndex ? { grantIndex } : {}) };
 }
 
+/**
+ * What a look-up of one model reads with it (adapters/read_ahead.ts): an interaction's page
+ * state, kept by the sign-in pages beside it (same id, so the same hash tag), is read with it.
+ */
+const READ_WITH: Record<string, readonly string[]> = { Interaction: ['InteractionStep'] };
+
+/** A look-up outside a token request: what was read ahead for this key, or the key with its companions, or the key alone. */
+async function readWithCompanions(context: AdapterContext, model: string, id: string): Promise<string | null> {
+  const key = context.keys.object(model, id);
+  const ahead = readAhead();
+  if (ahead?.has(key)) {
+    const stored = ahead.get(key)!;
+    ahead.delete(key);
+    return stored;
+  }
+  const companions = ahead ? (READ_WITH[model] ?? []).map((other) => context.keys.object(other, id)) : [];
+  if (companions.length === 0) return context.keyspace.get(key);
+  const [stored = null, ...others] = await context.keyspace.getMany([key, ...companions]);
+  companions.forEach((companion, i) => ahead!.set(companion, others[i] ?? null));
+  return stored;
+}
+
 /** A read within a token request: each object is read from the store once, and what it saved is read back from it. */
 async function readOnce(keyspace: Keyspace, redemption: Redemption | undefined, key: string): Promise<string | null> {
   if (!redemption) return keyspace.get(key);
@@ -84,7 +107,11 @@ export function createAdapter(model: string, context: AdapterContext): Adapter {
     const key = keys.object(model, id);
     const redeeming =
       redemption?.options.redeems === model && !redemption.held.some((h) => h.model === model) && !redemption.reads.has(key);
-    const stored = redeeming ? await beginOnFind(context, model, id, redemption) : await readOnce(keyspace, redemption, key);
+    const stored = redeeming
+      ? await beginOnFind(context, model, id, redemption)
+      : redemption
+        ? await readOnce(keyspace, redemption, key)
+        : await readWithCompanions(context, model, id);
     if (stored === null || stored === undefined) return undefined;
     const payload = decodeForProvider(stored, id);
     if (isCompacted(payload)) {
@@ -103,6 +130,7 @@ export function createAdapter(model: string, context: AdapterContext): Adapter {
   async function upsert(id: string, payload: AdapterPayload, expiresIn?: number): Promise<void> {
     const ttl = ttlSeconds(expiresIn);
     const key = keys.object(model, id);
+    readAhead()?.delete(key);
     const redemption = currentRedemption();
     if (redemption?.held.length) {
       redemption.saved.add(keys.member(model, id));
@@ -123,6 +151,7 @@ export function createAdapter(model: string, context: AdapterContext): Adapter {
 
   async function destroy(id: string): Promise<void> {
     const key = keys.object(model, id);
+    readAhead()?.delete(key);
     const redemption = currentRedemption();
     redemption?.pending.delete(key);
     redemption?.reads.set(key, null);

@@ -11,7 +11,7 @@
  *   <prefix><Model>:list                   set of ids stored without expiry (Client, Account)
  *   <prefix>grant:{<grantId>}              sorted set of "<Model>:<id>" scored by expiry (ms)
  *   <prefix>LoginGuard:{<sub>}:totp-step   an account's last one-time-code step used
- *   <prefix>LoginGuard:{<sub>}:code        failed one-time codes (rate-limiter-flexible; its block is the SCA lock)
+ *   <prefix>LoginGuard:{<sub>}:code        failed one-time codes (points taken; its block is the SCA lock)
  *   <prefix>LoginGuard:{<sub>}:password:<source>   failed passwords for an account from one source
  *   <prefix>PushedAuthorizationRequest:{<id>}:browser   the browser a request_uri is bound to
  *   <prefix>limit:<name><key>              rate-limiter-flexible's budgets (it appends the key)
@@ -40,7 +40,7 @@ export interface KeyLayout {
   memberKey(member: string): string;
   /** One account's login counters, under one hash tag: the code step key, and the limiter keys (without the limiter prefix). */
   loginGuard(sub: string): { step: string; code: string; password(source: string): string };
-  /** The key prefix of the login guard's limiters (rate-limiter-flexible adds ':' and the key). */
+  /** The key prefix of the login guard's counters (followed by ':' and the counter's key). */
   readonly loginGuardLimiter: string;
   /** The browser that first used a pushed request's request_uri (RFC 9126 §4), beside the request itself. */
   parBrowser(id: string): string;

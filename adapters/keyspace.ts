@@ -56,6 +56,8 @@ export interface SaveWrite {
  */
 export interface Keyspace {
   get(key: string): Promise<string | null>;
+  /** Several keys of one hash tag in one command, in order. */
+  getMany(keys: readonly string[]): Promise<(string | null)[]>;
   /** Without ttlSeconds the key never expires. */
   set(key: string, value: string, ttlSeconds?: number): Promise<void>;
   del(key: string): Promise<void>;

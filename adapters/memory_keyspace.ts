@@ -69,6 +69,10 @@ export class MemoryKeyspace implements Keyspace {
     return typeof value === 'string' ? value : null;
   }
 
+  async getMany(keys: readonly string[]): Promise<(string | null)[]> {
+    return keys.map((key) => this.#string(key));
+  }
+
   async set(key: string, value: string, ttlSeconds?: number): Promise<void> {
     this.#put(key, value, this.#expiresAt(ttlSeconds));
   }

@@ -129,6 +129,7 @@ export function createRedisKeyspace(
 
   return {
     get: (key) => call(() => client.get(key)),
+    getMany: (keys) => call(() => client.mget(...keys)),
     set,
     del: (key) => call(async () => void (await client.del(key))),
     addToSet: (key, member) => call(async () => void (await client.sadd(key, member))),

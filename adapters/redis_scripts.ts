@@ -14,22 +14,23 @@ local function consumed(stored) return string.sub(stored, 1, #head) == head end
  * Begin: KEYS[3] the retry record. ARGV[1] attempt, ARGV[2] now (ms), ARGV[3] lease (ms), ARGV[4]
  * reuse grace (ms), ARGV[5] the least age (ms) of a rotation that a retry may replace.
  * {'missing'} | {'pending', ms left on the holder's lease} | {'won'|'used', stored} | {'grace', stored, retry}.
- * 'won' and 'grace' set this attempt's mark, which lapses by itself after the lease.
+ * 'won' and 'grace' set this attempt's mark, which lapses by itself after the lease; an unconsumed
+ * object is won by setting the mark where there is none (one SET NX, no separate check).
  */
 export const BEGIN_CONSUME_LUA = `${HEAD}
 local stored = redis.call('GET', KEYS[1])
 if not stored then return {'missing'} end
-if redis.call('EXISTS', KEYS[2]) == 1 then return {'pending', tostring(redis.call('PTTL', KEYS[2]))} end
-if consumed(stored) then
-  local retry = tonumber(ARGV[4]) > 0 and redis.call('GET', KEYS[3])
-  local at = retry and string.match(retry, '^{"consumed":%d+,"~by":"[^"]*","~at":(%d+),"~next":"')
-  local age = at and (tonumber(ARGV[2]) - tonumber(at))
-  if not (age and age >= tonumber(ARGV[5]) and age < tonumber(ARGV[4])) then return {'used', stored} end
-  redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[3])
-  return {'grace', stored, retry}
+if not consumed(stored) then
+  if redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[3], 'NX') then return {'won', stored} end
+  return {'pending', tostring(redis.call('PTTL', KEYS[2]))}
 end
+if redis.call('EXISTS', KEYS[2]) == 1 then return {'pending', tostring(redis.call('PTTL', KEYS[2]))} end
+local retry = tonumber(ARGV[4]) > 0 and redis.call('GET', KEYS[3])
+local at = retry and string.match(retry, '^{"consumed":%d+,"~by":"[^"]*","~at":(%d+),"~next":"')
+local age = at and (tonumber(ARGV[2]) - tonumber(at))
+if not (age and age >= tonumber(ARGV[5]) and age < tonumber(ARGV[4])) then return {'used', stored} end
 redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[3])
-return {'won', stored}
+return {'grace', stored, retry}
 `;
 
 /**
@@ -68,21 +69,36 @@ return 1
  * Grant index upkeep, shared by the scripts below: adds members scored by their expiry on Redis'
  * own clock (ZADD GT never shortens a member's life), drops expired members, and makes the index
  * expire with its longest-lived member. `members` alternates member and TTL in ms ('' = none).
+ * The index's own expiry is always its longest member's, so the new members only need comparing
+ * with it (PTTL): a new index has nothing expired and expires with its longest new member; only
+ * one without expiry (a member without TTL) looks at every member again.
  */
 const INDEX_UPKEEP = `
 local function indexGrant(key, now, members)
-  local args = {}
+  local left = redis.call('PTTL', key)
+  local args, longest = {}, -1
   for i = 1, #members, 2 do
     local expiresAt = 'inf'
-    if members[i + 1] ~= '' then expiresAt = string.format('%.0f', now + tonumber(members[i + 1])) end
+    if members[i + 1] ~= '' then
+      local at = now + tonumber(members[i + 1])
+      expiresAt = string.format('%.0f', at)
+      if longest ~= 'inf' and at > longest then longest = at end
+    else
+      longest = 'inf'
+    end
     args[#args + 1] = expiresAt
     args[#args + 1] = members[i]
   end
   redis.call('ZADD', key, 'GT', unpack(args))
-  redis.call('ZREMRANGEBYSCORE', key, '-inf', '(' .. string.format('%.0f', now))
-  local last = redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')
-  if last[2] == nil then return end
-  if last[2] == 'inf' then redis.call('PERSIST', key) else redis.call('PEXPIREAT', key, last[2]) end
+  if left ~= -2 then redis.call('ZREMRANGEBYSCORE', key, '-inf', '(' .. string.format('%.0f', now)) end
+  if left == -1 then
+    local last = redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')
+    if last[2] ~= nil and last[2] ~= 'inf' then redis.call('PEXPIREAT', key, last[2]) end
+  elseif longest == 'inf' then
+    if left ~= -2 then redis.call('PERSIST', key) end
+  elseif left == -2 or longest > now + left then
+    redis.call('PEXPIREAT', key, string.format('%.0f', longest))
+  end
 end
 local function redisNow()
   local time = redis.call('TIME')

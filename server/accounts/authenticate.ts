@@ -56,7 +56,7 @@ export class Authenticator {
       return { ok: false };
     }
     const { sub } = account;
-    const attempt = (await this.#guard.isLocked(sub)) ? undefined : await this.#guard.reservePassword(sub, source);
+    const attempt = await this.#guard.reservePassword(sub, source);
     if (!attempt) {
       await this.#accounts.verifyAgainstDummy();
       this.#audit('login.failed', { sub, username: account.username, factor: 'password', reason: 'locked' });
@@ -80,11 +80,8 @@ export class Authenticator {
       return 'locked';
     }
     const match = checkTotp(account.totpSecret, code.replace(/\s+/g, ''), this.#clock());
-    if (match && (await this.#guard.useTotpStep(sub, match.step))) {
-      // forgetting the code failures gives this attempt's point back as well: no release first
-      await this.#guard.succeeded(sub, source);
-      return 'ok';
-    }
+    // accepted, the code failures are forgotten, this attempt's point with them: no release first
+    if (match && (await this.#guard.useTotpStep(sub, match.step, source))) return 'ok';
     const locked = await attempt.keep();
     this.#audit('login.failed', { sub, username: account.username, factor: 'otp' });
     if (!locked) return 'wrong';

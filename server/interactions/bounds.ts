@@ -66,7 +66,7 @@ export async function extendOnceShown(ctx: Context, deps: InteractionDeps, step:
   const { interaction } = step;
   await interaction.save(INTERACTION_LIFETIME.full);
   step.ttl = INTERACTION_LIFETIME.full;
-  await storeState(deps, step);
+  if (step.stored) await storeState(deps, step); // a state stored before (a language picked) lives as long
   renewCookie(ctx.cookies, deps.provider.cookieName('interaction'), step.uid, step.paths.page);
   renewCookie(ctx.cookies, deps.provider.cookieName('resume'), step.uid, new URL(interaction.returnTo).pathname);
 }

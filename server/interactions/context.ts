@@ -1,7 +1,7 @@
 import type { Context } from 'koa';
 
 import type { Store } from '../../adapters/types.ts';
-import { errors, type default as Provider, type Interaction, type InteractionResults } from 'oidc-provider';
+import { errors, type default as Provider, type Interaction, type InteractionResults, type Session } from 'oidc-provider';
 
 import type { AccountServices } from '../accounts/services.ts';
 import type { Audit } from '../ops/audit.ts';
@@ -14,7 +14,7 @@ import { formActionSource, setPageHeaders } from '../pages/headers.ts';
 import { formatMinutes } from '../pages/i18n/format.ts';
 import type { PageLanguage, Pages } from '../pages/kit.ts';
 import type { DecoupledLogins } from './decoupled.ts';
-import { csrfMatches, type StepState, type StepStates } from './state.ts';
+import { oneOfTokens, type StepState, type StepStates } from './state.ts';
 
 export interface InteractionDeps extends AccountServices {
   provider: Provider;
@@ -35,8 +35,10 @@ export interface Step {
   uid: string;
   interaction: Interaction;
   state: StepState;
-  /** whether `state` is in the store (a fresh one is not until a page shows its form token) */
+  /** whether `state` is in the store (a fresh one is not: its form token is derived from the uid) */
   stored: boolean;
+  /** the form tokens this request's form may carry (StepStates.formTokens) */
+  formTokens: string[];
   /** seconds until the interaction (and its step state) expires */
   ttl: number;
   clientName: string;
@@ -64,11 +66,41 @@ function pathsFor(uid: string, csrf: string): Step['paths'] {
 }
 
 /**
+ * The customer's session an interaction was started in, as oidc-provider's `interactionDetails`
+ * looks it up, but by the session's id first (one read, where its uid is two: the uid index,
+ * then the session): the id names it until the session is renewed, then its uid still does.
+ */
+async function sessionOf(provider: Provider, ref: NonNullable<Interaction['session']>): Promise<Session | undefined> {
+  const byId = ref.cookie ? await provider.Session.find(ref.cookie) : undefined;
+  if (byId?.uid === ref.uid) return byId;
+  return provider.Session.findByUid(ref.uid);
+}
+
+/**
+ * oidc-provider's `interactionDetails`, with its checks and errors: the interaction named by its
+ * signed cookie, and, when it was started in a session, that session still there with the same
+ * customer.
+ */
+async function interactionOfCookie(ctx: Context, provider: Provider): Promise<Interaction> {
+  const id = ctx.cookies.get(provider.cookieName('interaction'), { signed: true });
+  if (!id) throw new errors.SessionNotFound('interaction session id cookie not found');
+  const interaction = await provider.Interaction.find(id);
+  if (!interaction) throw new errors.SessionNotFound('interaction session not found');
+  if (interaction.session?.uid) {
+    const session = await sessionOf(provider, interaction.session);
+    if (!session) throw new errors.SessionNotFound('session not found');
+    if (interaction.session.accountId !== session.accountId) throw new errors.SessionNotFound('session principal changed');
+  }
+  return interaction;
+}
+
+/**
  * The interaction named by the cookie oidc-provider set (SameSite=Lax, path-scoped), which
- * must also be the one in the URL: a page of one sign-in never acts on another.
+ * must also be the one in the URL: a page of one sign-in never acts on another. Its step state
+ * is read with it (adapters/read_ahead.ts, run by the pages' routes).
  */
 export async function loadStep(ctx: Context, deps: InteractionDeps, uid: string): Promise<Step> {
-  const interaction = await deps.provider.interactionDetails(ctx.req, ctx.res);
+  const interaction = await interactionOfCookie(ctx, deps.provider);
   // a page of another sign-in is, for this browser, one that has ended
   if (interaction.uid !== uid) throw new errors.SessionNotFound('this page belongs to another sign-in; start again from the application');
   const ttl = interaction.exp - Math.floor(Date.now() / 1000);
@@ -78,12 +110,13 @@ export async function loadStep(ctx: Context, deps: InteractionDeps, uid: string)
   const redirectTarget = formActionSource(
     typeof interaction.params.redirect_uri === 'string' ? interaction.params.redirect_uri : undefined,
   );
-  const state = found ?? deps.states.fresh();
+  const state = found ?? deps.states.fresh(uid);
   const step: Step = {
     uid,
     interaction,
     state,
     stored: found !== undefined,
+    formTokens: deps.states.formTokens(uid, found),
     ttl,
     clientName: client.clientName ?? client.clientId,
     clientPages: { logoUri: client.logoUri, clientUri: client.clientUri, policyUri: client.policyUri, tosUri: client.tosUri },
@@ -108,11 +141,6 @@ export async function storeState(deps: InteractionDeps, step: Step): Promise<voi
   step.stored = true;
 }
 
-/** A page about to show a form stores a fresh state first, so that its CSRF token is known to the next request. */
-export async function keepState(deps: InteractionDeps, step: Step): Promise<void> {
-  if (!step.stored) await storeState(deps, step);
-}
-
 /** The page's language: the switcher's choice in this sign-in, then the request's ui_locales, the cookie, Accept-Language. */
 export function stepLanguage(ctx: Context, deps: InteractionDeps, step: Step): PageLanguage {
   return deps.pages.language(ctx, { uiLocales: step.interaction.params.ui_locales, chosen: step.state.lang });
@@ -127,7 +155,7 @@ export function languageResult(step: Step): { valtuus_lang?: Locale } {
 }
 
 export function assertCsrf(step: Step, presented: unknown): void {
-  if (!csrfMatches(step.state, presented)) {
+  if (!oneOfTokens(step.formTokens, presented)) {
     throw new errors.InvalidRequest('the form has expired; start again from the application', 403);
   }
 }

@@ -1,11 +1,13 @@
 import type { Context, Middleware, Next } from 'koa';
 import type Provider from 'oidc-provider';
 
+import { readTogether } from '../../adapters/read_ahead.ts';
+
 import type { AppDeps } from '../deps.ts';
 import { assetRoutes } from '../pages/assets.ts';
 import { boundNewSignIns, extendOnceShown } from './bounds.ts';
 import { cancel, showConsent, submitConsent } from './consent.ts';
-import { keepState, loadStep, seeOther, type InteractionDeps, type Step } from './context.ts';
+import { loadStep, seeOther, type InteractionDeps, type Step } from './context.ts';
 import { withErrorPage } from '../pages/error_page.ts';
 import { authorizationEndpointHeaders, isAuthorizationEndpoint } from '../pages/headers.ts';
 import { showLogin, submitPassword } from './login.ts';
@@ -18,13 +20,9 @@ type StepHandler = (ctx: Context, deps: InteractionDeps, step: Step) => Promise<
 
 /** GET /interaction/:uid shows whichever step the interaction is at. */
 async function showStep(ctx: Context, deps: InteractionDeps, step: Step): Promise<void> {
-  if (step.interaction.prompt.name === 'consent') {
-    await keepState(deps, step);
-    return showConsent(ctx, deps, step);
-  }
+  if (step.interaction.prompt.name === 'consent') return showConsent(ctx, deps, step);
   if (step.state.locked) return showLocked(ctx, deps, step);
   await extendOnceShown(ctx, deps, step);
-  await keepState(deps, step);
   if (step.state.decoupled) return showDecoupled(ctx, deps, step);
   return step.state.accountId ? showOtp(ctx, deps, step) : showLogin(ctx, deps, step);
 }
@@ -57,7 +55,7 @@ export function interactionRoutes(provider: Provider, deps: AppDeps, decoupled?:
     provider,
     registry: deps.registry,
     store: deps.store,
-    states: new StepStates(deps.store),
+    states: new StepStates(deps.store, deps.config.cookieKeys),
     logger: deps.logger,
     audit: deps.audit,
     limits: deps.limits,
@@ -85,12 +83,14 @@ export function interactionRoutes(provider: Provider, deps: AppDeps, decoupled?:
       here: `/interaction/${route.uid}`,
       ...(step ? { uiLocales: step.interaction.params.ui_locales, chosen: step.state.lang } : {}),
     });
-    return withErrorPage(deps.pages, ctx, hints, async () => {
-      step = await loadStep(ctx, interactionDeps, route.uid);
-      // this sign-in has its result already (a form sent twice, the back button): it resumes where that result leads,
-      // so its step state needs no deleting; it expires with the interaction
-      if (route.handler !== showStep && step.interaction.result) return seeOther(ctx, step.interaction.returnTo);
-      await route.handler(ctx, interactionDeps, step);
-    });
+    return withErrorPage(deps.pages, ctx, hints, () =>
+      readTogether(async () => {
+        step = await loadStep(ctx, interactionDeps, route.uid);
+        // this sign-in has its result already (a form sent twice, the back button): it resumes where that result leads,
+        // so its step state needs no deleting; it expires with the interaction
+        if (route.handler !== showStep && step.interaction.result) return seeOther(ctx, step.interaction.returnTo);
+        await route.handler(ctx, interactionDeps, step);
+      }),
+    );
   };
 }

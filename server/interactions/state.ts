@@ -1,4 +1,4 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 
 import type { Store } from '../../adapters/types.ts';
 import type { Locale } from '../../config/locales.ts';
@@ -12,7 +12,8 @@ export interface Flash {
 
 /**
  * What the pages of one interaction remember between requests, kept server-side under the
- * interaction's uid and expiring with it: the CSRF token of its forms, the customer whose
+ * interaction's uid and expiring with it: the CSRF token of its forms (until a state is
+ * stored, the one derived from the uid, `StepStates.fresh`), the customer whose
  * password was right (so the code step knows whom to check), a message for the next page, the
  * language the customer picked with the switcher, and whether the code step locked the account.
  */
@@ -31,11 +32,19 @@ function isStepState(value: unknown): value is StepState {
   return typeof (value as StepState | undefined)?.csrf === 'string';
 }
 
+/** A form token of one interaction under one key: an HMAC of its uid, unguessable without the key. */
+function formToken(key: Buffer, uid: string): string {
+  return createHmac('sha256', key).update(uid).digest('base64url');
+}
+
 export class StepStates {
   readonly #store: Store;
+  /** one per cookie key (COOKIE_KEYS, the first signs): a form shown before a key rotation still answers after it */
+  readonly #formKeys: readonly Buffer[];
 
-  constructor(store: Store) {
+  constructor(store: Store, cookieKeys: readonly string[]) {
     this.#store = store;
+    this.#formKeys = cookieKeys.map((key) => Buffer.from(hkdfSync('sha256', key, 'valtuus', 'sign-in-form-token', 32)));
   }
 
   get #adapter() {
@@ -48,9 +57,17 @@ export class StepStates {
     return isStepState(found) ? found : undefined;
   }
 
-  /** A new state, not stored yet: the page that shows its CSRF token stores it (context.ts `keepState`). */
-  fresh(): StepState {
-    return { csrf: randomBytes(32).toString('base64url') };
+  /**
+   * The state of an interaction that has none stored: its form token is derived from the uid,
+   * so a page can show a form without storing anything first.
+   */
+  fresh(uid: string): StepState {
+    return { csrf: formToken(this.#formKeys[0]!, uid) };
+  }
+
+  /** The form tokens this interaction's forms may carry: the stored state's, or, with none stored, the uid's under each key. */
+  formTokens(uid: string, stored: StepState | undefined): string[] {
+    return stored ? [stored.csrf] : this.#formKeys.map((key) => formToken(key, uid));
   }
 
   async save(uid: string, state: StepState, ttlSeconds: number): Promise<void> {
@@ -58,9 +75,17 @@ export class StepStates {
   }
 }
 
-export function csrfMatches(state: StepState, presented: unknown): boolean {
-  if (typeof presented !== 'string') return false;
-  const expected = Buffer.from(state.csrf);
+function tokenMatches(token: string, presented: string): boolean {
+  const expected = Buffer.from(token);
   const actual = Buffer.from(presented);
   return expected.length === actual.length && timingSafeEqual(expected, actual);
+}
+
+/** Whether the form carried one of the tokens (constant time for each). */
+export function oneOfTokens(tokens: readonly string[], presented: unknown): boolean {
+  return typeof presented === 'string' && tokens.some((token) => tokenMatches(token, presented));
+}
+
+export function csrfMatches(state: StepState, presented: unknown): boolean {
+  return oneOfTokens([state.csrf], presented);
 }

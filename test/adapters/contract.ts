@@ -4,6 +4,7 @@ import { expect } from 'chai';
 import { errors } from 'oidc-provider';
 
 import type { KeyLayout } from '../../adapters/keys.ts';
+import { readTogether } from '../../adapters/read_ahead.ts';
 import type { AdapterPayload, Store } from '../../adapters/types.ts';
 
 /** One backend under test, opened fresh for every test case. */
@@ -27,6 +28,11 @@ export function token(kind: string, extra: AdapterPayload = {}): AdapterPayload 
 /** Within 2 s below `seconds`: the time a few round trips can take, never a sleep. */
 function expectTtl(ms: number, seconds: number): void {
   expect(ms, `PTTL ${ms} for ${seconds} s`).to.be.within(seconds * 1000 - 2000, seconds * 1000);
+}
+
+/** Runs outside the current request's reads (another request, in the same process). */
+function otherRequest<T>(fn: () => Promise<T>): Promise<T> {
+  return readTogether(fn);
 }
 
 async function rejection(promise: Promise<unknown>): Promise<unknown> {
@@ -137,6 +143,16 @@ export function describeStoreContract(backend: string, open: () => Promise<Store
         expectTtl(await h.pttl(h.keys.grant(grantId)), 3600);
       });
 
+      it('a member without expiry keeps the index without one, whatever joins it later', async () => {
+        const grantId = newId();
+        const lasting = token('AccessToken', { grantId });
+        const later = token('RefreshToken', { grantId });
+        await store.adapter('AccessToken').upsert(lasting.jti!, lasting);
+        expect(await h.pttl(h.keys.grant(grantId))).to.equal(-1);
+        await store.adapter('RefreshToken').upsert(later.jti!, later, 600);
+        expect(await h.pttl(h.keys.grant(grantId))).to.equal(-1);
+      });
+
       it('revokeByGrantId removes every object of the grant, across models, and the index', async () => {
         const grantId = newId();
         const others = token('AccessToken', { grantId: newId() });
@@ -155,6 +171,43 @@ export function describeStoreContract(backend: string, open: () => Promise<Store
       it('revokeByGrantId of an unknown grant does nothing', async () => {
         await store.adapter('AccessToken').revokeByGrantId(newId());
         expect(await h.keyNames()).to.deep.equal([]);
+      });
+    });
+
+    describe('reads together (docs/storage.md "Reads")', () => {
+      it("an interaction's look-up reads its step state with it; that state's look-up takes it, once", async () => {
+        const interaction = token('Interaction');
+        const id = interaction.jti!;
+        await store.adapter('Interaction').upsert(id, interaction, 60);
+        await store.adapter('InteractionStep').upsert(id, { csrf: 'first' }, 60);
+        await readTogether(async () => {
+          expect(await store.adapter('Interaction').find(id)).to.deep.equal(interaction);
+          // another request changes it meanwhile: this one goes on with what it read with the interaction
+          await otherRequest(() => store.adapter('InteractionStep').upsert(id, { csrf: 'second' }, 60));
+          expect(await store.adapter('InteractionStep').find(id), 'read with the interaction').to.deep.equal({ csrf: 'first' });
+          expect(await store.adapter('InteractionStep').find(id), 'then from the store').to.deep.equal({ csrf: 'second' });
+        });
+      });
+
+      it('a write or a destroy in the request replaces what was read ahead', async () => {
+        const interaction = token('Interaction');
+        const id = interaction.jti!;
+        await store.adapter('Interaction').upsert(id, interaction, 60);
+        await readTogether(async () => {
+          await store.adapter('Interaction').find(id);
+          await store.adapter('InteractionStep').upsert(id, { csrf: 'new' }, 60);
+          expect(await store.adapter('InteractionStep').find(id)).to.deep.equal({ csrf: 'new' });
+          await store.adapter('Interaction').find(id);
+          await store.adapter('InteractionStep').destroy(id);
+          expect(await store.adapter('InteractionStep').find(id)).to.equal(undefined);
+        });
+      });
+
+      it('outside a request, a look-up reads its own key only', async () => {
+        const interaction = token('Interaction');
+        await store.adapter('Interaction').upsert(interaction.jti!, interaction, 60);
+        expect(await store.adapter('Interaction').find(interaction.jti!)).to.deep.equal(interaction);
+        expect(await store.adapter('InteractionStep').find(interaction.jti!)).to.equal(undefined);
       });
     });
 

@@ -99,10 +99,10 @@ describe('redis cluster store (3 masters, redis+cluster://)', () => {
           expect(await guard.isLocked(sub)).to.equal(true);
           await guard.reset(sub);
           expect(await guard.isLocked(sub)).to.equal(false);
-          expect(await guard.useTotpStep(sub, 5)).to.equal(true);
-          expect(await guard.useTotpStep(sub, 5), 'a step works once').to.equal(false);
+          expect(await guard.useTotpStep(sub, 5, '192.0.2.1')).to.equal(true);
+          expect(await guard.useTotpStep(sub, 5, '192.0.2.1'), 'a step works once').to.equal(false);
           await (await guard.reservePassword(sub, '192.0.2.1'))!.release();
-          await guard.succeeded(sub, '192.0.2.1');
+          expect(await guard.useTotpStep(sub, 6, '192.0.2.1'), 'a later step').to.equal(true);
         }
       });
       expect(checked).to.be.greaterThan(20);

@@ -134,6 +134,19 @@ describe('interaction: consent (RFC 6749 §4.1.1–4.1.2)', () => {
     expect(introspection.scope).to.equal('openid accounts:read'); // openid too: the API token serves userinfo
   });
 
+  it('a consent page still answers after another sign-in in the same browser renewed the session (its id changed, its uid not)', async () => {
+    const customer = await createCustomer(srv.deps);
+    const other = await registerWebClient(srv, 'Other App');
+    const first = await toConsent(srv, tpp, customer, 'openid accounts:read');
+    const second = await Flow.start(srv.url, accountsParams(other), first.agent);
+    await second.login(customer.username, customer.password);
+    await second.otp(customer.nextCode());
+    await second.consent('allow');
+    expect(second.code(), 'the second sign-in ended, renewing the session').to.be.a('string');
+    await first.consent('allow');
+    expect(first.code()).to.be.a("string");
+  });
+
   it('a consent form sent twice records one answer: the second resumes where the first leads, and the flow ends with one code', async () => {
     const customer = await createCustomer(srv.deps);
     const flow = await toConsent(srv, tpp, customer, 'openid accounts:read');

@@ -1,8 +1,9 @@
 import { expect } from 'chai';
 
-import { accountsParams, registerWebClient } from '../support/code_grant.ts';
+import { accountsParams, registerWebClient, startFlowServer } from '../support/code_grant.ts';
 import { Agent, createCustomer, Flow, type TestCustomer } from '../support/flow.ts';
-import { type RegisteredClient, useServerOnRedis } from '../support/server.ts';
+import { type RegisteredClient, type TestServer, useServerOnRedis } from '../support/server.ts';
+import { openTestRedisStore, type TestRedisStore } from '../support/stores.ts';
 
 describe('RFC 6749 §10.12 / RFC 9700 §4.7 CSRF on the login, one-time code and consent forms', () => {
   const fx = useServerOnRedis();
@@ -116,5 +117,45 @@ describe('RFC 6749 §10.12 / RFC 9700 §4.7 CSRF on the login, one-time code and
       expect(cookie, cookie).to.match(/;\s*httponly/i);
       expect(cookie, cookie).to.match(/;\s*samesite=(lax|strict)/i);
     }
+  });
+});
+
+describe('RFC 6749 §10.12 the form token of a sign-in is derived from its uid under the cookie keys', () => {
+  const OLD_KEY = 'old-cookie-key-0123456789abcdef0123456789';
+  const NEW_KEY = 'new-cookie-key-0123456789abcdef0123456789';
+  let store: TestRedisStore;
+  let before: TestServer;
+  let after: TestServer;
+  let tpp: RegisteredClient;
+
+  beforeEach(async () => {
+    store = await openTestRedisStore();
+    before = await startFlowServer(store, { COOKIE_KEYS: OLD_KEY });
+    after = await startFlowServer(store, { COOKIE_KEYS: `${NEW_KEY},${OLD_KEY}` });
+    tpp = await registerWebClient(before);
+  });
+
+  afterEach(async () => {
+    await before?.close();
+    await after?.close();
+    await store?.close();
+  });
+
+  it('showing the login form stores no step state for it', async () => {
+    const flow = await Flow.start(before.url, accountsParams(tpp));
+    expect(flow.field('csrf')).to.have.length(43);
+    expect(await store.probe.keys(`${store.prefix}InteractionStep:*`)).to.deep.equal([]);
+  });
+
+  it('a form shown before a key rotation (COOKIE_KEYS "new,old") is still accepted after it', async () => {
+    const customer = await createCustomer(before.deps);
+    const flow = await Flow.start(before.url, accountsParams(tpp));
+    const action = new URL(flow.formAction().pathname, after.url);
+    const res = await flow.agent.request(action, {
+      form: { csrf: flow.field('csrf'), username: customer.username, password: customer.password },
+    });
+    expect(res.status).to.equal(303);
+    const next = await flow.agent.request(new URL(res.headers.get('location')!, action));
+    expect(await next.text()).to.include('autocomplete="one-time-code"');
   });
 });
