@@ -3,9 +3,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { CodeFlowSetup } from '../targets/types.ts';
 import { CookieJar } from './cookies.ts';
 import type { Customer } from './customers.ts';
-import { chooseForm, fillForm, formKind, pageSummary, parseForms, type FormKind } from './forms.ts';
+import { chooseForm, fillForm, formKind, pageSummary, parseForms, type Answers, type FormKind } from './forms.ts';
 import { send, type HttpAnswer } from './http.ts';
 import { basicAuth, describeResponse, formResponse } from './net.ts';
+
+/** What the flow needs of the client: its credentials and what it asks for (not the customers). */
+export type FlowClient = Omit<CodeFlowSetup, 'customers'>;
 
 const MAX_HOPS = 16; // /auth, login, code, consent and their redirects take about ten
 
@@ -26,7 +29,7 @@ function randomToken(): string {
   return randomBytes(32).toString('base64url');
 }
 
-function authorizationUrl(baseUrl: string, setup: CodeFlowSetup, state: string, verifier: string): URL {
+function authorizationUrl(baseUrl: string, setup: FlowClient, state: string, verifier: string): URL {
   const url = new URL('/auth', baseUrl);
   url.search = new URLSearchParams({
     client_id: setup.clientId,
@@ -60,7 +63,7 @@ function codeFromRedirect(location: URL, state: string): string {
 }
 
 /** Follows redirects and fills each page's form as the customer would, until the redirect back to the client. */
-async function authorize(start: URL, setup: CodeFlowSetup, state: string, answers: Parameters<typeof fillForm>[1]): Promise<string> {
+async function authorize(start: URL, setup: FlowClient, state: string, answers: Answers, steps: FormKind[]): Promise<string> {
   const jar = new CookieJar();
   let hop: Hop = { url: start, method: 'GET' };
   let lastKind: FormKind | undefined;
@@ -82,6 +85,7 @@ async function authorize(start: URL, setup: CodeFlowSetup, state: string, answer
     // the same step twice in a row means the server refused what was sent
     if (kind === lastKind) throw new FlowError(`${kind} refused: "${pageSummary(html)}"`);
     lastKind = kind;
+    steps.push(kind);
     const action = new URL(form.action || hop.url.href, hop.url);
     hop = { url: action, method: form.method === 'post' ? 'POST' : 'GET', body: fillForm(form, answers) };
   }
@@ -91,17 +95,19 @@ async function authorize(start: URL, setup: CodeFlowSetup, state: string, answer
 /**
  * One customer's full authorization code flow through the server's own pages, like a browser
  * without JavaScript: /auth → login → one-time code → consent → code → POST /token (PKCE S256).
+ * `steps` receives the kind of each form filled on the way, in order.
  */
 export async function codeFlow(
   baseUrl: string,
-  setup: CodeFlowSetup,
+  setup: FlowClient,
   customer: Customer,
   oneTimeCode: () => string,
+  steps: FormKind[] = [],
 ): Promise<Record<string, unknown>> {
   const state = randomToken();
   const verifier = randomToken();
   const answers = { username: customer.username, password: customer.password, oneTimeCode };
-  const code = await authorize(authorizationUrl(baseUrl, setup, state, verifier), setup, state, answers);
+  const code = await authorize(authorizationUrl(baseUrl, setup, state, verifier), setup, state, answers, steps);
   const res = await send(new URL('/token', baseUrl), {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basicAuth(setup.clientId, setup.secret) },

@@ -151,7 +151,7 @@ export async function startValtuus(options: ValtuusOptions): Promise<{ target: T
     const probe = new CustomerPool([first]);
     try {
       const customer = probe.take()!;
-      await codeFlow(url, { ...base, customers: probe }, customer, () => probe.code(customer));
+      await codeFlow(url, base, customer, () => probe.code(customer));
     } catch (err) {
       if (err instanceof FlowError) throw new NotAvailable(`the authorization code flow does not complete: ${err.message}`);
       throw err;
