@@ -36,6 +36,9 @@ function exchange(url: URL, req: HttpRequest, mayRetry: boolean): Promise<HttpAn
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('error', reject);
+      res.on('close', () => {
+        if (!res.complete) reject(new Error(`${req.method} ${url.pathname}: the connection closed before the answer was complete`));
+      });
       res.on('end', () =>
         resolve({
           status: res.statusCode ?? 0,
