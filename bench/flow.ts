@@ -21,8 +21,9 @@ import { createApp } from '../server/app.ts';
 import { ClientManager } from '../server/clients/manage.ts';
 import { generateSigningJwks } from '../server/signing_keys.ts';
 import { createLogger } from '../server/ops/logger.ts';
-import { Flow } from '../test/support/flow.ts';
-import { answers, basicAuth, freePort, waitFor } from './lib/net.ts';
+import { codeFlow } from './lib/code_flow.ts';
+import type { FormKind } from './lib/forms.ts';
+import { answers, freePort, waitFor } from './lib/net.ts';
 import { startProcess, stopAll } from './lib/processes.ts';
 
 const { values: args } = parseArgs({
@@ -73,23 +74,10 @@ function takeCustomer(pool: BenchCustomer[], clients: number): { customer: Bench
 }
 
 async function oneFlow(issuer: string, tpp: Tpp, customer: BenchCustomer, code: string): Promise<void> {
-  const flow = await Flow.start(issuer, { client_id: tpp.clientId, redirect_uri: REDIRECT_URI, scope: 'openid accounts:read' });
-  await flow.login(customer.username, PASSWORD);
-  await flow.otp(code);
-  if (!flow.page?.html.includes('name="decision"')) throw new Error(`no consent page: ${flow.page?.url.pathname ?? flow.callback?.href}`);
-  await flow.consent('allow');
-  const res = await fetch(`${issuer}/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basicAuth(tpp.clientId, tpp.secret) },
-    body: new URLSearchParams({
-      grant_type: 'authorization_code',
-      code: flow.code(),
-      redirect_uri: REDIRECT_URI,
-      code_verifier: flow.pkce.verifier,
-    }),
-  });
-  const body = (await res.json()) as { access_token?: unknown };
-  if (res.status !== 200 || typeof body.access_token !== 'string') throw new Error(`token: ${res.status} ${JSON.stringify(body)}`);
+  const steps: FormKind[] = [];
+  const client = { clientId: tpp.clientId, secret: tpp.secret, redirectUri: REDIRECT_URI, scope: 'openid accounts:read' };
+  await codeFlow(issuer, client, { username: customer.username, password: PASSWORD }, () => code, steps);
+  if (!steps.includes('consent')) throw new Error(`no consent page: the forms were ${steps.join(', ')}`);
 }
 
 async function timedRun(issuer: string, tpps: Tpp[], pool: BenchCustomer[]) {

@@ -3,8 +3,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { CodeFlowSetup } from '../targets/types.ts';
 import { CookieJar } from './cookies.ts';
 import type { Customer } from './customers.ts';
-import { chooseForm, fillForm, formKind, pageSummary, parseForms, type FormKind } from './forms.ts';
-import { basicAuth, describeResponse, postForm } from './net.ts';
+import { chooseForm, fillForm, formKind, pageSummary, parseForms, type Answers, type FormKind } from './forms.ts';
+import { send, type HttpAnswer } from './http.ts';
+import { basicAuth, describeResponse, formResponse } from './net.ts';
+
+/** What the flow needs of the client: its credentials and what it asks for (not the customers). */
+export type FlowClient = Omit<CodeFlowSetup, 'customers'>;
 
 const MAX_HOPS = 16; // /auth, login, code, consent and their redirects take about ten
 
@@ -25,7 +29,7 @@ function randomToken(): string {
   return randomBytes(32).toString('base64url');
 }
 
-function authorizationUrl(baseUrl: string, setup: CodeFlowSetup, state: string, verifier: string): URL {
+function authorizationUrl(baseUrl: string, setup: FlowClient, state: string, verifier: string): URL {
   const url = new URL('/auth', baseUrl);
   url.search = new URLSearchParams({
     client_id: setup.clientId,
@@ -39,20 +43,13 @@ function authorizationUrl(baseUrl: string, setup: CodeFlowSetup, state: string, 
   return url;
 }
 
-async function send(hop: Hop, jar: CookieJar): Promise<Response> {
+function request(hop: Hop, jar: CookieJar): Promise<HttpAnswer> {
   const headers: Record<string, string> = { accept: 'text/html' };
   const cookie = jar.header(hop.url);
   if (cookie) headers.cookie = cookie;
-  if (hop.body) headers['content-type'] = 'application/x-www-form-urlencoded';
-  const res = await fetch(hop.url, {
-    method: hop.method,
-    headers,
-    ...(hop.body ? { body: hop.body } : {}),
-    redirect: 'manual',
-    signal: AbortSignal.timeout(15_000),
-  });
-  jar.store(hop.url, res.headers.getSetCookie());
-  return res;
+  if (hop.body === undefined) return send(hop.url, { method: hop.method, headers });
+  headers['content-type'] = 'application/x-www-form-urlencoded';
+  return send(hop.url, { method: hop.method, headers, body: hop.body.toString() });
 }
 
 /** The code from the redirect back to the client, after checking state (RFC 6749 §4.1.2). */
@@ -66,21 +63,21 @@ function codeFromRedirect(location: URL, state: string): string {
 }
 
 /** Follows redirects and fills each page's form as the customer would, until the redirect back to the client. */
-async function authorize(start: URL, setup: CodeFlowSetup, state: string, answers: Parameters<typeof fillForm>[1]): Promise<string> {
+async function authorize(start: URL, setup: FlowClient, state: string, answers: Answers, steps: FormKind[]): Promise<string> {
   const jar = new CookieJar();
   let hop: Hop = { url: start, method: 'GET' };
   let lastKind: FormKind | undefined;
   for (let i = 0; i < MAX_HOPS; i++) {
-    const res = await send(hop, jar);
-    const location = res.headers.get('location');
+    const res = await request(hop, jar);
+    jar.store(hop.url, res.headers['set-cookie']);
+    const location = res.headers.location;
     if (res.status >= 300 && res.status < 400 && location) {
-      await res.arrayBuffer();
       const next = new URL(location, hop.url);
       if (next.href.startsWith(setup.redirectUri)) return codeFromRedirect(next, state);
       hop = { url: next, method: 'GET' };
       continue;
     }
-    const html = await res.text();
+    const html = res.body;
     if (res.status !== 200) throw new FlowError(`${hop.method} ${hop.url.pathname} answered ${res.status}: ${pageSummary(html)}`);
     const form = chooseForm(parseForms(html));
     if (!form) throw new FlowError(`no form to go on with at ${hop.url.pathname}: "${pageSummary(html)}"`);
@@ -88,6 +85,7 @@ async function authorize(start: URL, setup: CodeFlowSetup, state: string, answer
     // the same step twice in a row means the server refused what was sent
     if (kind === lastKind) throw new FlowError(`${kind} refused: "${pageSummary(html)}"`);
     lastKind = kind;
+    steps.push(kind);
     const action = new URL(form.action || hop.url.href, hop.url);
     hop = { url: action, method: form.method === 'post' ? 'POST' : 'GET', body: fillForm(form, answers) };
   }
@@ -97,23 +95,31 @@ async function authorize(start: URL, setup: CodeFlowSetup, state: string, answer
 /**
  * One customer's full authorization code flow through the server's own pages, like a browser
  * without JavaScript: /auth → login → one-time code → consent → code → POST /token (PKCE S256).
+ * `steps` receives the kind of each form filled on the way, in order.
  */
 export async function codeFlow(
   baseUrl: string,
-  setup: CodeFlowSetup,
+  setup: FlowClient,
   customer: Customer,
   oneTimeCode: () => string,
+  steps: FormKind[] = [],
 ): Promise<Record<string, unknown>> {
   const state = randomToken();
   const verifier = randomToken();
   const answers = { username: customer.username, password: customer.password, oneTimeCode };
-  const code = await authorize(authorizationUrl(baseUrl, setup, state, verifier), setup, state, answers);
-  const res = await postForm(
-    `${baseUrl}/token`,
-    { grant_type: 'authorization_code', code, redirect_uri: setup.redirectUri, code_verifier: verifier },
-    basicAuth(setup.clientId, setup.secret),
-  );
-  if (res.status !== 200 || typeof res.body.access_token !== 'string')
-    throw new FlowError(`code exchange refused: ${describeResponse(res)}`);
-  return res.body;
+  const code = await authorize(authorizationUrl(baseUrl, setup, state, verifier), setup, state, answers, steps);
+  const res = await send(new URL('/token', baseUrl), {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basicAuth(setup.clientId, setup.secret) },
+    body: new URLSearchParams({
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: setup.redirectUri,
+      code_verifier: verifier,
+    }).toString(),
+  });
+  const answer = formResponse(res.status, res.body);
+  if (answer.status !== 200 || typeof answer.body.access_token !== 'string')
+    throw new FlowError(`code exchange refused: ${describeResponse(answer)}`);
+  return answer.body;
 }

@@ -21,19 +21,25 @@ function pathMatches(cookiePath: string, requestPath: string): boolean {
 export class CookieJar {
   readonly #cookies = new Map<string, Cookie>();
 
-  store(url: URL, setCookies: readonly string[]): void {
+  store(url: URL, setCookies: readonly string[] | undefined): void {
+    if (!setCookies) return;
     for (const header of setCookies) {
-      const [pair = '', ...attrs] = header.split(';');
+      const parts = header.split(';');
+      const pair = parts[0]!;
       const eq = pair.indexOf('=');
       if (eq <= 0) continue;
-      const cookie: Cookie = { name: pair.slice(0, eq).trim(), value: pair.slice(eq + 1).trim(), path: defaultPath(url.pathname) };
+      const cookie: Cookie = { name: pair.slice(0, eq).trim(), value: pair.slice(eq + 1).trim(), path: '' };
       let expired = false;
-      for (const attr of attrs) {
-        const [key = '', val = ''] = attr.split('=').map((s) => s.trim());
-        if (/^path$/i.test(key) && val.startsWith('/')) cookie.path = val;
-        if (/^max-age$/i.test(key) && Number(val) <= 0) expired = true;
-        if (/^expires$/i.test(key) && Date.parse(val) <= Date.now()) expired = true;
+      for (let i = 1; i < parts.length; i++) {
+        const attr = parts[i]!;
+        const at = attr.indexOf('=');
+        const key = (at < 0 ? attr : attr.slice(0, at)).trim().toLowerCase();
+        const val = at < 0 ? '' : attr.slice(at + 1).trim();
+        if (key === 'path' && val.startsWith('/')) cookie.path = val;
+        else if (key === 'max-age' && Number(val) <= 0) expired = true;
+        else if (key === 'expires' && Date.parse(val) <= Date.now()) expired = true;
       }
+      cookie.path ||= defaultPath(url.pathname);
       const id = `${cookie.name};${cookie.path}`;
       if (expired) this.#cookies.delete(id);
       else this.#cookies.set(id, cookie);
@@ -41,9 +47,10 @@ export class CookieJar {
   }
 
   header(url: URL): string {
-    return [...this.#cookies.values()]
-      .filter((c) => pathMatches(c.path, url.pathname))
-      .map((c) => `${c.name}=${c.value}`)
-      .join('; ');
+    let header = '';
+    for (const c of this.#cookies.values()) {
+      if (pathMatches(c.path, url.pathname)) header += `${header ? '; ' : ''}${c.name}=${c.value}`;
+    }
+    return header;
   }
 }

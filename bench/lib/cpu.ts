@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 
-import { processTree } from './rss.ts';
+import { childrenByParent, processTree } from './rss.ts';
 
 /** CPU time in clock ticks: the whole machine's (busy and all) and that of the harness' own processes. */
 export interface CpuSnapshot {
@@ -44,10 +44,11 @@ export class CpuMeter {
   }
 
   snapshot(): CpuSnapshot {
+    const children = childrenByParent();
     const ours =
       processTicks('self') +
       this.#roots()
-        .flatMap(processTree)
+        .flatMap((root) => processTree(root, children))
         .reduce((sum, pid) => sum + processTicks(pid), 0);
     return { ...machineTicks(), ours };
   }

@@ -27,10 +27,12 @@ export function totpFromUri(uri: string): TOTP {
  */
 export class CustomerPool {
   readonly #slots: Slot[];
+  readonly #byCustomer = new Map<Customer, Slot>();
   #next = 0;
 
   constructor(customers: readonly Customer[]) {
     this.#slots = customers.map((customer) => ({ customer, busy: false, lastStep: -1 }));
+    for (const slot of this.#slots) this.#byCustomer.set(slot.customer, slot);
   }
 
   get size(): number {
@@ -39,9 +41,10 @@ export class CustomerPool {
 
   /** A free customer, or undefined when every one is busy or has used this time step's code. */
   take(): Customer | undefined {
+    const timestamp = Date.now();
     for (let i = 0; i < this.#slots.length; i++) {
       const slot = this.#slots[(this.#next + i) % this.#slots.length]!;
-      if (slot.busy || (slot.customer.totp && slot.lastStep >= slot.customer.totp.counter())) continue;
+      if (slot.busy || (slot.customer.totp && slot.lastStep >= slot.customer.totp.counter({ timestamp }))) continue;
       this.#next = (this.#next + i + 1) % this.#slots.length;
       slot.busy = true;
       return slot.customer;
@@ -51,7 +54,7 @@ export class CustomerPool {
 
   /** The current one-time code, remembered so that this customer is not given out again in this step. */
   code(customer: Customer): string {
-    const slot = this.#slots.find((s) => s.customer === customer);
+    const slot = this.#byCustomer.get(customer);
     if (!customer.totp || !slot) throw new Error(`customer ${customer.username} has no TOTP secret`);
     const timestamp = Date.now(); // one instant for both, or a step boundary could fall between
     slot.lastStep = customer.totp.counter({ timestamp });
@@ -59,7 +62,7 @@ export class CustomerPool {
   }
 
   release(customer: Customer): void {
-    const slot = this.#slots.find((s) => s.customer === customer);
+    const slot = this.#byCustomer.get(customer);
     if (slot) slot.busy = false;
   }
 }

@@ -60,14 +60,17 @@ export async function postForm(url: string, form: Record<string, string>, author
     body: new URLSearchParams(form),
     signal: AbortSignal.timeout(10_000),
   });
-  const text = await res.text();
+  return formResponse(res.status, await res.text());
+}
+
+export function formResponse(status: number, text: string): FormResponse {
   let body: Record<string, unknown> = {};
   try {
     body = JSON.parse(text) as Record<string, unknown>;
   } catch {
     // not JSON: the caller reports the text
   }
-  return { status: res.status, body, text };
+  return { status, body, text };
 }
 
 /** "400 invalid_grant: refresh token not found" or the start of a non-JSON body. */

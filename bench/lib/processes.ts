@@ -23,6 +23,8 @@ export interface StartOptions {
   cwd?: string;
   /** called with each chunk of stdout, e.g. to find a line that says "ready" */
   onStdout?: (chunk: string) => void;
+  /** stdout carries secrets: it is left out of output(), which error messages show */
+  privateStdout?: boolean;
 }
 
 const running = new Set<Managed>();
@@ -56,7 +58,7 @@ export function startProcess(name: string, command: string, args: string[], opti
   const tail = { text: '' };
   let done = false;
   child.stdout!.on('data', (chunk: Buffer) => {
-    keepTail(tail, chunk);
+    if (!options.privateStdout) keepTail(tail, chunk);
     options.onStdout?.(chunk.toString('utf8'));
   });
   child.stderr!.on('data', (chunk: Buffer) => keepTail(tail, chunk));

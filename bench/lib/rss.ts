@@ -20,16 +20,23 @@ function parentOf(pid: number): number | undefined {
   }
 }
 
-/** The root and all its descendants (cluster workers are children of the primary). */
-export function processTree(root: number): number[] {
+/** Every process' children, from one pass over /proc (it reads a file per process on the machine). */
+export function childrenByParent(): Map<number, number[]> {
   const children = new Map<number, number[]>();
   for (const entry of readdirSync('/proc')) {
     const pid = Number(entry);
     if (!Number.isInteger(pid)) continue;
     const parent = parentOf(pid);
     if (parent === undefined) continue;
-    children.set(parent, [...(children.get(parent) ?? []), pid]);
+    const siblings = children.get(parent);
+    if (siblings) siblings.push(pid);
+    else children.set(parent, [pid]);
   }
+  return children;
+}
+
+/** The root and all its descendants (cluster workers are children of the primary). */
+export function processTree(root: number, children = childrenByParent()): number[] {
   const tree: number[] = [];
   const queue = [root];
   while (queue.length) {
@@ -76,8 +83,10 @@ export class RssSampler {
   }
 
   sample(): void {
+    // this runs in the load generator's process during timed runs: one pass over /proc for all groups
+    const children = childrenByParent();
     for (const [group, root] of this.#groups) {
-      for (const pid of processTree(root)) {
+      for (const pid of processTree(root, children)) {
         const kb = peakKb(pid);
         if (kb === undefined) continue;
         const known = this.#peaks.get(pid);

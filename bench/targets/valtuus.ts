@@ -3,17 +3,18 @@ import { fileURLToPath } from 'node:url';
 
 import type { Jwk } from '../../config/index.ts';
 import type { Store } from '../../adapters/types.ts';
-import type { Command } from '../../server/admin/commands.ts';
 import { FlowError, codeFlow } from '../lib/code_flow.ts';
 import { CustomerPool, totpFromUri, type Customer } from '../lib/customers.ts';
 import { cloneRefreshTokens, type ModelAdapter } from '../lib/clone.ts';
 import { preloadStore } from '../lib/preload.ts';
-import { answers, freePort, mapLimit, waitFor } from '../lib/net.ts';
+import { answers, freePort, waitFor } from '../lib/net.ts';
 import { startProcess, type Managed } from '../lib/processes.ts';
 import { NotAvailable } from '../scenarios/types.ts';
+import { adminCommands, createCustomer, type CreatedCustomer } from './admin.ts';
 import { once, type CodeFlowSetup, type Target } from './types.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const CREATE_CUSTOMERS = fileURLToPath(new URL('./create_customers.ts', import.meta.url));
 const REDIRECT_URI = 'https://tpp.bench.example/callback'; // never fetched: the flow stops at the redirect
 const CC_SCOPE = 'public:read'; // the low API: client credentials
 const CODE_SCOPE = 'openid accounts:read'; // the substantial API: customer login, consent, refresh
@@ -69,33 +70,27 @@ function whyItStopped(output: string): string {
   return (plain.length ? plain.slice(-2) : lines.slice(-1)).join(' | ').slice(0, 400);
 }
 
-/** The admin CLI's own commands, run in this process against the same Redis (the CLI is a thin wrapper). */
-async function adminCommands(
-  env: NodeJS.ProcessEnv,
-): Promise<(name: string, values: Record<string, string>, stdin?: string) => Promise<Record<string, unknown>>> {
-  const [{ commands }, { loadConfig }, { generateSigningJwks }] = await Promise.all([
-    import('../../server/admin/commands.ts'),
-    import('../../config/index.ts'),
-    import('../../server/signing_keys.ts'),
-  ]);
-  return async (name, values, stdin = '') => {
-    const command: Command | undefined = commands[name];
-    if (!command) throw new NotAvailable(`the admin CLI has no "${name}" command yet`);
-    const result = await command.run({
-      values,
-      positionals: [],
-      loadConfig: () => loadConfig({ ...env, LOG_LEVEL: 'silent' }, { generateJwks: generateSigningJwks }),
-      readStdin: async () => stdin,
-    });
-    return result as Record<string, unknown>;
-  };
+/** Customers through `user create`, in a child process (see adminCommands in admin.ts for why). */
+async function createCustomers(env: NodeJS.ProcessEnv, count: number, tag: string): Promise<Customer[]> {
+  let stdout = '';
+  const proc = startProcess('create_customers', process.execPath, [CREATE_CUSTOMERS, String(count), tag], {
+    env,
+    cwd: ROOT,
+    privateStdout: true,
+    onStdout: (chunk) => (stdout += chunk),
+  });
+  const exit = await proc.exited;
+  if (exit.code !== 0) throw new Error(`creating customers failed (${exit.code ?? exit.signal}): ${proc.output().trim().slice(-400)}`);
+  const created = stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as CreatedCustomer);
+  if (created.length !== count) throw new Error(`creating customers: ${created.length} of ${count} made`);
+  return created.map(customerOf);
 }
 
-async function createCustomer(admin: Awaited<ReturnType<typeof adminCommands>>, username: string): Promise<Customer> {
-  const password = randomBytes(18).toString('base64url');
-  const created = await admin('user create', { username }, password);
-  if (typeof created.totp_uri !== 'string') throw new Error('"user create" printed no totp_uri');
-  return { username, password, totp: totpFromUri(created.totp_uri) };
+function customerOf(c: CreatedCustomer): Customer {
+  return { username: c.username, password: c.password, totp: totpFromUri(c.totpUri) };
 }
 
 /** Starts Valtuus (`node server/index.ts`, or the compiled entry) on a free loopback port and waits until it serves discovery. */
@@ -147,22 +142,18 @@ export async function startValtuus(options: ValtuusOptions): Promise<{ target: T
       scope: CODE_SCOPE,
     };
     // one customer first: if the pages are not there yet, say so before creating hundreds
-    const first = await createCustomer(run, `bench-0-${randomBytes(4).toString('hex')}`);
+    const first = customerOf(await createCustomer(run, `bench-0-${randomBytes(4).toString('hex')}`));
     const probe = new CustomerPool([first]);
     try {
       const customer = probe.take()!;
-      await codeFlow(url, { ...base, customers: probe }, customer, () => probe.code(customer));
+      await codeFlow(url, base, customer, () => probe.code(customer));
     } catch (err) {
       if (err instanceof FlowError) throw new NotAvailable(`the authorization code flow does not complete: ${err.message}`);
       throw err;
     }
     const started = Date.now();
     const tag = randomBytes(4).toString('hex');
-    const customers = await mapLimit(
-      Array.from({ length: options.customers }, (_, i) => i + 1),
-      4,
-      (i) => createCustomer(run, `bench-${i}-${tag}`),
-    );
+    const customers = await createCustomers(env, options.customers, tag);
     options.log(
       `created ${options.customers} customers (password + TOTP) with "user create" in ${((Date.now() - started) / 1000).toFixed(1)} s`,
     );
