@@ -4,6 +4,7 @@ import { hash, verify, type Algorithm } from '@node-rs/argon2';
 
 import type { PasswordHashConfig } from '../../config/index.ts';
 import { ValtuusError } from '../../lib/errors.ts';
+import { HashQueue } from './hash_queue.ts';
 
 const ARGON2ID = 2 as Algorithm; // the package's const enum cannot be read under type stripping
 
@@ -35,25 +36,30 @@ function parametersOf(passwordHash: string): string | undefined {
 /**
  * argon2id with the configured cost (README "Password hashing"). Each hash carries the
  * parameters it was made with, so hashes made before a change keep verifying; `isCurrent`
- * tells a hash worth remaking on the next successful login.
+ * tells a hash worth remaking on the next successful login. Hashes and verifications take
+ * turns, `concurrency` at a time.
  */
 export class PasswordHasher {
   readonly #options: { algorithm: Algorithm; memoryCost: number; timeCost: number; parallelism: number };
   readonly #current: string;
+  readonly #queue: HashQueue;
   #dummy: Promise<string> | undefined;
 
   constructor(settings: PasswordHashConfig) {
     this.#options = { algorithm: ARGON2ID, memoryCost: settings.memoryKiB, timeCost: settings.timeCost, parallelism: settings.parallelism };
     this.#current = `m=${settings.memoryKiB},t=${settings.timeCost},p=${settings.parallelism}`;
+    this.#queue = new HashQueue(settings.concurrency);
   }
 
   hash(password: string): Promise<string> {
-    return hash(password.normalize('NFKC'), this.#options);
+    const normalized = password.normalize('NFKC');
+    return this.#queue.run(() => hash(normalized, this.#options));
   }
 
   async verify(passwordHash: string, password: string): Promise<boolean> {
+    const normalized = password.normalize('NFKC');
     try {
-      return await verify(passwordHash, password.normalize('NFKC'));
+      return await this.#queue.run(() => verify(passwordHash, normalized));
     } catch {
       return false;
     }
@@ -74,7 +80,8 @@ export class PasswordHasher {
    */
   async verifyAgainstDummy(): Promise<false> {
     this.warmUp();
-    await verify(await this.#dummy!, randomBytes(16).toString('base64url'));
+    const dummy = await this.#dummy!;
+    await this.#queue.run(() => verify(dummy, randomBytes(16).toString('base64url')));
     return false;
   }
 }

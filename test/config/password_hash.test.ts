@@ -6,26 +6,39 @@ import { configProblems as problemsOf, PRODUCTION_ENV as PRODUCTION } from '../s
 import { testJwks } from '../support/server.ts';
 
 describe('config: PASSWORD_HASH_* (argon2id cost, README "Password hashing", OWASP Password Storage Cheat Sheet)', () => {
-  it("defaults to OWASP's m=19 MiB, t=2, p=1", () => {
-    expect(loadConfig({ JWKS: JSON.stringify(testJwks()) }).passwordHash).to.deep.equal({ memoryKiB: 19_456, timeCost: 2, parallelism: 1 });
+  it("defaults to OWASP's m=19 MiB, t=2, p=1, one hash at a time", () => {
+    expect(loadConfig({ JWKS: JSON.stringify(testJwks()) }).passwordHash).to.deep.equal({
+      memoryKiB: 19_456,
+      timeCost: 2,
+      parallelism: 1,
+      concurrency: 1,
+    });
   });
 
-  it('reads the three variables', () => {
+  it('reads the four variables', () => {
     const config = loadConfig({
       ...PRODUCTION,
       JWKS: JSON.stringify(testJwks()),
       PASSWORD_HASH_MEMORY_KIB: '47104',
       PASSWORD_HASH_TIME_COST: '1',
       PASSWORD_HASH_PARALLELISM: '2',
+      PASSWORD_HASH_CONCURRENCY: '3',
     });
-    expect(config.passwordHash).to.deep.equal({ memoryKiB: 47_104, timeCost: 1, parallelism: 2 });
+    expect(config.passwordHash).to.deep.equal({ memoryKiB: 47_104, timeCost: 1, parallelism: 2, concurrency: 3 });
   });
 
   it('names each malformed or out-of-range variable', () => {
-    const problems = problemsOf({ PASSWORD_HASH_MEMORY_KIB: 'lots', PASSWORD_HASH_TIME_COST: '0', PASSWORD_HASH_PARALLELISM: '17' }).join(
-      '\n',
-    );
-    expect(problems).to.contain('PASSWORD_HASH_MEMORY_KIB').and.contain('PASSWORD_HASH_TIME_COST').and.contain('PASSWORD_HASH_PARALLELISM');
+    const problems = problemsOf({
+      PASSWORD_HASH_MEMORY_KIB: 'lots',
+      PASSWORD_HASH_TIME_COST: '0',
+      PASSWORD_HASH_PARALLELISM: '17',
+      PASSWORD_HASH_CONCURRENCY: '0',
+    }).join('\n');
+    expect(problems)
+      .to.contain('PASSWORD_HASH_MEMORY_KIB')
+      .and.contain('PASSWORD_HASH_TIME_COST')
+      .and.contain('PASSWORD_HASH_PARALLELISM')
+      .and.contain('PASSWORD_HASH_CONCURRENCY');
   });
 
   it('refuses in production a cost below every OWASP minimum (m=19 MiB with one pass, m=7 MiB with four)', () => {
