@@ -144,7 +144,7 @@ describe('interaction: consent (RFC 6749 §4.1.1–4.1.2)', () => {
     await second.consent('allow');
     expect(second.code(), 'the second sign-in ended, renewing the session').to.be.a('string');
     await first.consent('allow');
-    expect(first.code()).to.be.a("string");
+    expect(first.code()).to.be.a('string');
   });
 
   it('a consent form sent twice records one answer: the second resumes where the first leads, and the flow ends with one code', async () => {
