@@ -1,30 +1,17 @@
 import { expect } from 'chai';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 
 import { createRedisStore } from '../../adapters/redis.ts';
 import type { Store } from '../../adapters/types.ts';
 import { accountsParams, redeemCode, registerWebClient } from '../support/code_grant.ts';
 import { authorize, createCustomer } from '../support/flow.ts';
-import { freePort, startRedisProcess, type RedisProcess } from '../support/redis_process.ts';
+import { commandStats, commandsRanBetween, startCountedRedis } from '../support/command_stats.ts';
+import type { RedisProcess } from '../support/redis_process.ts';
 import { startTestServer, type RegisteredClient, type TestServer } from '../support/server.ts';
 
 const PREFIX = 'flowcost:';
 /** docs/storage.md "What a sign-in costs": the commands of one whole code flow, the per-address and per-client budgets off. */
 const FLOW_COMMANDS = 69;
-
-/** Commands Redis ran, those inside scripts included (INFO commandstats calls per command). */
-async function commandStats(redis: Redis): Promise<Map<string, number>> {
-  const stats = new Map<string, number>();
-  for (const m of (await redis.info('commandstats')).matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) stats.set(m[1]!, Number(m[2]));
-  return stats;
-}
-
-function ranBetween(before: Map<string, number>, after: Map<string, number>): [string, number][] {
-  return [...after].flatMap(([name, calls]) => {
-    const n = calls - (before.get(name) ?? 0) - (name === 'info' ? 1 : 0);
-    return n > 0 ? [[name, n] as [string, number]] : [];
-  });
-}
 
 describe('authorization code flow (RFC 6749 §4.1): what one sign-in costs in Redis', () => {
   let redisProcess: RedisProcess;
@@ -34,15 +21,9 @@ describe('authorization code flow (RFC 6749 §4.1): what one sign-in costs in Re
   let tpp: RegisteredClient;
 
   before(async () => {
-    const port = await freePort();
-    redisProcess = await startRedisProcess(
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-      port,
-      /Ready to accept/,
-    );
-    probe = new Redis({ port, host: '127.0.0.1', lazyConnect: true });
-    await probe.connect();
-    store = createRedisStore({ url: `redis://127.0.0.1:${port}`, keyPrefix: PREFIX });
+    let url: string;
+    ({ redisProcess, probe, url } = await startCountedRedis());
+    store = createRedisStore({ url, keyPrefix: PREFIX });
     srv = await startTestServer(store, {
       REDIS_KEY_PREFIX: PREFIX,
       RATE_LIMIT_CLIENT_AUTH_FAILURES: '0',
@@ -73,7 +54,7 @@ describe('authorization code flow (RFC 6749 §4.1): what one sign-in costs in Re
     const before = await commandStats(probe);
     const flow = await authorize(srv.url, accountsParams(tpp, 'openid accounts:read'), customer);
     expect((await redeemCode(srv, tpp, flow)).status).to.equal(200);
-    const ran = ranBetween(before, await commandStats(probe));
+    const ran = commandsRanBetween(before, await commandStats(probe));
     const total = ran.reduce((sum, [, n]) => sum + n, 0);
     expect(total, ran.map(([name, n]) => `${name} ${n}`).join(', ')).to.be.at.most(FLOW_COMMANDS);
   });

@@ -5,7 +5,8 @@ import { createRedisStore } from '../../adapters/redis.ts';
 import type { Store } from '../../adapters/types.ts';
 import { accountsParams, redeemCode, refresh, registerWebClient } from '../support/code_grant.ts';
 import { authorize, createCustomer } from '../support/flow.ts';
-import { freePort, startRedisProcess, type RedisProcess } from '../support/redis_process.ts';
+import { commandStats, commandsRanBetween, startCountedRedis } from '../support/command_stats.ts';
+import type { RedisProcess } from '../support/redis_process.ts';
 import { json, startTestServer, type Json, type RegisteredClient, type TestServer } from '../support/server.ts';
 
 const PREFIX = 'cost:';
@@ -30,13 +31,6 @@ function recordCommands(store: Store): { sent: Sent[] } {
   return recording;
 }
 
-/** Commands Redis ran, those inside scripts included (INFO commandstats calls per command). */
-async function commandStats(redis: Redis): Promise<Map<string, number>> {
-  const stats = new Map<string, number>();
-  for (const m of (await redis.info('commandstats')).matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) stats.set(m[1]!, Number(m[2]));
-  return stats;
-}
-
 /** Resolves once no process holds a lease of a failure budget (server/ops/leased_budget.ts) in this Redis. */
 async function leasesGivenBack(redis: Redis): Promise<void> {
   const deadline = Date.now() + 5_000;
@@ -55,15 +49,9 @@ describe('POST /token grant_type=refresh_token (RFC 6749 §6): what one refresh 
   let recording: { sent: Sent[] };
 
   before(async () => {
-    const port = await freePort();
-    redisProcess = await startRedisProcess(
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-      port,
-      /Ready to accept/,
-    );
-    probe = new Redis({ port, host: '127.0.0.1', lazyConnect: true });
-    await probe.connect();
-    store = createRedisStore({ url: `redis://127.0.0.1:${port}`, keyPrefix: PREFIX });
+    let url: string;
+    ({ redisProcess, probe, url } = await startCountedRedis());
+    store = createRedisStore({ url, keyPrefix: PREFIX });
     recording = recordCommands(store);
     srv = await startTestServer(store, { REDIS_KEY_PREFIX: PREFIX });
     tpp = await registerWebClient(srv);
@@ -117,10 +105,7 @@ describe('POST /token grant_type=refresh_token (RFC 6749 §6): what one refresh 
       const before = await commandStats(probe);
       expect((await refresh(quiet, client, warm.refresh_token)).status).to.equal(200);
       const after = await commandStats(probe);
-      const ran = [...after].flatMap(([name, calls]) => {
-        const n = calls - (before.get(name) ?? 0) - (name === 'info' ? 1 : 0);
-        return n > 0 ? [[name, n] as const] : [];
-      });
+      const ran = commandsRanBetween(before, after);
       const total = ran.reduce((sum, [, n]) => sum + n, 0);
       expect(total, ran.map(([name, n]) => `${name} ${n}`).join(', ')).to.be.at.most(18);
     } finally {

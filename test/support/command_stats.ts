@@ -1,0 +1,31 @@
+import { Redis } from 'ioredis';
+
+import { freePort, startRedisProcess, type RedisProcess } from './redis_process.ts';
+
+/** A redis-server of the test's own on a free loopback port (no persistence), and a connection that counts what it ran. */
+export async function startCountedRedis(): Promise<{ redisProcess: RedisProcess; probe: Redis; url: string }> {
+  const port = await freePort();
+  const redisProcess = await startRedisProcess(
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    port,
+    /Ready to accept/,
+  );
+  const probe = new Redis({ port, host: '127.0.0.1', lazyConnect: true });
+  await probe.connect();
+  return { redisProcess, probe, url: `redis://127.0.0.1:${port}` };
+}
+
+/** Commands Redis ran, those inside scripts included (INFO commandstats calls per command). */
+export async function commandStats(redis: Redis): Promise<Map<string, number>> {
+  const stats = new Map<string, number>();
+  for (const m of (await redis.info('commandstats')).matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) stats.set(m[1]!, Number(m[2]));
+  return stats;
+}
+
+/** The commands run between two readings, without the INFO that took the second. */
+export function commandsRanBetween(before: Map<string, number>, after: Map<string, number>): [string, number][] {
+  return [...after].flatMap(([name, calls]) => {
+    const n = calls - (before.get(name) ?? 0) - (name === 'info' ? 1 : 0);
+    return n > 0 ? [[name, n] as [string, number]] : [];
+  });
+}
