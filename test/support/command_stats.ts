@@ -1,5 +1,7 @@
 import { Redis } from 'ioredis';
 
+import type { Store } from '../../adapters/types.ts';
+
 import { freePort, startRedisProcess, type RedisProcess } from './redis_process.ts';
 
 /** A redis-server of the test's own on a free loopback port (no persistence), and a connection that counts what it ran. */
@@ -28,4 +30,23 @@ export function commandsRanBetween(before: Map<string, number>, after: Map<strin
     const n = calls - (before.get(name) ?? 0) - (name === 'info' ? 1 : 0);
     return n > 0 ? [[name, n] as [string, number]] : [];
   });
+}
+
+export interface Sent {
+  name: string;
+  /** the first argument under the prefix ('' when none is) */
+  key: string;
+}
+
+/** Every command the store's own connection sends (one per round trip, a script counting as one), MONITOR-free. */
+export function recordCommands(store: Store, prefix: string): { sent: Sent[] } {
+  const client = store.redis as Redis;
+  const recording = { sent: [] as Sent[] };
+  const send = client.sendCommand.bind(client);
+  client.sendCommand = ((command: { name: string; args: unknown[] }, ...rest: unknown[]) => {
+    const key = command.args.map(String).find((arg) => arg.startsWith(prefix)) ?? '';
+    recording.sent.push({ name: command.name, key });
+    return (send as (...args: unknown[]) => unknown)(command, ...rest);
+  }) as typeof client.sendCommand;
+  return recording;
 }

@@ -5,31 +5,13 @@ import { createRedisStore } from '../../adapters/redis.ts';
 import type { Store } from '../../adapters/types.ts';
 import { accountsParams, redeemCode, refresh, registerWebClient } from '../support/code_grant.ts';
 import { authorize, createCustomer } from '../support/flow.ts';
-import { commandStats, commandsRanBetween, startCountedRedis } from '../support/command_stats.ts';
+import { commandStats, commandsRanBetween, recordCommands, startCountedRedis, type Sent } from '../support/command_stats.ts';
 import type { RedisProcess } from '../support/redis_process.ts';
 import { json, startTestServer, type Json, type RegisteredClient, type TestServer } from '../support/server.ts';
 
 const PREFIX = 'cost:';
 /** Round trips to Redis for one rotating refresh, beside the client-auth throttle's counters (docs/storage.md "What a refresh costs"). */
 const REFRESH_ROUND_TRIPS = 6;
-
-interface Sent {
-  name: string;
-  key: string;
-}
-
-/** Every command the store's own connection sends (one per round trip, a script counting as one), MONITOR-free. */
-function recordCommands(store: Store): { sent: Sent[] } {
-  const client = store.redis as Redis;
-  const recording = { sent: [] as Sent[] };
-  const send = client.sendCommand.bind(client);
-  client.sendCommand = ((command: { name: string; args: unknown[] }, ...rest: unknown[]) => {
-    const key = command.args.map(String).find((arg) => arg.startsWith(PREFIX)) ?? '';
-    recording.sent.push({ name: command.name, key });
-    return (send as (...args: unknown[]) => unknown)(command, ...rest);
-  }) as typeof client.sendCommand;
-  return recording;
-}
 
 /** Resolves once no process holds a lease of a failure budget (server/ops/leased_budget.ts) in this Redis. */
 async function leasesGivenBack(redis: Redis): Promise<void> {
@@ -52,7 +34,7 @@ describe('POST /token grant_type=refresh_token (RFC 6749 §6): what one refresh 
     let url: string;
     ({ redisProcess, probe, url } = await startCountedRedis());
     store = createRedisStore({ url, keyPrefix: PREFIX });
-    recording = recordCommands(store);
+    recording = recordCommands(store, PREFIX);
     srv = await startTestServer(store, { REDIS_KEY_PREFIX: PREFIX });
     tpp = await registerWebClient(srv);
   });
