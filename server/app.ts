@@ -62,7 +62,14 @@ export interface App {
  * Assembly only: every collaborator is built once here and handed to the modules that use it;
  * the provider (itself a Koa app) gets Valtuus' middleware in front of its routes, in this order.
  */
-export function createApp({ config, store, logger, hooks, metrics = createMetrics(), clock = Date.now }: AppOptions): App {
+export function createApp({
+  config,
+  store,
+  logger,
+  hooks,
+  metrics = createMetrics({ processMetrics: false }),
+  clock = Date.now,
+}: AppOptions): App {
   const registry = new ApiRegistry(config.apis);
   const clients = cacheClients(store);
   const clientAdapter = digestSecretsOnStore(clients.adapter('Client'));

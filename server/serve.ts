@@ -39,7 +39,7 @@ async function checkStoreEviction(config: Config, store: Store, logger: Logger):
 
 /** Runs one HTTP server process: the whole app on the configured port. */
 export async function serve(config: Config, logger: Logger): Promise<void> {
-  const metrics = createMetrics();
+  const metrics = createMetrics({ processMetrics: true });
   const store = openStore(config, () => metrics.storeErrors.inc({ kind: 'connection' }));
   const { provider, deps, registry, close } = createApp({ config, store, logger, metrics });
   // with several workers the primary serves METRICS_PORT for all of them

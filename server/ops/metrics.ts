@@ -15,10 +15,14 @@ export interface Metrics {
   readonly storeErrors: Counter<'kind'>;
 }
 
-/** One registry per app, so tests can build several apps in one process. */
-export function createMetrics(): Metrics {
+/**
+ * One registry per app, so tests can build several apps in one process. The process metrics
+ * (memory, CPU, event-loop delay) are for a served process only: their event-loop monitor is a
+ * 10 ms timer that nothing stops, which an admin command or a test's app would keep running.
+ */
+export function createMetrics({ processMetrics }: { processMetrics: boolean }): Metrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'valtuus_' });
+  if (processMetrics) collectDefaultMetrics({ register: registry, prefix: 'valtuus_' });
   const metrics: Metrics = {
     registry,
     requests: new Histogram({
