@@ -23,13 +23,27 @@ export interface TestClusterOptions {
 
 function nodeArgs(dir: string, port: number, busPort: number, replicas: boolean): string[] {
   return [
-    ...(replicas ? ['--cluster-node-timeout', '1000'] : []),
+    // a replica's first sync starts at once (Redis 7 waits 5 s for more replicas by default)
+    ...(replicas ? ['--cluster-node-timeout', '1000', '--repl-diskless-sync-delay', '0'] : []),
     ...['--port', String(port), '--bind', '127.0.0.1', '--dir', dir],
     ...['--cluster-enabled', 'yes', '--cluster-config-file', join(dir, `nodes-${port}.conf`)],
     // a bus port of its own: port + 10000, the default, may be taken or past 65535
     ...['--cluster-port', String(busPort)],
     ...['--save', '', '--appendonly', 'no'],
   ];
+}
+
+/** A replica whose link to its master is up, its first sync done: until then a failover would promote an empty node. */
+async function replicaLinkUp(port: number): Promise<boolean> {
+  const probe = new Redis({ host: '127.0.0.1', port, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+  probe.on('error', () => {});
+  try {
+    await probe.connect();
+    const info = await probe.info('replication');
+    return !/^role:slave\r?$/m.test(info) || /^master_link_status:up\r?$/m.test(info);
+  } finally {
+    probe.disconnect();
+  }
 }
 
 async function clusterStateOk(port: number): Promise<boolean> {
@@ -44,9 +58,9 @@ async function clusterStateOk(port: number): Promise<boolean> {
 }
 
 /**
- * A private 3-master Redis Cluster on loopback (no replicas), created by
+ * A private 3-master Redis Cluster on loopback (replicas on request), created by
  * `redis-cli --cluster create` as an operator would; resolves once every node reports
- * `cluster_state:ok`. Always stop() it, also when a test fails.
+ * `cluster_state:ok` and every replica has synced with its master. Always stop() it, also when a test fails.
  */
 export async function startTestCluster(options: TestClusterOptions = {}): Promise<TestCluster> {
   const replicas = options.replicas ?? false;
@@ -69,6 +83,7 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
     // redis-cli makes the first MASTERS nodes the masters
     await run('redis-cli', ['--cluster', 'create', ...addresses, '--cluster-replicas', replicas ? '1' : '0', '--cluster-yes']);
     await Promise.all(dataPorts.map((port) => pollUntil(`cluster_state:ok on ${port}`, () => clusterStateOk(port))));
+    if (replicas) await Promise.all(dataPorts.map((port) => pollUntil(`replication link of ${port} up`, () => replicaLinkUp(port))));
     const masters = dataPorts.slice(0, MASTERS);
     const killMaster = async (port: number) => {
       await nodes.get(port)?.stop();
