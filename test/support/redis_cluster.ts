@@ -12,6 +12,8 @@ export interface TestCluster {
   readonly ports: readonly number[];
   /** With replicas: kills the master on this port at once (SIGKILL), as a crashed host would; its replica takes over. */
   killMaster(port: number): Promise<void>;
+  /** The live masters and replicas now, from CLUSTER NODES: a loaded machine can fail a master over on its own. */
+  roles(): Promise<{ masters: number[]; replicas: number[] }>;
   /** Stops every node and deletes their files. */
   stop(): Promise<void>;
 }
@@ -33,28 +35,40 @@ function nodeArgs(dir: string, port: number, busPort: number, replicas: boolean)
   ];
 }
 
-/** A replica whose link to its master is up, its first sync done: until then a failover would promote an empty node. */
-async function replicaLinkUp(port: number): Promise<boolean> {
-  const probe = new Redis({ host: '127.0.0.1', port, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
-  probe.on('error', () => {});
+/** One question to one node on its own connection, which gives up at once if the node is down. */
+async function askNode<T>(port: number, ask: (node: Redis) => Promise<T>): Promise<T> {
+  const node = new Redis({ host: '127.0.0.1', port, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+  node.on('error', () => {});
   try {
-    await probe.connect();
-    const info = await probe.info('replication');
-    return !/^role:slave\r?$/m.test(info) || /^master_link_status:up\r?$/m.test(info);
+    await node.connect();
+    return await ask(node);
   } finally {
-    probe.disconnect();
+    node.disconnect();
   }
 }
 
-async function clusterStateOk(port: number): Promise<boolean> {
-  const probe = new Redis({ host: '127.0.0.1', port, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
-  probe.on('error', () => {});
-  try {
-    await probe.connect();
-    return /^cluster_state:ok\r?$/m.test(await probe.cluster('INFO'));
-  } finally {
-    probe.disconnect();
-  }
+/** A replica whose link to its master is up, its first sync done: until then a failover would promote an empty node. */
+function replicaLinkUp(port: number): Promise<boolean> {
+  return askNode(port, async (node) => {
+    const info = await node.info('replication');
+    return !/^role:slave\r?$/m.test(info) || /^master_link_status:up\r?$/m.test(info);
+  });
+}
+
+function clusterStateOk(port: number): Promise<boolean> {
+  return askNode(port, async (node) => /^cluster_state:ok\r?$/m.test(await node.cluster('INFO')));
+}
+
+/** Masters and replicas by port, from a node's CLUSTER NODES, those flagged failing left out. */
+function rolesIn(clusterNodes: string): { masters: number[]; replicas: number[] } {
+  const live = clusterNodes
+    .trim()
+    .split('\n')
+    .map((line) => line.split(' '))
+    .filter(([, , flags]) => !/fail/.test(flags ?? ''));
+  const portsWith = (role: RegExp) =>
+    live.filter(([, , flags]) => role.test(flags!)).map(([, address]) => Number(/:(\d+)@/.exec(address!)?.[1]));
+  return { masters: portsWith(/master/), replicas: portsWith(/slave/) };
 }
 
 /**
@@ -89,7 +103,14 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
       await nodes.get(port)?.stop();
       nodes.delete(port);
     };
-    return { url: `redis+cluster://${masters.map((port) => `127.0.0.1:${port}`).join(',')}`, ports: masters, killMaster, stop };
+    const roles = async () => {
+      for (const port of nodes.keys()) {
+        const answer = await askNode(port, async (node) => String(await node.cluster('NODES'))).catch(() => undefined);
+        if (answer !== undefined) return rolesIn(answer);
+      }
+      throw new Error('no cluster node answers');
+    };
+    return { url: `redis+cluster://${masters.map((port) => `127.0.0.1:${port}`).join(',')}`, ports: masters, killMaster, roles, stop };
   } catch (err) {
     await stop();
     throw err;
